@@ -1,0 +1,191 @@
+"""Likert ratings: ``rating`` (one scale) and ``rating_grid`` (several rows, same scale).
+
+The scale is listed best first, either inline or by preset name (``satisfaction``, ``quality``,
+``agreement``, ``safety``). An optional "Don't know / not applicable" answer (value
+``dont_know``) sits outside the scale: it gets no score.
+
+Stored values: rating -> scale value (``str``); grid -> ``{row value: scale value}`` holding only
+the rows answered (each row is optional). Export: ``<key>``, ``<key>_score`` (best = highest,
+counting down to 1) and ``<key>_label``; a grid repeats these per row as ``<key>__<row>...``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar, Self
+
+from surveys.definition.answers import NOT_ANSWERED, Answer
+from surveys.definition.questions.base import (
+    ExportCell,
+    ExportColumn,
+    Form,
+    Option,
+    QuestionType,
+    form_values,
+    option_label,
+)
+
+DONT_KNOW = "dont_know"
+
+
+def _scale(*pairs: tuple[str, str]) -> tuple[Option, ...]:
+    return tuple(Option(value, label) for value, label in pairs)
+
+
+SCALES: dict[str, tuple[Option, ...]] = {
+    "satisfaction": _scale(
+        ("very_satisfied", "Very satisfied"),
+        ("satisfied", "Satisfied"),
+        ("neither", "Neither satisfied nor dissatisfied"),
+        ("dissatisfied", "Dissatisfied"),
+        ("very_dissatisfied", "Very dissatisfied"),
+    ),
+    "quality": _scale(
+        ("very_good", "Very good"),
+        ("good", "Good"),
+        ("ok", "OK"),
+        ("poor", "Poor"),
+        ("very_poor", "Very poor"),
+    ),
+    "agreement": _scale(
+        ("strongly_agree", "Strongly agree"),
+        ("agree", "Agree"),
+        ("neither", "Neither agree nor disagree"),
+        ("disagree", "Disagree"),
+        ("strongly_disagree", "Strongly disagree"),
+    ),
+    "safety": _scale(
+        ("very_safe", "Very safe"),
+        ("fairly_safe", "Fairly safe"),
+        ("neither", "Neither safe nor unsafe"),
+        ("fairly_unsafe", "Fairly unsafe"),
+        ("very_unsafe", "Very unsafe"),
+    ),
+}
+
+
+@dataclass(frozen=True, kw_only=True)
+class Rating(QuestionType):
+    type_name: ClassVar[str] = "rating"
+    option_fields: ClassVar[tuple[str, ...]] = ("scale",)
+
+    scale: tuple[Option, ...] = ()
+    dont_know_label: str | None = None
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Self:
+        data = dict(data)
+        if isinstance(data.get("scale"), str):
+            data["scale"] = [option.to_dict() for option in SCALES[data["scale"]]]
+        return super().from_dict(data)
+
+    @property
+    def all_options(self) -> tuple[Option, ...]:
+        dont_know = (Option(DONT_KNOW, self.dont_know_label),) if self.dont_know_label else ()
+        return self.scale + dont_know
+
+    def score(self, code: str) -> int | None:
+        codes = [option.value for option in self.scale]
+        return len(codes) - codes.index(code) if code in codes else None
+
+    def _check(self, code: object) -> bool:
+        return isinstance(code, str) and code in {o.value for o in self.all_options}
+
+    def parse(self, form: Form) -> tuple[Answer, list[str]]:
+        values = form_values(form, self.field_name)
+        if not values:
+            return None, []
+        if len(values) > 1 or not self._check(values[0]):
+            return None, ["Select one of the ratings listed"]
+        return values[0], []
+
+    def validate(self, value: Answer) -> list[str]:
+        return [] if value is None or self._check(value) else ["Select one of the ratings listed"]
+
+    def summarise(self, value: Answer) -> str:
+        return option_label(self.all_options, value) if isinstance(value, str) else NOT_ANSWERED
+
+    def _columns(self, prefix: str, title: str) -> list[ExportColumn]:
+        return [
+            ExportColumn(prefix, f"{title} (code)"),
+            ExportColumn(f"{prefix}_score", f"{title} (score)"),
+            ExportColumn(f"{prefix}_label", title),
+        ]
+
+    def _cells(self, prefix: str, code: object) -> dict[str, ExportCell]:
+        if not isinstance(code, str):
+            return {prefix: None, f"{prefix}_score": None, f"{prefix}_label": None}
+        return {
+            prefix: code,
+            f"{prefix}_score": self.score(code),
+            f"{prefix}_label": option_label(self.all_options, code),
+        }
+
+    def export_columns(self) -> list[ExportColumn]:
+        return self._columns(self.key, self.title)
+
+    def export(self, value: Answer) -> dict[str, ExportCell]:
+        return self._cells(self.key, value)
+
+
+@dataclass(frozen=True, kw_only=True)
+class RatingGrid(Rating):
+    type_name: ClassVar[str] = "rating_grid"
+    option_fields: ClassVar[tuple[str, ...]] = ("scale", "rows")
+
+    rows: tuple[Option, ...] = ()
+
+    def row_field_name(self, row: Option) -> str:
+        return f"{self.field_name}-{row.value}"
+
+    def field_names(self) -> list[str]:
+        return [self.row_field_name(row) for row in self.rows]
+
+    def parse(self, form: Form) -> tuple[Answer, list[str]]:
+        value: dict[str, str] = {}
+        errors: list[str] = []
+        for row in self.rows:
+            values = form_values(form, self.row_field_name(row))
+            if not values:
+                continue
+            if len(values) > 1 or not self._check(values[0]):
+                errors.append(f"Select one of the ratings listed for {row.label}")
+                continue
+            value[row.value] = values[0]
+        return (value or None), errors
+
+    def validate(self, value: Answer) -> list[str]:
+        if value is None:
+            return []
+        rows = {row.value for row in self.rows}
+        if not isinstance(value, dict) or not set(value) <= rows:
+            return ["Select one of the ratings listed"]
+        return [
+            f"Select one of the ratings listed for {row.label}"
+            for row in self.rows
+            if row.value in value and not self._check(value[row.value])
+        ]
+
+    def summarise(self, value: Answer) -> str:
+        if not isinstance(value, dict) or not value:
+            return NOT_ANSWERED
+        return "\n".join(
+            f"{row.label}: {option_label(self.all_options, str(value[row.value]))}"
+            for row in self.rows
+            if row.value in value
+        )
+
+    def export_columns(self) -> list[ExportColumn]:
+        return [
+            column
+            for row in self.rows
+            for column in self._columns(f"{self.key}__{row.value}", f"{self.title}: {row.label}")
+        ]
+
+    def export(self, value: Answer) -> dict[str, ExportCell]:
+        answers = value if isinstance(value, dict) else {}
+        row_cells: dict[str, ExportCell] = {}
+        for row in self.rows:
+            row_cells.update(self._cells(f"{self.key}__{row.value}", answers.get(row.value)))
+        return row_cells
