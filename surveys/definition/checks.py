@@ -13,6 +13,7 @@ from typing import Any
 
 from surveys.definition.answers import Answer
 from surveys.definition.conditions import condition_from_dict, holds, referenced_questions
+from surveys.definition.questions.rating import SCALES
 
 TESTS = ("equals", "any_of", "answered")
 COMBINATORS = ("not", "all", "any")
@@ -189,7 +190,10 @@ def _candidates(question: Mapping[str, Any]) -> list[Answer]:
     kind = question["type"]
     if kind not in CHOICE_TYPES:
         return [None, "answered"]
-    values = [o["value"] for o in question.get("options") or question.get("scale") or []]
+    listed = question.get("options") or question.get("scale") or []
+    if isinstance(listed, str):
+        listed = [option.to_dict() for option in SCALES[listed]]
+    values = [o["value"] for o in listed]
     values += [v for v, flag in GENERATED.get(kind, {}).items() if question.get(flag)]
     if kind == "multiple_choice":
         return [None, {"selected": values}, *({"selected": [v]} for v in values)]

@@ -67,7 +67,18 @@ def survey_from_dict(data: Any) -> Survey:
 def schema_problems(data: Any) -> list[str]:
     """JSON Schema violations as ``path: why`` messages, in document order."""
     errors = sorted(_validator().iter_errors(data), key=lambda e: [str(p) for p in e.path])
-    return [f"{_path(error.absolute_path)}: {_reason(error)}" for error in errors]
+    paths = [tuple(error.absolute_path) for error in errors]
+    # A failing type-specific branch also makes every field of that branch "unevaluated";
+    # reporting those as unknown would blame the wrong thing, so keep only the real cause.
+    kept = [
+        error
+        for error in errors
+        if error.validator != "unevaluatedProperties"
+        or not any(
+            len(p) > len(error.path) and p[: len(error.path)] == tuple(error.path) for p in paths
+        )
+    ]
+    return [f"{_path(error.absolute_path)}: {_reason(error)}" for error in kept]
 
 
 def _path(parts: deque[str | int]) -> str:
