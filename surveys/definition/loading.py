@@ -108,7 +108,8 @@ def _reason(error: jsonschema.ValidationError) -> str:
         case "pattern":
             return f"{error.instance!r} must be lower-case letters, digits and underscores"
         case "type":
-            return f"must be a {error.validator_value}"
+            kind = str(error.validator_value)
+            return f"must be {'an' if kind[0] in 'aeio' else 'a'} {kind}"
         case "minLength":
             return "must not be blank"
         case "oneOf" if error.path and error.path[-1] == "scale":
