@@ -75,8 +75,11 @@ class PiiRegexFinder:
         spans: list[Span] = []
         for pattern in self.patterns:
             for match in pattern.regex.finditer(doc.text):
-                use_group = pattern.group in match.re.groupindex if pattern.group else False
-                start, end = match.span(pattern.group) if use_group else match.span()
+                group = pattern.group
+                if group is not None and group in match.re.groupindex:
+                    start, end = match.span(group)
+                else:
+                    start, end = match.span()
                 span = doc.char_span(start, end, label=pattern.type, alignment_mode="expand")
                 if span is not None:
                     spans.append(span)

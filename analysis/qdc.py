@@ -73,7 +73,7 @@ def qdc_to_codebook(text: str, source: str = "codebook") -> Codebook:
     except ET.ParseError as exc:
         raise AnalysisError(f"{source}: not well-formed XML ({exc})") from exc
     if root.tag != f"{{{NAMESPACE}}}CodeBook":
-        raise AnalysisError(f"{source}: root element is not <CodeBook xmlns=\"{NAMESPACE}\">")
+        raise AnalysisError(f'{source}: root element is not <CodeBook xmlns="{NAMESPACE}">')
     codes = root.find("qdc:Codes", _NS)
     if codes is None:
         raise AnalysisError(f"{source}: no <Codes> element")

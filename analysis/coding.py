@@ -1,0 +1,110 @@
+"""Coding responses: rules and learned suggestions combined, each with its reason.
+
+A theme is coded when its rules match or the learned model decides so. The score is the model's
+calibrated probability, raised to at least ``RULE_CONFIDENCE`` when a rule matched, so a rule
+match always ranks as confident; themes with rules but no labelled data score 1.0 or 0.0.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from analysis.codebook import Codebook
+from analysis.corpus import TextCache, process_texts
+from analysis.errors import AnalysisError
+from analysis.learning import ThemeModel, fit_theme_model, uncertainty
+from analysis.rules import RuleMatcher
+from analysis.sources import require_columns, text_column
+
+RULE_CONFIDENCE = 0.9
+EVIDENCE_COLUMNS = ["id", "theme", "source", "evidence", "score"]
+
+
+@dataclass
+class CodingResult:
+    codes: pd.DataFrame  # id, one 0/1 column per theme, score:<theme> per theme
+    evidence: pd.DataFrame  # id, theme, source (rule/model), evidence or confidence, score
+    themes: list[str]
+    model: ThemeModel | None = None
+
+    def coding_order(self) -> pd.DataFrame:
+        """Responses most worth hand-coding next: the least certain first."""
+        if self.model is None:
+            raise AnalysisError("uncertain-first ordering needs a labelled sample")
+        scores = self.codes[[f"score:{t}" for t in self.model.themes]]
+        scores.columns = self.model.themes
+        order = self.codes[[self.codes.columns[0]]].copy()
+        order["uncertainty"] = uncertainty(scores, self.model.threshold).round(4)
+        return order.sort_values("uncertainty", ascending=False, kind="stable")
+
+
+def labelled_themes(labelled: pd.DataFrame, id_column: str, text_column_name: str) -> list[str]:
+    """Theme columns of a labelled file: everything but id/text, each must be 0/1."""
+    themes = [c for c in labelled.columns if c not in (id_column, text_column_name)]
+    if not themes:
+        raise AnalysisError("labelled file has no theme columns (one 0/1 column per theme)")
+    for theme in themes:
+        values = pd.to_numeric(labelled[theme], errors="coerce")
+        if values.isna().any() or not values.isin([0, 1]).all():
+            raise AnalysisError(f"labelled file: column '{theme}' must contain only 0 and 1")
+    return themes
+
+
+def code_responses(
+    responses: pd.DataFrame,
+    id_column: str,
+    text_column_name: str,
+    codebook: Codebook | None = None,
+    labelled: pd.DataFrame | None = None,
+    cache: TextCache | None = None,
+    progress: bool = False,
+) -> CodingResult:
+    """Code every response with a codebook's rules and/or a model learned from ``labelled``."""
+    require_columns(responses, [id_column, text_column_name])
+    if codebook is None and labelled is None:
+        raise AnalysisError("give a codebook, a labelled sample, or both")
+    texts = text_column(responses, text_column_name)
+    ids = responses[id_column].tolist()
+    themes: list[str] = []
+    rule_codes = pd.DataFrame(index=range(len(texts)))
+    evidence_rows: list[tuple[object, str, str, str, float]] = []
+    if codebook is not None:
+        cache = cache or TextCache()
+        processed = process_texts(texts, cache, progress=progress)
+        cache.save()
+        rules = RuleMatcher(codebook).code(processed, progress=progress)
+        rule_codes = rules.codes
+        themes += list(rule_codes.columns)
+        evidence_rows += [
+            (ids[r], t, "rule", e, RULE_CONFIDENCE)
+            for r, t, e in rules.evidence[["row", "theme", "evidence"]].itertuples(index=False)
+        ]
+    model = None
+    probs = pd.DataFrame(index=range(len(texts)))
+    decided = pd.DataFrame(index=range(len(texts)))
+    if labelled is not None:
+        require_columns(labelled, [id_column, text_column_name])
+        label_themes = labelled_themes(labelled, id_column, text_column_name)
+        y = labelled[label_themes].apply(pd.to_numeric).astype(int)
+        model = fit_theme_model(text_column(labelled, text_column_name), y)
+        probs = model.predict_proba(texts)
+        decided = pd.DataFrame(model.decide(probs.to_numpy()), columns=label_themes)
+        themes += [t for t in label_themes if t not in themes]
+    codes = pd.DataFrame({id_column: ids})
+    for theme in themes:
+        rule = rule_codes[theme].to_numpy() if theme in rule_codes else np.zeros(len(texts))
+        if theme in probs:
+            prob = probs[theme].to_numpy()
+            code = np.maximum(rule, decided[theme].to_numpy())
+            score = np.where(rule == 1, np.maximum(prob, RULE_CONFIDENCE), prob)
+            for r in np.flatnonzero(decided[theme].to_numpy() == 1):
+                evidence_rows.append((ids[r], theme, "model", f"confidence {prob[r]:.2f}", prob[r]))
+        else:
+            code, score = rule, rule.astype(float)
+        codes[theme] = code.astype(int)
+        codes[f"score:{theme}"] = np.round(score, 4)
+    evidence = pd.DataFrame(evidence_rows, columns=EVIDENCE_COLUMNS)
+    return CodingResult(codes, evidence, themes, model)
