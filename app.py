@@ -1,0 +1,97 @@
+"""The web application: `create_app()` wires plugins, routes, templates and static files;
+`main()` serves it."""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+from advanced_alchemy.extensions.litestar import SQLAlchemyPlugin
+from litestar import Litestar
+from litestar.config.csrf import CSRFConfig
+from litestar.datastructures import State
+from litestar.contrib.jinja import JinjaTemplateEngine
+from litestar.logging import LoggingConfig
+from litestar.static_files import create_static_files_router
+from litestar.stores.base import Store
+from litestar.stores.redis import RedisStore
+from litestar.stores.registry import StoreRegistry
+from litestar.template.config import TemplateConfig
+
+import consult.routes
+import panels
+import surveys
+from consult.auth import build_session_auth
+from consult.db import build_alchemy_config, build_store
+from consult.errors import EXCEPTION_HANDLERS
+from consult.security import security_headers, sign_in_rate_limit
+from consult.settings import BASE_DIR, Settings, get_settings
+from consult.templating import configure_jinja
+
+STORE_NAMES = ("sessions", "throttle", "rate_limit", "respondent")
+
+
+def build_stores(settings: Settings, alchemy: Any) -> dict[str, Store]:
+    """Sessions and counters live in Redis when configured, else in the database: never in
+    process memory, so several workers and machines can serve one consultation."""
+    if settings.redis_url:
+        root = RedisStore.with_client(url=settings.redis_url, namespace="consult")
+        return {name: root.with_namespace(name) for name in STORE_NAMES}
+    return {name: build_store(alchemy, name) for name in STORE_NAMES}
+
+
+# The public/staff split is a negative look-ahead, which Litestar's heuristic mistakes for
+# "excludes every path"; tests prove the staff area is guarded.
+warnings.filterwarnings("ignore", message="Middleware 'SessionAuthMiddleware' exclude pattern")
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or get_settings()
+    alchemy = build_alchemy_config(settings)
+    session_auth = build_session_auth(settings, alchemy)
+    return Litestar(
+        route_handlers=[
+            *consult.routes.ROUTES,
+            *surveys.ROUTES,
+            *panels.ROUTES,
+            create_static_files_router(
+                path="/static",
+                directories=[BASE_DIR / "static"],
+                cache_control=None,
+                include_in_schema=False,
+            ),
+        ],
+        plugins=[SQLAlchemyPlugin(config=alchemy)],
+        on_app_init=[session_auth.on_app_init],
+        middleware=[sign_in_rate_limit().middleware],
+        csrf_config=CSRFConfig(
+            secret=settings.secret_key,
+            cookie_name="csrf",
+            cookie_secure=settings.secure_cookies,
+            cookie_httponly=True,
+            cookie_samesite="strict",
+            exclude=["/healthz", "/exit"],
+        ),
+        template_config=TemplateConfig(
+            directory=[BASE_DIR / "consult" / "templates", BASE_DIR / "surveys" / "templates", BASE_DIR / "panels" / "templates"],
+            engine=JinjaTemplateEngine,
+            engine_callback=configure_jinja,
+        ),
+        stores=StoreRegistry(stores=build_stores(settings, alchemy)),
+        exception_handlers=EXCEPTION_HANDLERS,
+        after_request=security_headers(hsts=settings.secure_cookies),
+        request_max_body_size=2 * 1024 * 1024,
+        logging_config=LoggingConfig(log_exceptions="debug"),
+        state=State({"settings": settings}),
+        debug=False,
+    )
+
+
+def main() -> None:
+    from consult.cli import main as cli_main
+
+    cli_main()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,108 @@
+"""Command line: `python -m consult` (or `app`) to migrate, create users, load the demo and serve."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable
+from importlib.metadata import entry_points
+from typing import Any, TypeVar
+
+import click
+from sqlalchemy.exc import SQLAlchemyError
+
+from consult import migrate as migrations
+from consult.errors import ConsultError
+from consult.settings import SettingsError, get_settings
+
+T = TypeVar("T")
+
+
+def _run(work: Callable[[Any], Awaitable[T]]) -> T:
+    """Run `work(db_session)` in one transaction: committed if it returns, rolled back if not."""
+    from consult.db import build_alchemy_config
+
+    async def go() -> T:
+        config = build_alchemy_config(get_settings())
+        try:
+            async with config.get_session() as db:
+                result = await work(db)
+                await db.commit()
+                return result
+        finally:
+            await config.get_engine().dispose()
+
+    return asyncio.run(go())
+
+
+@click.group(help=__doc__)
+def cli() -> None:
+    pass
+
+
+@cli.command("migrate", help="Bring the database schema up to date.")
+def migrate_command() -> None:
+    migrations.upgrade(get_settings())
+    click.echo("Database is up to date.")
+
+
+@cli.command("create-user", help="Create a staff or panel account.")
+@click.option("--email", required=True)
+@click.option("--name", default="")
+@click.option("--role", type=click.Choice(["administrator", "researcher", "panel_coordinator", "panel_member"]), required=True)
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+def create_user(email: str, name: str, role: str, password: str) -> None:
+    from consult.accounts.service import UserService
+
+    async def work(db: Any) -> str:
+        user = await UserService(session=db).create_user(email=email, name=name, role=role, password=password)
+        return str(user.email)
+
+    click.echo(f"Created {_run(work)} ({role}). They set up two-factor authentication at first sign-in.")
+
+
+@cli.command("load-demo", help="Load the demo consultation and demo staff account.")
+@click.option("--if-empty", is_flag=True, help="Do nothing when any consultation exists already.")
+def load_demo(if_empty: bool) -> None:
+    from consult import demo
+
+    async def work(db: Any) -> bool:
+        if if_empty and not await demo.is_empty(db):
+            return False
+        consultation = await demo.load(db)
+        for loader in sorted(entry_points(group="consult.demo"), key=lambda e: e.name):
+            if loader.value != "consult.demo:load":
+                await loader.load()(db, consultation)
+        return True
+
+    loaded = _run(work)
+    click.echo("Demo consultation loaded." if loaded else "Database already has consultations; demo not loaded.")
+    click.echo(f"Demo staff sign-in: {demo.DEMO_ADMIN_EMAIL} / {demo.DEMO_ADMIN_PASSWORD}")
+
+
+@cli.command("serve", help="Serve the app with uvicorn.")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", default=1, show_default=True, type=int)
+def serve(host: str, port: int, workers: int) -> None:
+    import uvicorn
+
+    click.echo(f"Serving on http://{host}:{port}/  (staff area: http://{host}:{port}/staff/login)")
+    uvicorn.run("app:create_app", factory=True, host=host, port=port, workers=workers, log_level="warning", access_log=False, proxy_headers=False)
+
+
+def main(argv: list[str] | None = None) -> None:
+    try:
+        cli.main(args=argv, prog_name="consult", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(1)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except (ConsultError, SettingsError) as exc:
+        click.echo(f"error: {getattr(exc, 'message', exc)}", err=True)
+        sys.exit(2)
+    except SQLAlchemyError as exc:
+        click.echo(f"error: database problem: {str(exc).splitlines()[0]}", err=True)
+        sys.exit(2)

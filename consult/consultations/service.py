@@ -1,0 +1,60 @@
+"""Consultation rules: which lifecycle moves are allowed and when a consultation may open."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from advanced_alchemy.repository import SQLAlchemyAsyncRepository
+from advanced_alchemy.service import SQLAlchemyAsyncRepositoryService
+
+from consult.consultations.models import Consultation, Status, SupportService
+from consult.errors import Conflict
+
+# (from, action) -> to. Anything else is refused with a message saying why.
+TRANSITIONS: dict[tuple[Status, str], Status] = {
+    (Status.DRAFT, "open"): Status.OPEN,
+    (Status.OPEN, "close"): Status.CLOSED,
+    (Status.CLOSED, "reopen"): Status.OPEN,
+    (Status.CLOSED, "publish"): Status.PUBLISHED,
+}
+
+ACTION_LABELS = {"open": "Open", "close": "Close", "reopen": "Reopen", "publish": "Mark findings published"}
+
+
+def available_actions(status: str) -> list[str]:
+    return [action for (start, action) in TRANSITIONS if start.value == status]
+
+
+class ConsultationService(SQLAlchemyAsyncRepositoryService[Consultation]):
+    class Repo(SQLAlchemyAsyncRepository[Consultation]):
+        model_type = Consultation
+
+    repository_type = Repo
+
+    async def get_by_slug(self, slug: str) -> Consultation | None:
+        return await self.repository.get_one_or_none(slug=slug)
+
+    async def transition(self, consultation: Consultation, action: str) -> Consultation:
+        try:
+            target = TRANSITIONS[(Status(consultation.status), action)]
+        except (KeyError, ValueError) as exc:
+            raise Conflict(f"A {consultation.status} consultation cannot be moved with '{action}'") from exc
+        if target is Status.OPEN:
+            missing = consultation.missing_data_protection()
+            if missing:
+                raise Conflict("It cannot open until these data-protection fields are filled in: " + ", ".join(missing))
+            now = datetime.now(UTC)
+            if consultation.closes_at is not None and consultation.closes_at <= now:
+                raise Conflict("It cannot open: its closing date has passed")
+            consultation.opens_at = consultation.opens_at or now
+        if target is Status.CLOSED:
+            consultation.closes_at = min(consultation.closes_at or datetime.now(UTC), datetime.now(UTC))
+        consultation.status = target.value
+        return await self.repository.update(consultation)
+
+    @staticmethod
+    def add_support_service(consultation: Consultation, **fields: Any) -> SupportService:
+        entry = SupportService(position=len(consultation.support_services), **fields)
+        consultation.support_services.append(entry)
+        return entry

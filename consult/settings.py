@@ -1,0 +1,105 @@
+"""Every setting the platform reads, from environment variables, in one place."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def _bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise SettingsError(f"{name} must be a whole number, got {raw!r}") from exc
+
+
+class SettingsError(ValueError):
+    """An environment variable holds a value the platform cannot use."""
+
+
+def _secret_key(data_dir: Path) -> str:
+    """Use CONSULT_SECRET_KEY, or one generated once and kept beside the SQLite database.
+
+    Keeping it on disk means a restarted server still reads sessions and encrypted columns it wrote.
+    """
+    configured = os.environ.get("CONSULT_SECRET_KEY", "")
+    if configured:
+        if len(configured) < 32:
+            raise SettingsError("CONSULT_SECRET_KEY must be at least 32 characters")
+        return configured
+    key_file = data_dir / "secret-key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    key_file.write_text(key)
+    key_file.chmod(0o600)
+    return key
+
+
+@dataclass(frozen=True)
+class Settings:
+    environment: str
+    data_dir: Path
+    database_url: str
+    redis_url: str
+    secret_key: str
+    secure_cookies: bool
+    session_max_age: int
+    staff_idle_timeout: int
+    respondent_idle_timeout: int
+    require_two_factor: bool
+    login_attempts: int
+    login_window: int
+    default_exit_url: str
+    database_echo: bool = False
+    allowed_hosts: list[str] = field(default_factory=lambda: ["*"])
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+def load_settings() -> Settings:
+    data_dir = Path(os.environ.get("CONSULT_DATA_DIR", BASE_DIR / "data"))
+    default_db = f"sqlite+aiosqlite:///{data_dir / 'consult.sqlite3'}"
+    database_url = os.environ.get("CONSULT_DATABASE_URL", "") or default_db
+    if database_url.startswith("postgresql://") or database_url.startswith("postgres://"):
+        # People paste libpq URLs; the async engine needs the driver named.
+        database_url = "postgresql+asyncpg://" + database_url.split("://", 1)[1]
+    return Settings(
+        environment=os.environ.get("CONSULT_ENV", "development"),
+        data_dir=data_dir,
+        database_url=database_url,
+        redis_url=os.environ.get("CONSULT_REDIS_URL", ""),
+        secret_key=_secret_key(data_dir),
+        secure_cookies=_bool("CONSULT_SECURE_COOKIES", False),
+        session_max_age=_int("CONSULT_SESSION_MAX_AGE", 8 * 3600),
+        staff_idle_timeout=_int("CONSULT_STAFF_IDLE_TIMEOUT", 30 * 60),
+        respondent_idle_timeout=_int("CONSULT_RESPONDENT_IDLE_TIMEOUT", 20 * 60),
+        require_two_factor=_bool("CONSULT_REQUIRE_TWO_FACTOR", True),
+        login_attempts=_int("CONSULT_LOGIN_ATTEMPTS", 5),
+        login_window=_int("CONSULT_LOGIN_WINDOW", 15 * 60),
+        default_exit_url=os.environ.get("CONSULT_EXIT_URL", "https://www.bbc.co.uk/weather"),
+        database_echo=_bool("CONSULT_DATABASE_ECHO", False),
+    )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return load_settings()
