@@ -1,0 +1,149 @@
+"""Word clouds of a text question, overall or per group, with their frequency tables.
+
+Words are lemmatised, stop words (spaCy's and a custom list) removed, and shown only when at
+least ``min_respondents`` respondents used them (respondents, not occurrences, so one person
+repeating a word cannot make it appear). Words that could be names are checked with the
+redaction pipeline first. Output is deterministic: a fixed ``random_state`` and the font shipped
+inside the wordcloud package.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import wordcloud as wordcloud_lib
+
+from analysis.corpus import Processed, TextCache, process_texts
+from analysis.nlp import stop_words
+from analysis.redaction import redact_texts
+
+FONT_PATH = str(Path(wordcloud_lib.__file__).parent / "DroidSansMono.ttf")
+# A capitalised word after a lower-case word or comma is a possible name or place.
+_MID_CAPITAL = re.compile(r"(?<=[a-z,] )([A-Z][a-z]+)")
+NAME_CHECK_SAMPLE = 25
+
+
+@dataclass
+class WordCloudResult:
+    frequencies: pd.DataFrame  # word, respondents, share
+    respondents: int
+    png: bytes
+    svg: str
+    notes: list[str]
+
+
+def respondent_counts(
+    processed: Iterable[Processed], extra_stop_words: Iterable[str] = ()
+) -> Counter[str]:
+    stops = stop_words() | {w.lower() for w in extra_stop_words}
+    counts: Counter[str] = Counter()
+    for item in processed:
+        counts.update({w for w in item.lemma if w.isalpha() and len(w) > 1 and w not in stops})
+    return counts
+
+
+def _possible_names(texts: Sequence[str], words: set[str]) -> set[str]:
+    """Candidate words that a redaction pass marks as a name or address in some response."""
+    capitals: dict[str, list[int]] = {}
+    for i, text in enumerate(texts):
+        for match in _MID_CAPITAL.finditer(text):
+            word = match.group(1).lower()
+            if word in words and len(capitals.setdefault(word, [])) < NAME_CHECK_SAMPLE:
+                capitals[word].append(i)
+    flagged: set[str] = set()
+    for word, rows in capitals.items():
+        redaction = redact_texts([texts[i] for i in rows])
+        for original, redacted in zip((texts[i] for i in rows), redaction.texts, strict=True):
+            in_original = re.search(rf"\b{word}\b", original, re.IGNORECASE)
+            if in_original and not re.search(rf"\b{word}\b", redacted, re.IGNORECASE):
+                flagged.add(word)
+                break
+    return flagged
+
+
+def word_frequencies(
+    texts: Sequence[str],
+    min_respondents: int = 5,
+    extra_stop_words: Iterable[str] = (),
+    cache: TextCache | None = None,
+) -> tuple[pd.DataFrame, int, list[str]]:
+    texts = [t for t in texts if t and t.strip()]
+    counts = respondent_counts(process_texts(texts, cache), extra_stop_words)
+    shown = {w: n for w, n in counts.items() if n >= min_respondents}
+    names = _possible_names(texts, set(shown))
+    notes = [f"words used by fewer than {min_respondents} respondents are not shown"]
+    if names:
+        notes.append(f"{len(names)} word(s) removed by redaction (possible names or places)")
+    rows = sorted(((w, n) for w, n in shown.items() if w not in names), key=lambda r: (-r[1], r[0]))
+    frame = pd.DataFrame(rows, columns=["word", "respondents"])
+    frame["share"] = (frame["respondents"] / max(len(texts), 1)).round(4)
+    return frame, len(texts), notes
+
+
+def render(frequencies: pd.DataFrame, width: int = 800, height: int = 400) -> tuple[bytes, str]:
+    """PNG bytes and SVG text of a cloud; identical output for identical frequencies."""
+    cloud = wordcloud_lib.WordCloud(
+        font_path=FONT_PATH,
+        width=width,
+        height=height,
+        background_color="white",
+        random_state=0,
+        colormap="viridis",
+        collocations=False,
+    )
+    data = dict(zip(frequencies["word"], frequencies["respondents"].astype(float), strict=True))
+    if data:
+        cloud.generate_from_frequencies(data)
+    else:
+        cloud.layout_ = []
+    buffer = io.BytesIO()
+    cloud.to_image().save(buffer, format="PNG")
+    return buffer.getvalue(), cloud.to_svg()
+
+
+def word_cloud(
+    texts: Sequence[str],
+    min_respondents: int = 5,
+    extra_stop_words: Iterable[str] = (),
+    cache: TextCache | None = None,
+) -> WordCloudResult:
+    frequencies, respondents, notes = word_frequencies(
+        texts, min_respondents, extra_stop_words, cache
+    )
+    png, svg = render(frequencies)
+    return WordCloudResult(frequencies, respondents, png, svg, notes)
+
+
+def word_clouds_by_group(
+    frame: pd.DataFrame,
+    text_column: str,
+    group_column: str | None,
+    min_respondents: int = 5,
+    extra_stop_words: Iterable[str] = (),
+    cache: TextCache | None = None,
+) -> dict[str, WordCloudResult]:
+    """One cloud for everyone ("All") and one per group value."""
+
+    def texts_of(part: pd.DataFrame) -> list[str]:
+        return ["" if pd.isna(v) else str(v) for v in part[text_column]]
+
+    out = {"All": word_cloud(texts_of(frame), min_respondents, extra_stop_words, cache)}
+    if group_column:
+        for value, part in frame.groupby(group_column, sort=True, dropna=True):
+            out[str(value)] = word_cloud(texts_of(part), min_respondents, extra_stop_words, cache)
+    return out
+
+
+def save_word_cloud(result: WordCloudResult, directory: Path, stem: str) -> list[Path]:
+    directory.mkdir(parents=True, exist_ok=True)
+    paths = [directory / f"{stem}.png", directory / f"{stem}.svg", directory / f"{stem}.csv"]
+    paths[0].write_bytes(result.png)
+    paths[1].write_text(result.svg, encoding="utf-8")
+    result.frequencies.to_csv(paths[2], index=False)
+    return paths
