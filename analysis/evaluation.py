@@ -50,11 +50,9 @@ def evaluate(
     if merged.empty:
         raise AnalysisError(f"no '{id_column}' values in common between predicted and truth")
     y_true = _binary(merged, themes, "truth")
-    y_pred = _binary(
-        merged.rename(columns=lambda c: c.removesuffix("__pred")).iloc[:, len(themes) + 1 :],
-        themes,
-        "predicted",
-    )
+    predicted_part = merged[[f"{t}__pred" for t in themes]]
+    predicted_part.columns = themes
+    y_pred = _binary(predicted_part, themes, "predicted")
     p, r, f, s = precision_recall_fscore_support(y_true, y_pred, zero_division=0)
     per_theme = pd.DataFrame(
         {"theme": themes, "precision": p, "recall": r, "f1": f, "support": s}
