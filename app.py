@@ -9,8 +9,9 @@ from typing import Any
 from advanced_alchemy.extensions.litestar import SQLAlchemyPlugin
 from litestar import Litestar
 from litestar.config.csrf import CSRFConfig
-from litestar.datastructures import State
 from litestar.contrib.jinja import JinjaTemplateEngine
+from litestar.datastructures import State
+from litestar.di import Provide
 from litestar.logging import LoggingConfig
 from litestar.static_files import create_static_files_router
 from litestar.stores.base import Store
@@ -24,6 +25,7 @@ import surveys
 from consult.auth import build_session_auth
 from consult.db import build_alchemy_config, build_store
 from consult.errors import EXCEPTION_HANDLERS
+from consult.forms import read_form
 from consult.security import security_headers, sign_in_rate_limit
 from consult.settings import BASE_DIR, Settings, get_settings
 from consult.templating import configure_jinja
@@ -61,6 +63,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 include_in_schema=False,
             ),
         ],
+        dependencies={"form": Provide(read_form)},
         plugins=[SQLAlchemyPlugin(config=alchemy)],
         on_app_init=[session_auth.on_app_init],
         middleware=[sign_in_rate_limit().middleware],
@@ -73,7 +76,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
             exclude=["/healthz", "/exit"],
         ),
         template_config=TemplateConfig(
-            directory=[BASE_DIR / "consult" / "templates", BASE_DIR / "surveys" / "templates", BASE_DIR / "panels" / "templates"],
+            directory=[
+                BASE_DIR / "consult" / "templates",
+                BASE_DIR / "surveys" / "templates",
+                BASE_DIR / "panels" / "templates",
+            ],
             engine=JinjaTemplateEngine,
             engine_callback=configure_jinja,
         ),
@@ -82,7 +89,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         after_request=security_headers(hsts=settings.secure_cookies),
         request_max_body_size=2 * 1024 * 1024,
         logging_config=LoggingConfig(log_exceptions="debug"),
-        state=State({"settings": settings}),
+        state=State({"settings": settings, "alchemy": alchemy}),
+        on_shutdown=[alchemy.get_engine().dispose],
         debug=False,
     )
 

@@ -36,8 +36,12 @@ def start_second_factor(connection: ASGIConnection[Any, Any, Any, Any], user: Us
     rotate_session_id(connection)
 
 
-def build_session_auth(settings: Settings, alchemy: SQLAlchemyAsyncConfig) -> SessionAuth[User, RotatingSessionBackend]:
-    async def retrieve_user(session: dict[str, Any], connection: ASGIConnection[Any, Any, Any, Any]) -> User | None:
+def build_session_auth(
+    settings: Settings, alchemy: SQLAlchemyAsyncConfig
+) -> SessionAuth[User, RotatingSessionBackend]:
+    async def retrieve_user(
+        session: dict[str, Any], connection: ASGIConnection[Any, Any, Any, Any]
+    ) -> User | None:
         raw_id = session.get(USER_KEY)
         if not raw_id:
             return None
@@ -55,7 +59,7 @@ def build_session_auth(settings: Settings, alchemy: SQLAlchemyAsyncConfig) -> Se
 
     return SessionAuth[User, RotatingSessionBackend](
         retrieve_user_handler=retrieve_user,
-        session_backend_config=RotatingSessionConfig(
+        session_backend_config=RotatingSessionConfig(  # type: ignore[arg-type]
             store="sessions",
             key="session",
             max_age=settings.session_max_age,
@@ -67,11 +71,13 @@ def build_session_auth(settings: Settings, alchemy: SQLAlchemyAsyncConfig) -> Se
     )
 
 
-async def staff_user(connection: ASGIConnection[Any, Any, Any, Any], alchemy_session: Any) -> User | None:
+async def staff_user(
+    connection: ASGIConnection[Any, Any, Any, Any], alchemy_session: Any
+) -> User | None:
     """The signed-in staff user on a public path (where the auth middleware does not run), e.g.
     for staff previews of a draft consultation; None for respondents."""
-    session = connection.scope.get("session") or {}
-    raw_id = session.get(USER_KEY)
+    session = connection.scope.get("session")
+    raw_id = session.get(USER_KEY) if isinstance(session, dict) else None
     if not raw_id:
         return None
     try:

@@ -49,16 +49,24 @@ def migrate_command() -> None:
 @cli.command("create-user", help="Create a staff or panel account.")
 @click.option("--email", required=True)
 @click.option("--name", default="")
-@click.option("--role", type=click.Choice(["administrator", "researcher", "panel_coordinator", "panel_member"]), required=True)
+@click.option(
+    "--role",
+    type=click.Choice(["administrator", "researcher", "panel_coordinator", "panel_member"]),
+    required=True,
+)
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
 def create_user(email: str, name: str, role: str, password: str) -> None:
     from consult.accounts.service import UserService
 
     async def work(db: Any) -> str:
-        user = await UserService(session=db).create_user(email=email, name=name, role=role, password=password)
+        user = await UserService(session=db).create_user(
+            email=email, name=name, role=role, password=password
+        )
         return str(user.email)
 
-    click.echo(f"Created {_run(work)} ({role}). They set up two-factor authentication at first sign-in.")
+    click.echo(
+        f"Created {_run(work)} ({role}). They set up two-factor authentication at first sign-in."
+    )
 
 
 @cli.command("load-demo", help="Load the demo consultation and demo staff account.")
@@ -76,7 +84,11 @@ def load_demo(if_empty: bool) -> None:
         return True
 
     loaded = _run(work)
-    click.echo("Demo consultation loaded." if loaded else "Database already has consultations; demo not loaded.")
+    click.echo(
+        "Demo consultation loaded."
+        if loaded
+        else "Database already has consultations; demo not loaded."
+    )
     click.echo(f"Demo staff sign-in: {demo.DEMO_ADMIN_EMAIL} / {demo.DEMO_ADMIN_PASSWORD}")
 
 
@@ -88,7 +100,16 @@ def serve(host: str, port: int, workers: int) -> None:
     import uvicorn
 
     click.echo(f"Serving on http://{host}:{port}/  (staff area: http://{host}:{port}/staff/login)")
-    uvicorn.run("app:create_app", factory=True, host=host, port=port, workers=workers, log_level="warning", access_log=False, proxy_headers=False)
+    uvicorn.run(
+        "app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="warning",
+        access_log=False,
+        proxy_headers=False,
+    )
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -79,7 +79,9 @@ def build_engine(settings: Settings, *, for_migrations: bool = False) -> AsyncEn
     return engine
 
 
-def build_alchemy_config(settings: Settings, engine: AsyncEngine | None = None) -> SQLAlchemyAsyncConfig:
+def build_alchemy_config(
+    settings: Settings, engine: AsyncEngine | None = None
+) -> SQLAlchemyAsyncConfig:
     import_models()
     return SQLAlchemyAsyncConfig(
         engine_instance=engine or build_engine(settings),

@@ -55,7 +55,10 @@ async def load(db: AsyncSession) -> Consultation:
     admin = await users.find_by_email(DEMO_ADMIN_EMAIL)
     if admin is None:
         admin = await users.create_user(
-            email=DEMO_ADMIN_EMAIL, name="Demo administrator", role=Role.ADMINISTRATOR.value, password=DEMO_ADMIN_PASSWORD
+            email=DEMO_ADMIN_EMAIL,
+            name="Demo administrator",
+            role=Role.ADMINISTRATOR.value,
+            password=DEMO_ADMIN_PASSWORD,
         )
     existing = await db.scalar(select(Consultation).where(Consultation.slug == DEMO_SLUG))
     if existing is not None:
@@ -85,14 +88,24 @@ async def load(db: AsyncSession) -> Consultation:
     )
     review = date.today() + timedelta(days=180)
     consultation.support_services = [
-        SupportService(position=i, name=name, helps_with=helps, phone=phone, text=text, web=web, review_date=review)
+        SupportService(
+            position=i,
+            name=name,
+            helps_with=helps,
+            phone=phone,
+            text=text,
+            web=web,
+            review_date=review,
+        )
         for i, (name, helps, phone, text, web) in enumerate(SUPPORT_DIRECTORY)
     ]
     db.add(consultation)
     await db.flush()
     consultation.status = Status.OPEN.value
     consultation.opens_at = today
-    audit.record(db, "demo_loaded", actor=admin, object_type="consultation", object_id=consultation.id)
+    audit.record(
+        db, "demo_loaded", actor=admin, object_type="consultation", object_id=consultation.id
+    )
     return consultation
 
 

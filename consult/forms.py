@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from litestar import Request
 from litestar.datastructures import FormMultiDict
 
 
@@ -71,7 +72,9 @@ def iso_date(form: FormMultiDict, name: str, label: str, errors: FormErrors) -> 
         return None
 
 
-def lines(form: FormMultiDict, name: str, label: str, errors: FormErrors, *, max_items: int = 50) -> list[str]:
+def lines(
+    form: FormMultiDict, name: str, label: str, errors: FormErrors, *, max_items: int = 50
+) -> list[str]:
     items = [line.strip() for line in str(form.get(name, "") or "").splitlines() if line.strip()]
     if len(items) > max_items:
         errors.add(name, f"{label} can have at most {max_items} lines")
@@ -81,3 +84,8 @@ def lines(form: FormMultiDict, name: str, label: str, errors: FormErrors, *, max
 def form_values(form: FormMultiDict) -> dict[str, Any]:
     """The posted values, to redisplay a form after an error without losing what was typed."""
     return {key: form.get(key) for key in form}
+
+
+async def read_form(request: Request[Any, Any, Any]) -> FormMultiDict:
+    """The posted form, injected into handlers as `form` (app-level dependency)."""
+    return await request.form()

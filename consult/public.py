@@ -15,7 +15,9 @@ from consult.consultations.models import Consultation, Status
 @get("/", name="home")
 async def home(db_session: AsyncSession) -> Template:
     rows = await db_session.execute(
-        select(Consultation).where(Consultation.status == Status.OPEN.value).order_by(Consultation.public_title)
+        select(Consultation)
+        .where(Consultation.status == Status.OPEN.value)
+        .order_by(Consultation.public_title)
     )
     return Template("consult/home.html", context={"consultations": list(rows.scalars())})
 
@@ -25,12 +27,17 @@ async def healthz(db_session: AsyncSession) -> Response[dict[str, Any]]:
     try:
         await db_session.execute(text("SELECT 1"))
     except Exception as exc:  # any driver error means the database is not reachable
-        return Response({"status": "error", "database": "unreachable", "detail": type(exc).__name__}, status_code=503)
+        return Response(
+            {"status": "error", "database": "unreachable", "detail": type(exc).__name__},
+            status_code=503,
+        )
     return Response({"status": "ok", "database": "reachable"})
 
 
 @get("/exit", name="exit", include_in_schema=False)
-async def quick_exit(request: Request[Any, Any, Any], db_session: AsyncSession, c: str | None = None) -> Redirect:
+async def quick_exit(
+    request: Request[Any, Any, Any], db_session: AsyncSession, c: str | None = None
+) -> Redirect:
     """End the session and send the browser somewhere ordinary.
 
     The destination comes from the consultation's settings, never from the query string, so this

@@ -12,7 +12,12 @@ from consult.permissions import Permission, requires
 from consult.public import healthz, home, quick_exit
 
 
-@get("/staff", name="staff_home", guards=[requires(Permission.USE_STAFF_AREA)], include_in_schema=False)
+@get(
+    "/staff",
+    name="staff_home",
+    guards=[requires(Permission.USE_STAFF_AREA)],
+    include_in_schema=False,
+)
 async def staff_home() -> Template:
     return Template("staff/home.html")
 

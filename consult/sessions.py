@@ -10,8 +10,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from litestar.connection import ASGIConnection
+from litestar.middleware.session.server_side import (
+    ServerSideSessionBackend,
+    ServerSideSessionConfig,
+)
 from litestar.types import Empty
-from litestar.middleware.session.server_side import ServerSideSessionBackend, ServerSideSessionConfig
 
 _ROTATE = "consult.rotate_session"
 _NEW_ID = "consult.new_session_id"
@@ -33,7 +36,9 @@ class RotatingSessionBackend(ServerSideSessionBackend):
             return str(state[_NEW_ID])
         return super().get_session_id(connection)
 
-    async def store_in_message(self, scope_session: Any, message: Any, connection: ASGIConnection[Any, Any, Any, Any]) -> None:
+    async def store_in_message(
+        self, scope_session: Any, message: Any, connection: ASGIConnection[Any, Any, Any, Any]
+    ) -> None:
         # An empty session is no session: set no cookie and write nothing, so a visitor who
         # never signs in or starts a survey carries no session cookie at all.
         if not scope_session and scope_session is not Empty:

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
+from typing import Any
 
 import segno
 from litestar import Controller, Request, get, post
 from litestar.datastructures import FormMultiDict
-from litestar.enums import RequestEncodingType
-from litestar.params import Body
 from litestar.response import Redirect, Template
 from litestar.stores.base import Store
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,7 +21,6 @@ from consult.errors import Invalid
 from consult.forms import FormErrors, text
 from consult.permissions import Permission, requires
 
-Form = Annotated[FormMultiDict, Body(media_type=RequestEncodingType.URL_ENCODED)]
 SIGN_IN_FAILED = "Enter a correct email address and password"
 LOCKED = "Too many failed attempts. Wait 15 minutes and try again."
 
@@ -31,7 +28,9 @@ LOCKED = "Too many failed attempts. Wait 15 minutes and try again."
 def _throttle(request: Request[Any, Any, Any]) -> LoginThrottle:
     settings = request.app.state["settings"]
     store: Store = request.app.stores.get("throttle")
-    return LoginThrottle(store, attempts=settings.login_attempts, window_seconds=settings.login_window)
+    return LoginThrottle(
+        store, attempts=settings.login_attempts, window_seconds=settings.login_window
+    )
 
 
 async def _pending_user(request: Request[Any, Any, Any], db: AsyncSession) -> User | None:
@@ -53,23 +52,37 @@ class SignInController(Controller):
         return Template("staff/login.html", context={"errors": {}, "values": {}})
 
     @post("/login")
-    async def login(self, request: Request[Any, Any, Any], data: Form, db_session: AsyncSession) -> Template | Redirect:
+    async def login(
+        self, request: Request[Any, Any, Any], form: FormMultiDict, db_session: AsyncSession
+    ) -> Template | Redirect:
         errors = FormErrors()
-        email = text(data, "email", "Email address", errors, max_length=320, required=True)
-        password = str(data.get("password", ""))[:1024]
+        email = text(form, "email", "Email address", errors, max_length=320, required=True)
+        password = str(form.get("password", ""))[:1024]
         if not password:
             errors.add("password", "Enter your password")
         if errors:
-            return Template("staff/login.html", context={"errors": errors.messages, "values": {"email": email}}, status_code=400)
+            return Template(
+                "staff/login.html",
+                context={"errors": errors.messages, "values": {"email": email}},
+                status_code=400,
+            )
         throttle = _throttle(request)
         if await throttle.is_locked(email):
-            return Template("staff/login.html", context={"errors": {"email": LOCKED}, "values": {"email": email}}, status_code=429)
+            return Template(
+                "staff/login.html",
+                context={"errors": {"email": LOCKED}, "values": {"email": email}},
+                status_code=429,
+            )
         service = UserService(session=db_session)
         user = await service.authenticate(email, password)
         if user is None:
             await throttle.record_failure(email)
             audit.record(db_session, "sign_in_failed", detail={})
-            return Template("staff/login.html", context={"errors": {"email": SIGN_IN_FAILED}, "values": {"email": email}}, status_code=400)
+            return Template(
+                "staff/login.html",
+                context={"errors": {"email": SIGN_IN_FAILED}, "values": {"email": email}},
+                status_code=400,
+            )
         await throttle.reset(email)
         settings = request.app.state["settings"]
         if not settings.require_two_factor and not user.totp_enabled:
@@ -77,32 +90,48 @@ class SignInController(Controller):
             audit.record(db_session, "sign_in", actor=user)
             return Redirect("/staff", status_code=303)
         start_second_factor(request, user)
-        return Redirect("/staff/two-factor" if user.totp_enabled else "/staff/two-factor/setup", status_code=303)
+        return Redirect(
+            "/staff/two-factor" if user.totp_enabled else "/staff/two-factor/setup", status_code=303
+        )
 
     @get("/two-factor", name="two_factor")
-    async def code_form(self, request: Request[Any, Any, Any], db_session: AsyncSession) -> Template | Redirect:
+    async def code_form(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession
+    ) -> Template | Redirect:
         if await _pending_user(request, db_session) is None:
             return Redirect("/staff/login", status_code=303)
         return Template("staff/two_factor.html", context={"errors": {}})
 
     @post("/two-factor")
-    async def check_code(self, request: Request[Any, Any, Any], data: Form, db_session: AsyncSession) -> Template | Redirect:
+    async def check_code(
+        self, request: Request[Any, Any, Any], form: FormMultiDict, db_session: AsyncSession
+    ) -> Template | Redirect:
         user = await _pending_user(request, db_session)
         if user is None or not user.totp_enabled or not user.totp_secret:
             return Redirect("/staff/login", status_code=303)
         throttle = _throttle(request)
         if await throttle.is_locked(user.email, "totp"):
-            return Template("staff/two_factor.html", context={"errors": {"code": LOCKED}}, status_code=429)
-        if not UserService.verify_totp(user, user.totp_secret, str(data.get("code", ""))[:20]):
+            return Template(
+                "staff/two_factor.html", context={"errors": {"code": LOCKED}}, status_code=429
+            )
+        if not UserService.verify_totp(user, user.totp_secret, str(form.get("code", ""))[:20]):
             await throttle.record_failure(user.email, "totp")
-            return Template("staff/two_factor.html", context={"errors": {"code": "Enter the 6-digit code shown in your authenticator app now"}}, status_code=400)
+            return Template(
+                "staff/two_factor.html",
+                context={
+                    "errors": {"code": "Enter the 6-digit code shown in your authenticator app now"}
+                },
+                status_code=400,
+            )
         await throttle.reset(user.email, "totp")
         sign_in(request, user)
         audit.record(db_session, "sign_in", actor=user)
         return Redirect("/staff", status_code=303)
 
     @get("/two-factor/setup", name="two_factor_setup")
-    async def setup_form(self, request: Request[Any, Any, Any], db_session: AsyncSession) -> Template | Redirect:
+    async def setup_form(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession
+    ) -> Template | Redirect:
         user = await _pending_user(request, db_session)
         if user is None or user.totp_enabled:
             return Redirect("/staff/login", status_code=303)
@@ -111,25 +140,40 @@ class SignInController(Controller):
         return self._setup_page(user, secret, {})
 
     @post("/two-factor/setup")
-    async def setup(self, request: Request[Any, Any, Any], data: Form, db_session: AsyncSession) -> Template | Redirect:
+    async def setup(
+        self, request: Request[Any, Any, Any], form: FormMultiDict, db_session: AsyncSession
+    ) -> Template | Redirect:
         user = await _pending_user(request, db_session)
         secret = request.session.get("totp_setup") if request.session else None
         if user is None or user.totp_enabled or not secret:
             return Redirect("/staff/login", status_code=303)
-        if not UserService.verify_totp(user, secret, str(data.get("code", ""))[:20]):
-            return self._setup_page(user, secret, {"code": "Enter the 6-digit code shown in your authenticator app now"}, 400)
+        if not UserService.verify_totp(user, secret, str(form.get("code", ""))[:20]):
+            return self._setup_page(
+                user,
+                secret,
+                {"code": "Enter the 6-digit code shown in your authenticator app now"},
+                400,
+            )
         user.totp_secret = secret
         user.totp_enabled = True
-        audit.record(db_session, "two_factor_enabled", actor=user, object_type="user", object_id=user.id)
+        audit.record(
+            db_session, "two_factor_enabled", actor=user, object_type="user", object_id=user.id
+        )
         sign_in(request, user)
         return Redirect("/staff", status_code=303)
 
     @staticmethod
     def _setup_page(user: User, secret: str, errors: dict[str, str], status: int = 200) -> Template:
         uri = UserService.provisioning_uri(user, secret)
-        qr_svg = segno.make(uri, error="m").svg_inline(scale=5, title="QR code for your authenticator app")
+        qr_svg = segno.make(uri, error="m").svg_inline(
+            scale=5, title="QR code for your authenticator app"
+        )
         grouped = " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
-        return Template("staff/two_factor_setup.html", context={"qr_svg": qr_svg, "secret": grouped, "errors": errors}, status_code=status)
+        return Template(
+            "staff/two_factor_setup.html",
+            context={"qr_svg": qr_svg, "secret": grouped, "errors": errors},
+            status_code=status,
+        )
 
     @post("/logout", name="logout", guards=[requires(Permission.USE_STAFF_AREA)])
     async def logout(self, request: Request[Any, Any, Any], db_session: AsyncSession) -> Redirect:
@@ -142,12 +186,22 @@ class SignInController(Controller):
         return Template("staff/change_password.html", context={"errors": {}, "done": False})
 
     @post("/account/password", guards=[requires(Permission.USE_STAFF_AREA)])
-    async def change_password(self, request: Request[Any, Any, Any], data: Form, db_session: AsyncSession) -> Template:
+    async def change_password(
+        self, request: Request[Any, Any, Any], form: FormMultiDict, db_session: AsyncSession
+    ) -> Template:
         service = UserService(session=db_session)
         user = await db_session.merge(request.user)
         try:
-            await service.change_password(user, str(data.get("current", ""))[:1024], str(data.get("new", ""))[:1024])
+            await service.change_password(
+                user, str(form.get("current", ""))[:1024], str(form.get("new", ""))[:1024]
+            )
         except Invalid as exc:
-            return Template("staff/change_password.html", context={"errors": {"new": exc.message}, "done": False}, status_code=400)
-        audit.record(db_session, "password_changed", actor=user, object_type="user", object_id=user.id)
+            return Template(
+                "staff/change_password.html",
+                context={"errors": {"new": exc.message}, "done": False},
+                status_code=400,
+            )
+        audit.record(
+            db_session, "password_changed", actor=user, object_type="user", object_id=user.id
+        )
         return Template("staff/change_password.html", context={"errors": {}, "done": True})

@@ -40,7 +40,12 @@ class UserService(SQLAlchemyAsyncRepositoryService[User]):
         if await self.find_by_email(email):
             raise Conflict(f"An account for {email} already exists")
         return await self.create(
-            User(email=email, name=name.strip() or email, role=role, password_hash=passwords.hash_password(password)),
+            User(
+                email=email,
+                name=name.strip() or email,
+                role=role,
+                password_hash=passwords.hash_password(password),
+            ),
         )
 
     async def authenticate(self, email: str, password: str) -> User | None:

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime, time
-from typing import Annotated, Any
+from typing import Any
 
 from litestar import Controller, Request, get, post
 from litestar.datastructures import FormMultiDict
-from litestar.enums import RequestEncodingType
-from litestar.params import Body
 from litestar.response import Redirect, Template
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,30 +20,38 @@ from consult.forms import FormErrors, form_values, iso_date, lines, text, whole_
 from consult.neutral import SLUG_PATTERN, neutral_problem
 from consult.permissions import Permission, requires
 
-Form = Annotated[FormMultiDict, Body(media_type=RequestEncodingType.URL_ENCODED)]
 FIELDS_TEMPLATE = "staff/consultation_form.html"
 
 
-def _read_consultation_form(data: FormMultiDict, errors: FormErrors) -> dict[str, Any]:
+def _read_consultation_form(form: FormMultiDict, errors: FormErrors) -> dict[str, Any]:
     values: dict[str, Any] = {
-        "title": text(data, "title", "Title", errors, required=True),
-        "public_title": text(data, "public_title", "Public title", errors, max_length=200, required=True),
-        "slug": text(data, "slug", "Web address", errors, max_length=80, required=True).lower(),
-        "summary": text(data, "summary", "Summary", errors, max_length=5000),
-        "controller": text(data, "controller", "Data controller", errors),
-        "article6_basis": text(data, "article6_basis", "Article 6 lawful basis", errors),
-        "article9_condition": text(data, "article9_condition", "Article 9 condition", errors),
-        "retention_days": whole_number(data, "retention_days", "Retention period", errors, low=1, high=3650),
-        "analysis_cutoff": iso_date(data, "analysis_cutoff", "Analysis cut-off date", errors),
-        "dpia_reference": text(data, "dpia_reference", "DPIA reference", errors, max_length=200),
-        "exit_url": text(data, "exit_url", "Quick exit destination", errors, max_length=500, required=True),
-        "draft_expiry_days": whole_number(data, "draft_expiry_days", "Days a saved draft is kept", errors, low=1, high=365) or 28,
-        "areas": lines(data, "areas", "Areas", errors),
+        "title": text(form, "title", "Title", errors, required=True),
+        "public_title": text(
+            form, "public_title", "Public title", errors, max_length=200, required=True
+        ),
+        "slug": text(form, "slug", "Web address", errors, max_length=80, required=True).lower(),
+        "summary": text(form, "summary", "Summary", errors, max_length=5000),
+        "controller": text(form, "controller", "Data controller", errors),
+        "article6_basis": text(form, "article6_basis", "Article 6 lawful basis", errors),
+        "article9_condition": text(form, "article9_condition", "Article 9 condition", errors),
+        "retention_days": whole_number(
+            form, "retention_days", "Retention period", errors, low=1, high=3650
+        ),
+        "analysis_cutoff": iso_date(form, "analysis_cutoff", "Analysis cut-off date", errors),
+        "dpia_reference": text(form, "dpia_reference", "DPIA reference", errors, max_length=200),
+        "exit_url": text(
+            form, "exit_url", "Quick exit destination", errors, max_length=500, required=True
+        ),
+        "draft_expiry_days": whole_number(
+            form, "draft_expiry_days", "Days a saved draft is kept", errors, low=1, high=365
+        )
+        or 28,
+        "areas": lines(form, "areas", "Areas", errors),
     }
-    closes = iso_date(data, "closes_on", "Closing date", errors)
+    closes = iso_date(form, "closes_on", "Closing date", errors)
     values["closes_at"] = datetime.combine(closes, time(23, 59), tzinfo=UTC) if closes else None
     types = []
-    for line in lines(data, "respondent_types", "Respondent types", errors):
+    for line in lines(form, "respondent_types", "Respondent types", errors):
         value, _, label = line.partition("|")
         types.append({"value": value.strip(), "label": (label or value).strip()})
     values["respondent_types"] = types
@@ -60,8 +66,16 @@ def _read_consultation_form(data: FormMultiDict, errors: FormErrors) -> dict[str
     return values
 
 
-def _form_context(consultation: Consultation | None, data: FormMultiDict | None, errors: FormErrors | None) -> dict[str, Any]:
-    return {"consultation": consultation, "values": form_values(data) if data else None, "errors": errors.messages if errors else {}}
+def _form_context(
+    consultation: Consultation | None,
+    form: FormMultiDict | None,
+    errors: FormErrors | None,
+) -> dict[str, Any]:
+    return {
+        "consultation": consultation,
+        "values": form_values(form) if form else None,
+        "errors": errors.messages if errors else {},
+    }
 
 
 async def _get(db: AsyncSession, consultation_id: uuid.UUID) -> Consultation:
@@ -77,7 +91,9 @@ class ConsultationController(Controller):
 
     @get("/", name="consultations", guards=[requires(Permission.VIEW_CONSULTATIONS)])
     async def list_consultations(self, db_session: AsyncSession) -> Template:
-        rows = await db_session.execute(select(Consultation).order_by(Consultation.created_at.desc()))
+        rows = await db_session.execute(
+            select(Consultation).order_by(Consultation.created_at.desc())
+        )
         return Template("staff/consultations.html", context={"consultations": list(rows.scalars())})
 
     @get("/new", name="consultation_new", guards=[requires(Permission.MANAGE_CONSULTATIONS)])
@@ -85,50 +101,96 @@ class ConsultationController(Controller):
         return Template(FIELDS_TEMPLATE, context=_form_context(None, None, None))
 
     @post("/new", guards=[requires(Permission.MANAGE_CONSULTATIONS)])
-    async def create(self, request: Request[Any, Any, Any], data: Form, db_session: AsyncSession) -> Template | Redirect:
+    async def create(
+        self, request: Request[Any, Any, Any], form: FormMultiDict, db_session: AsyncSession
+    ) -> Template | Redirect:
         errors = FormErrors()
-        values = _read_consultation_form(data, errors)
+        values = _read_consultation_form(form, errors)
         service = ConsultationService(session=db_session)
         if not errors and await service.get_by_slug(values["slug"]):
             errors.add("slug", "Another consultation already uses that web address")
         if errors:
-            return Template(FIELDS_TEMPLATE, context=_form_context(None, data, errors), status_code=400)
+            return Template(
+                FIELDS_TEMPLATE, context=_form_context(None, form, errors), status_code=400
+            )
         consultation = await service.create(Consultation(**values))
-        audit.record(db_session, "consultation_created", actor=request.user, object_type="consultation", object_id=consultation.id)
+        audit.record(
+            db_session,
+            "consultation_created",
+            actor=request.user,
+            object_type="consultation",
+            object_id=consultation.id,
+        )
         return Redirect(f"/staff/consultations/{consultation.id}", status_code=303)
 
-    @get("/{consultation_id:uuid}", name="consultation", guards=[requires(Permission.VIEW_CONSULTATIONS)])
+    @get(
+        "/{consultation_id:uuid}",
+        name="consultation",
+        guards=[requires(Permission.VIEW_CONSULTATIONS)],
+    )
     async def show(self, consultation_id: uuid.UUID, db_session: AsyncSession) -> Template:
         consultation = await _get(db_session, consultation_id)
         return Template(
             "staff/consultation.html",
-            context={"consultation": consultation, "actions": available_actions(consultation.status), "action_labels": ACTION_LABELS, "error": None},
+            context={
+                "consultation": consultation,
+                "actions": available_actions(consultation.status),
+                "action_labels": ACTION_LABELS,
+                "error": None,
+            },
         )
 
-    @get("/{consultation_id:uuid}/edit", name="consultation_edit", guards=[requires(Permission.MANAGE_CONSULTATIONS)])
+    @get(
+        "/{consultation_id:uuid}/edit",
+        name="consultation_edit",
+        guards=[requires(Permission.MANAGE_CONSULTATIONS)],
+    )
     async def edit_form(self, consultation_id: uuid.UUID, db_session: AsyncSession) -> Template:
-        return Template(FIELDS_TEMPLATE, context=_form_context(await _get(db_session, consultation_id), None, None))
+        return Template(
+            FIELDS_TEMPLATE,
+            context=_form_context(await _get(db_session, consultation_id), None, None),
+        )
 
     @post("/{consultation_id:uuid}/edit", guards=[requires(Permission.MANAGE_CONSULTATIONS)])
-    async def update(self, request: Request[Any, Any, Any], consultation_id: uuid.UUID, data: Form, db_session: AsyncSession) -> Template | Redirect:
+    async def update(
+        self,
+        request: Request[Any, Any, Any],
+        consultation_id: uuid.UUID,
+        form: FormMultiDict,
+        db_session: AsyncSession,
+    ) -> Template | Redirect:
         consultation = await _get(db_session, consultation_id)
         errors = FormErrors()
-        values = _read_consultation_form(data, errors)
+        values = _read_consultation_form(form, errors)
         service = ConsultationService(session=db_session)
         other = await service.get_by_slug(values["slug"]) if values["slug"] else None
         if other is not None and other.id != consultation.id:
             errors.add("slug", "Another consultation already uses that web address")
         if errors:
-            return Template(FIELDS_TEMPLATE, context=_form_context(consultation, data, errors), status_code=400)
+            return Template(
+                FIELDS_TEMPLATE, context=_form_context(consultation, form, errors), status_code=400
+            )
         for name, value in values.items():
             setattr(consultation, name, value)
-        audit.record(db_session, "consultation_updated", actor=request.user, object_type="consultation", object_id=consultation.id)
+        audit.record(
+            db_session,
+            "consultation_updated",
+            actor=request.user,
+            object_type="consultation",
+            object_id=consultation.id,
+        )
         return Redirect(f"/staff/consultations/{consultation.id}", status_code=303)
 
     @post("/{consultation_id:uuid}/status", guards=[requires(Permission.MANAGE_CONSULTATIONS)])
-    async def change_status(self, request: Request[Any, Any, Any], consultation_id: uuid.UUID, data: Form, db_session: AsyncSession) -> Template | Redirect:
+    async def change_status(
+        self,
+        request: Request[Any, Any, Any],
+        consultation_id: uuid.UUID,
+        form: FormMultiDict,
+        db_session: AsyncSession,
+    ) -> Template | Redirect:
         consultation = await _get(db_session, consultation_id)
-        action = str(data.get("action", ""))[:20]
+        action = str(form.get("action", ""))[:20]
         service = ConsultationService(session=db_session)
         try:
             await service.transition(consultation, action)
@@ -136,42 +198,90 @@ class ConsultationController(Controller):
             message = exc.message
             return Template(
                 "staff/consultation.html",
-                context={"consultation": consultation, "actions": available_actions(consultation.status), "action_labels": ACTION_LABELS, "error": message},
+                context={
+                    "consultation": consultation,
+                    "actions": available_actions(consultation.status),
+                    "action_labels": ACTION_LABELS,
+                    "error": message,
+                },
                 status_code=409,
             )
-        audit.record(db_session, f"consultation_{action}", actor=request.user, object_type="consultation", object_id=consultation.id)
+        audit.record(
+            db_session,
+            f"consultation_{action}",
+            actor=request.user,
+            object_type="consultation",
+            object_id=consultation.id,
+        )
         return Redirect(f"/staff/consultations/{consultation.id}", status_code=303)
 
     @post("/{consultation_id:uuid}/support", guards=[requires(Permission.MANAGE_CONSULTATIONS)])
-    async def add_support(self, request: Request[Any, Any, Any], consultation_id: uuid.UUID, data: Form, db_session: AsyncSession) -> Template | Redirect:
+    async def add_support(
+        self,
+        request: Request[Any, Any, Any],
+        consultation_id: uuid.UUID,
+        form: FormMultiDict,
+        db_session: AsyncSession,
+    ) -> Template | Redirect:
         consultation = await _get(db_session, consultation_id)
         errors = FormErrors()
-        fields = {
-            "name": text(data, "name", "Name", errors, max_length=200, required=True),
-            "helps_with": text(data, "helps_with", "What it helps with", errors, max_length=2000),
-            "phone": text(data, "phone", "Phone", errors, max_length=60),
-            "text": text(data, "text", "Text number", errors, max_length=60),
-            "web": text(data, "web", "Website", errors, max_length=500),
-            "review_date": iso_date(data, "review_date", "Review date", errors),
+        web = text(form, "web", "Website", errors, max_length=500)
+        fields: dict[str, Any] = {
+            "name": text(form, "name", "Name", errors, max_length=200, required=True),
+            "helps_with": text(form, "helps_with", "What it helps with", errors, max_length=2000),
+            "phone": text(form, "phone", "Phone", errors, max_length=60),
+            "text": text(form, "text", "Text number", errors, max_length=60),
+            "web": web,
+            "review_date": iso_date(form, "review_date", "Review date", errors),
         }
-        if fields["web"] and not fields["web"].startswith("https://"):
+        if web and not web.startswith("https://"):
             errors.add("web", "Website must start https://")
         if errors:
             return Template(
                 "staff/consultation.html",
-                context={"consultation": consultation, "actions": available_actions(consultation.status), "action_labels": ACTION_LABELS, "error": None, "support_errors": errors.messages, "support_values": form_values(data)},
+                context={
+                    "consultation": consultation,
+                    "actions": available_actions(consultation.status),
+                    "action_labels": ACTION_LABELS,
+                    "error": None,
+                    "support_errors": errors.messages,
+                    "support_values": form_values(form),
+                },
                 status_code=400,
             )
         ConsultationService.add_support_service(consultation, **fields)
-        audit.record(db_session, "support_service_added", actor=request.user, object_type="consultation", object_id=consultation.id, detail={"name": fields["name"]})
+        audit.record(
+            db_session,
+            "support_service_added",
+            actor=request.user,
+            object_type="consultation",
+            object_id=consultation.id,
+            detail={"name": fields["name"]},
+        )
         return Redirect(f"/staff/consultations/{consultation.id}#support", status_code=303)
 
-    @post("/{consultation_id:uuid}/support/{service_id:uuid}/delete", guards=[requires(Permission.MANAGE_CONSULTATIONS)])
-    async def remove_support(self, request: Request[Any, Any, Any], consultation_id: uuid.UUID, service_id: uuid.UUID, db_session: AsyncSession) -> Redirect:
+    @post(
+        "/{consultation_id:uuid}/support/{service_id:uuid}/delete",
+        guards=[requires(Permission.MANAGE_CONSULTATIONS)],
+    )
+    async def remove_support(
+        self,
+        request: Request[Any, Any, Any],
+        consultation_id: uuid.UUID,
+        service_id: uuid.UUID,
+        db_session: AsyncSession,
+    ) -> Redirect:
         consultation = await _get(db_session, consultation_id)
         entry = next((s for s in consultation.support_services if s.id == service_id), None)
         if entry is None:
             raise NotFound("That support service is not in this consultation's directory")
         consultation.support_services.remove(entry)
-        audit.record(db_session, "support_service_removed", actor=request.user, object_type="consultation", object_id=consultation.id, detail={"name": entry.name})
+        audit.record(
+            db_session,
+            "support_service_removed",
+            actor=request.user,
+            object_type="consultation",
+            object_id=consultation.id,
+            detail={"name": entry.name},
+        )
         return Redirect(f"/staff/consultations/{consultation.id}#support", status_code=303)

@@ -63,13 +63,19 @@ class Consultation(UUIDv7AuditBase):
 
     def missing_data_protection(self) -> list[str]:
         """Labels of the data-protection fields still empty, in form order."""
-        return [label for name, label in DATA_PROTECTION_FIELDS.items() if getattr(self, name) in (None, "")]
+        return [
+            label
+            for name, label in DATA_PROTECTION_FIELDS.items()
+            if getattr(self, name) in (None, "")
+        ]
 
 
 class SupportService(UUIDv7AuditBase):
     __tablename__ = "support_service"
 
-    consultation_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("consultation.id", ondelete="CASCADE"), index=True)
+    consultation_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("consultation.id", ondelete="CASCADE"), index=True
+    )
     position: Mapped[int] = mapped_column(Integer, default=0)
     name: Mapped[str] = mapped_column(String(200))
     helps_with: Mapped[str] = mapped_column(Text, default="")

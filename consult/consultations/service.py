@@ -19,7 +19,12 @@ TRANSITIONS: dict[tuple[Status, str], Status] = {
     (Status.CLOSED, "publish"): Status.PUBLISHED,
 }
 
-ACTION_LABELS = {"open": "Open", "close": "Close", "reopen": "Reopen", "publish": "Mark findings published"}
+ACTION_LABELS = {
+    "open": "Open",
+    "close": "Close",
+    "reopen": "Reopen",
+    "publish": "Mark findings published",
+}
 
 
 def available_actions(status: str) -> list[str]:
@@ -39,17 +44,24 @@ class ConsultationService(SQLAlchemyAsyncRepositoryService[Consultation]):
         try:
             target = TRANSITIONS[(Status(consultation.status), action)]
         except (KeyError, ValueError) as exc:
-            raise Conflict(f"A {consultation.status} consultation cannot be moved with '{action}'") from exc
+            raise Conflict(
+                f"A {consultation.status} consultation cannot be moved with '{action}'"
+            ) from exc
         if target is Status.OPEN:
             missing = consultation.missing_data_protection()
             if missing:
-                raise Conflict("It cannot open until these data-protection fields are filled in: " + ", ".join(missing))
+                raise Conflict(
+                    "It cannot open until these data-protection fields are filled in: "
+                    + ", ".join(missing)
+                )
             now = datetime.now(UTC)
             if consultation.closes_at is not None and consultation.closes_at <= now:
                 raise Conflict("It cannot open: its closing date has passed")
             consultation.opens_at = consultation.opens_at or now
         if target is Status.CLOSED:
-            consultation.closes_at = min(consultation.closes_at or datetime.now(UTC), datetime.now(UTC))
+            consultation.closes_at = min(
+                consultation.closes_at or datetime.now(UTC), datetime.now(UTC)
+            )
         consultation.status = target.value
         return await self.repository.update(consultation)
 
