@@ -125,9 +125,28 @@ def make_name_cues(nlp: Language, name: str, patterns_path: str) -> NameCueFinde
     return NameCueFinder(nlp, patterns_path)
 
 
-@Language.component("consult_lowercase_lemmas")
-def lowercase_lemmas(doc: Doc) -> Doc:
-    """Lookup lemmas keep the input's case ("Staff"); coding and clouds compare lower case."""
-    for token in doc:
-        token.lemma_ = token.lemma_.lower()
-    return doc
+class LowerCaseLemmas:
+    """Lower-case lemmas, looking up the lower-case form when the cased one was unknown.
+
+    The lookup lemmatizer matches exact text, so "Schools" would stay "Schools"; coding and word
+    clouds compare lower case, so "schools" -> "school" is the lemma wanted.
+    """
+
+    def __init__(self, nlp: Language) -> None:
+        self.nlp = nlp
+        self.table: Any = None
+
+    def __call__(self, doc: Doc) -> Doc:
+        if self.table is None:
+            self.table = self.nlp.get_pipe("lemmatizer").lookups.get_table("lemma_lookup")  # type: ignore[attr-defined]
+        for token in doc:
+            lemma = token.lemma_
+            if lemma == token.text and not lemma.islower():
+                lemma = self.table.get(token.lower_, token.lower_)
+            token.lemma_ = lemma.lower()
+        return doc
+
+
+@Language.factory("consult_lowercase_lemmas")
+def make_lowercase_lemmas(nlp: Language, name: str) -> LowerCaseLemmas:
+    return LowerCaseLemmas(nlp)

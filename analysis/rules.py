@@ -78,7 +78,9 @@ class RuleMatcher:
                 continue
             doc = _pattern_doc(self.vocab, item)
             seen: set[str] = set()
-            matches = [*self.lower(doc), *self.lemma(doc), *self.tokens(doc)]
+            matches = [*self.lower(doc), *self.lemma(doc)]
+            if self.has_token_patterns:
+                matches += self.tokens(doc)
             for match_id, start, end in sorted(matches, key=lambda m: m[1]):
                 theme = self.vocab.strings[match_id]
                 if theme in seen:

@@ -1,0 +1,197 @@
+"""The CLI's command handlers: read files through :mod:`analysis.sources`, call the library."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from analysis.agreement import agreement as compute_agreement
+from analysis.agreement import codings_from_wide
+from analysis.breakdown import DONT_KNOW, Breakdown, cross_tab, rating_breakdown, theme_breakdown
+from analysis.charts import breakdown_charts
+from analysis.codebook import load_codebook
+from analysis.coding import code_responses
+from analysis.corpus import TextCache
+from analysis.discovery import suggest_themes as discover
+from analysis.errors import AnalysisError
+from analysis.evaluation import evaluate as run_evaluation
+from analysis.redaction import redact_frame
+from analysis.sources import load_table, require_columns, text_column
+from analysis.wordclouds import save_word_cloud, word_clouds_by_group
+
+
+def _out_path(path: str) -> Path:
+    out = Path(path)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    return out
+
+
+def _split(value: str | None) -> list[str]:
+    return [v.strip() for v in value.split(",") if v.strip()] if value else []
+
+
+def _cache(directory: str | None) -> TextCache | None:
+    return TextCache(Path(directory)) if directory else None
+
+
+def code(args: argparse.Namespace) -> None:
+    responses = load_table(args.input)
+    require_columns(responses, [args.id_column, args.text_column])
+    codebook = load_codebook(args.codebook) if args.codebook else None
+    labelled = load_table(args.labelled) if args.labelled else None
+    if labelled is not None:
+        labelled.attrs["source_name"] = Path(args.labelled).name
+        require_columns(labelled, [args.id_column, args.text_column])
+    result = code_responses(
+        responses,
+        args.id_column,
+        args.text_column,
+        codebook,
+        labelled,
+        _cache(args.cache_dir),
+        progress=True,
+    )
+    result.codes.to_csv(_out_path(args.out), index=False)
+    if args.evidence:
+        result.evidence.to_csv(_out_path(args.evidence), index=False)
+    if args.order:
+        result.coding_order().to_csv(_out_path(args.order), index=False)
+    print(f"coded {len(result.codes)} responses into {len(result.themes)} themes -> {args.out}")
+
+
+def evaluate(args: argparse.Namespace) -> None:
+    report = run_evaluation(
+        load_table(args.predicted), load_table(args.truth), args.id_column, args.resamples
+    )
+    lo, hi = report.sample_f1_ci
+    mlo, mhi = report.macro_f1_ci
+    print(f"responses: {report.n}")
+    print(f"sample-averaged F1: {report.sample_f1:.3f} (95% CI {lo:.3f}-{hi:.3f})")
+    print(f"macro F1: {report.macro_f1:.3f} (95% CI {mlo:.3f}-{mhi:.3f})")
+    print(report.per_theme.to_string(index=False))
+    if args.out:
+        report.per_theme.to_csv(_out_path(args.out), index=False)
+
+
+def _stop_words(value: str | None) -> list[str]:
+    if value and Path(value).is_file():
+        return [w.strip() for w in Path(value).read_text(encoding="utf-8").splitlines() if w]
+    return _split(value)
+
+
+def wordcloud(args: argparse.Namespace) -> None:
+    frame = load_table(args.input)
+    require_columns(frame, [args.text_column] + ([args.group_column] if args.group_column else []))
+    clouds = word_clouds_by_group(
+        frame,
+        args.text_column,
+        args.group_column,
+        args.min_respondents,
+        _stop_words(args.stop_words),
+        _cache(args.cache_dir),
+    )
+    out_dir = Path(args.out_dir)
+    for group, result in clouds.items():
+        stem = "wordcloud-" + "".join(c if c.isalnum() else "-" for c in group.lower())
+        save_word_cloud(result, out_dir, stem)
+        print(f"{group}: {result.respondents} respondents, {len(result.frequencies)} words shown")
+    notes = sorted({n for r in clouds.values() for n in r.notes})
+    (out_dir / "wordcloud-notes.txt").write_text("redacted\n" + "\n".join(notes) + "\n")
+
+
+def _write_breakdown(result: Breakdown, out_dir: Path, stem: str, charts: bool) -> None:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    result.table.counts.to_csv(out_dir / f"{stem}-counts.csv")
+    result.percent.to_csv(out_dir / f"{stem}-percent.csv")
+    result.table.reasons.to_csv(out_dir / f"{stem}-suppressed.csv", index=False)
+    if result.net is not None:
+        result.net.to_csv(out_dir / f"{stem}-net.csv")
+    (out_dir / f"{stem}-notes.txt").write_text("\n".join(result.all_notes()) + "\n")
+    if charts:
+        breakdown_charts(result, out_dir, stem, stem.replace("-", " "))
+    for note in result.all_notes():
+        print(note)
+
+
+def breakdown(args: argparse.Namespace) -> None:
+    frame = load_table(args.input)
+    out_dir, charts = Path(args.out_dir), not args.no_charts
+    if args.cross:
+        _write_breakdown(
+            cross_tab(frame, args.cross[0], args.cross[1], k=args.k), out_dir, "crosstab", charts
+        )
+    elif args.coded:
+        if not args.id_column:
+            raise AnalysisError("--coded needs --id-column to join codes to responses")
+        coded = load_table(args.coded)
+        require_columns(coded, [args.id_column])
+        require_columns(frame, [args.id_column])
+        themes = [c for c in coded.columns if c != args.id_column and ":" not in c]
+        extra = [args.group] if args.group else []
+        joined = coded[[args.id_column, *themes]].merge(
+            frame[[args.id_column, *extra]], on=args.id_column, how="left"
+        )
+        result = theme_breakdown(joined, themes, args.group, args.k)
+        _write_breakdown(result, out_dir, "themes", charts)
+    elif args.question:
+        levels = _split(args.levels) or None
+        dont_know = _split(args.dont_know) or list(DONT_KNOW)
+        result = rating_breakdown(frame, args.question, levels, args.group, args.k, dont_know)
+        _write_breakdown(result, out_dir, "rating", charts)
+    else:
+        raise AnalysisError("give --question, --coded or --cross")
+
+
+def redact(args: argparse.Namespace) -> None:
+    frame = load_table(args.input)
+    columns = _split(args.columns)
+    require_columns(frame, columns)
+    redacted, log, result = redact_frame(frame, columns, progress=True)
+    redacted.to_csv(_out_path(args.out), index=False)
+    if args.log:
+        log.to_csv(_out_path(args.log), index=False)
+    print(f"{len(log)} replacements in {len(frame)} rows; {result.marker}")
+
+
+def suggest_themes(args: argparse.Namespace) -> None:
+    frame = load_table(args.input)
+    require_columns(frame, [args.id_column, args.text_column])
+    if args.coded:
+        coded = load_table(args.coded)
+        require_columns(coded, [args.id_column])
+        themes = [c for c in coded.columns if c != args.id_column and ":" not in c]
+        any_code = coded.set_index(args.id_column)[themes].apply(pd.to_numeric).sum(axis=1) > 0
+        covered = frame[args.id_column].map(any_code).fillna(False).astype(bool).tolist()
+    elif args.codebook:
+        coded = code_responses(
+            frame, args.id_column, args.text_column, load_codebook(args.codebook)
+        ).codes
+        covered = coded[[c for c in coded.columns if c.startswith("score:")]].sum(axis=1) > 0
+        covered = covered.tolist()
+    else:
+        covered = [False] * len(frame)
+    result = discover(text_column(frame, args.text_column), covered, clusters=args.clusters)
+    out_dir = Path(args.out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    result.phrases.to_csv(out_dir / "suggested-phrases.csv", index=False)
+    result.clusters.to_csv(out_dir / "suggested-clusters.csv", index=False)
+    print(f"{result.uncovered} responses not covered by any theme")
+    print(result.phrases.head(10).to_string(index=False))
+
+
+def agreement(args: argparse.Namespace) -> None:
+    frame = load_table(args.input)
+    codings = codings_from_wide(frame, args.id_column, args.coder_column)
+    result = compute_agreement(codings)
+    out_dir = Path(args.out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    result.kappa.to_csv(out_dir / "kappa-by-theme.csv", index=False)
+    result.disagreements.to_csv(out_dir / "disagreements.csv", index=False)
+    summary = {"krippendorff_alpha": result.alpha, "units": result.alpha_units}
+    (out_dir / "agreement.json").write_text(json.dumps(summary, indent=1))
+    print(f"Krippendorff's alpha (nominal): {result.alpha:.3f} over {result.alpha_units} units")
+    print(result.kappa.round(3).to_string(index=False))
+    print(f"{len(result.disagreements)} disagreements -> {out_dir / 'disagreements.csv'}")
