@@ -28,6 +28,7 @@ MODEL_MODULES = (
     "consult.accounts.models",
     "consult.audit",
     "consult.consultations.models",
+    "surveys.models",
 )
 
 __all__ = [

@@ -1,0 +1,82 @@
+"""Survey tables: a survey and its published versions, respondents' drafts and responses.
+
+Nothing here identifies a respondent: no IP address, user agent, account or timestamp finer
+than the audit columns every row carries. Codes are stored only as hashes.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from advanced_alchemy.types import DateTimeUTC, JsonB
+from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from consult.db import UUIDv7AuditBase
+
+
+class Survey(UUIDv7AuditBase):
+    __tablename__ = "survey"
+    __table_args__ = (UniqueConstraint("consultation_id", "key"),)
+
+    consultation_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("consultation.id", ondelete="CASCADE"), index=True
+    )
+    key: Mapped[str] = mapped_column(String(100))
+    title: Mapped[str] = mapped_column(String(300))
+
+
+class SurveyVersion(UUIDv7AuditBase):
+    """An immutable published definition; responses point at the version they answered."""
+
+    __tablename__ = "survey_version"
+    __table_args__ = (UniqueConstraint("survey_id", "number"),)
+
+    survey_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("survey.id", ondelete="CASCADE"), index=True
+    )
+    number: Mapped[int] = mapped_column(Integer)
+    definition: Mapped[dict[str, Any]] = mapped_column(JsonB)
+    published_at: Mapped[datetime | None] = mapped_column(DateTimeUTC, nullable=True, default=None)
+
+
+class Draft(UUIDv7AuditBase):
+    """Answers in progress, saved page by page so a crash loses at most the page in hand."""
+
+    __tablename__ = "survey_draft"
+
+    consultation_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("consultation.id", ondelete="CASCADE"), index=True
+    )
+    version_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("survey_version.id", ondelete="CASCADE"), index=True
+    )
+    answers: Mapped[dict[str, Any]] = mapped_column(JsonB, default=dict)
+    skipped_sections: Mapped[list[str]] = mapped_column(JsonB, default=list)
+    current_page: Mapped[str | None] = mapped_column(String(20), nullable=True, default=None)
+    # sha256 of a high-entropy code: unique and searchable, useless if the table leaks.
+    resume_code_hash: Mapped[str | None] = mapped_column(
+        String(64), nullable=True, default=None, unique=True
+    )
+    passphrase_hash: Mapped[str | None] = mapped_column(String(200), nullable=True, default=None)
+    failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    expires_at: Mapped[datetime] = mapped_column(DateTimeUTC)
+
+
+class Response(UUIDv7AuditBase):
+    """A submitted response: only the answers still on the route, and nothing about the device."""
+
+    __tablename__ = "survey_response"
+
+    consultation_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("consultation.id", ondelete="CASCADE"), index=True
+    )
+    version_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("survey_version.id", ondelete="RESTRICT"), index=True
+    )
+    respondent_type: Mapped[str | None] = mapped_column(String(40), nullable=True, default=None)
+    answers: Mapped[dict[str, Any]] = mapped_column(JsonB, default=dict)
+    submitted_at: Mapped[datetime] = mapped_column(DateTimeUTC)
+    withdrawal_code_hash: Mapped[str] = mapped_column(String(64), unique=True)
