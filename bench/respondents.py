@@ -1,0 +1,545 @@
+"""Benchmark: many simulated respondents answering the demo survey over real HTTP.
+
+Starts the app as in production (`python -m consult serve --workers N`, uvicorn) on a fresh
+SQLite data directory with the demo loaded (or on PostgreSQL with --database-url, which must
+point at an empty database), then drives N concurrent respondents, each with its own cookie jar,
+through the demo survey: start -> safety -> consent -> every question page of the "lived
+experience" route with answers -> check answers -> submit. Every form is posted the way a
+browser posts it, with the CSRF token from the `csrf` cookie and the server-side session.
+
+The journey is discovered once by a walker that reads the pages' HTML forms (so the script
+follows whatever pages and field names the survey renders); each respondent then replays it
+with answers of its own (free text carries the respondent's id, choices are drawn at random).
+
+Reported: page saves per second (the POSTs that store answers), their p50/p95/p99 latency,
+and, in the same run and from the same server, the throughput of a static file
+(/static/css/consult.css) as the ceiling, with the ratio of the two. At the end the database
+is read back: the number of responses must equal the journeys that reached the confirmation
+page, and every stored answer must equal what that respondent posted (each respondent is
+matched to its response through the withdrawal code shown on the confirmation page). Exits 1
+if anything was lost or wrong.
+
+Usage: .venv/bin/python bench/respondents.py [--respondents 64] [--concurrency 64]
+       [--workers 2] [--rounds 3 | --duration 20] [--database-url URL] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import json
+import os
+import random
+import re
+import resource
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+SLUG = "community-survey"
+RESPONDENT_TYPE = ("q-respondent_type", "victim_survivor")
+WITHDRAWAL_CODE = re.compile(r"\b[A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4}\b")
+# Buttons a respondent who carries on does not press.
+AVOID_BUTTONS = ("skip", "break", "stop", "delete", "save and come back", "sign out", "exit")
+# Choices that exclude others or need extra text; a respondent here picks ordinary ones.
+AVOID_VALUES = {"prefer_not_to_say", "other", "none", "dont_know", "__other__", "__none__"}
+AVOID_VALUE_HINTS = ("prefer", "other", "dont_know", "not_applicable")
+
+
+# --- HTML forms --------------------------------------------------------------------------------
+@dataclass
+class FormSpec:
+    action: str
+    method: str
+    texts: list[tuple[str, str]] = field(default_factory=list)  # (name, "input"|"textarea")
+    hidden: list[tuple[str, str]] = field(default_factory=list)
+    radios: dict[str, list[str]] = field(default_factory=dict)
+    checkboxes: dict[str, list[str]] = field(default_factory=dict)
+    buttons: list[tuple[str, str, str]] = field(default_factory=list)  # (name, value, text)
+
+
+class PageParser(HTMLParser):
+    """Just enough of a browser: forms with their fields and buttons, and button-like links."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.forms: list[FormSpec] = []
+        self.links: list[tuple[str, str]] = []  # (href, class)
+        self._form: FormSpec | None = None
+        self._button: list[Any] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: (v or "") for k, v in attrs}
+        if tag == "form":
+            self._form = FormSpec(action=a.get("action", ""), method=a.get("method", "get").lower())
+            self.forms.append(self._form)
+        elif tag == "a" and a.get("href"):
+            self.links.append((a["href"], a.get("class", "")))
+        if self._form is None:
+            return
+        name = a.get("name", "")
+        if tag == "input":
+            kind = a.get("type", "text").lower()
+            if kind == "hidden" and name:
+                self._form.hidden.append((name, a.get("value", "")))
+            elif kind == "radio" and name:
+                self._form.radios.setdefault(name, []).append(a.get("value", "on"))
+            elif kind == "checkbox" and name:
+                self._form.checkboxes.setdefault(name, []).append(a.get("value", "on"))
+            elif kind == "submit":
+                self._form.buttons.append((name, a.get("value", ""), a.get("value", "")))
+            elif kind in {"text", "number", "search", "email", "tel"} and name:
+                self._form.texts.append((name, "input"))
+        elif tag == "textarea" and name:
+            self._form.texts.append((name, "textarea"))
+        elif tag == "button" and a.get("type", "submit").lower() == "submit":
+            self._button = [name, a.get("value", ""), ""]
+
+    def handle_data(self, data: str) -> None:
+        if self._button is not None:
+            self._button[2] += data
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "button" and self._button is not None and self._form is not None:
+            name, value, text = self._button
+            self._form.buttons.append((name, value, " ".join(text.split())))
+            self._button = None
+        elif tag == "form":
+            self._form = None
+
+
+def parse_page(html: str) -> PageParser:
+    parser = PageParser()
+    parser.feed(html)
+    return parser
+
+
+def continue_button(form: FormSpec) -> tuple[str, str] | None:
+    """The (name, value) a browser posts for the button that carries on, if it has a name."""
+    for name, value, text in form.buttons:
+        if not any(word in text.lower() for word in AVOID_BUTTONS):
+            return (name, value) if name else None
+    return None
+
+
+def ordinary(values: list[str]) -> list[str]:
+    kept = [
+        v for v in values if v not in AVOID_VALUES and not any(h in v for h in AVOID_VALUE_HINTS)
+    ]
+    return kept or values
+
+
+# --- the journey -------------------------------------------------------------------------------
+@dataclass
+class Step:
+    method: str
+    path: str
+    form: FormSpec | None = None
+    expect: str = ""  # where a POST must redirect to
+
+
+def fill(form: FormSpec, rid: str, rng: random.Random) -> list[tuple[str, str]]:
+    """The fields one respondent posts for this form."""
+    data: list[tuple[str, str]] = [(n, v) for n, v in form.hidden if n != "_csrf_token"]
+    for name, values in form.radios.items():
+        if name == RESPONDENT_TYPE[0]:
+            data.append(RESPONDENT_TYPE)
+        else:
+            data.append((name, rng.choice(ordinary(values))))
+    for name, values in form.checkboxes.items():
+        if len(values) == 1:
+            data.append((name, values[0]))  # consent, or a lone "yes"
+        else:
+            for value in rng.sample(ordinary(values), k=min(2, len(ordinary(values)))):
+                data.append((name, value))
+    for name, kind in form.texts:
+        if name.endswith("-other"):
+            continue
+        if kind == "textarea":
+            data.append((name, f"Respondent {rid} thinks more lighting and outreach would help."))
+        elif re.search(r"-[123]$", name):
+            data.append((name, f"w{rid}x{name[-1]}"))
+        else:
+            data.append((name, f"answer {rid}"))
+    button = continue_button(form)
+    if button:
+        data.append(button)
+    return data
+
+
+def journey_form(page: PageParser, slug: str, url: str) -> FormSpec | None:
+    for form in page.forms:
+        action = urlsplit(urljoin(url, form.action or url)).path
+        if form.method == "post" and action.startswith(f"/c/{slug}"):
+            form.action = action
+            return form
+    return None
+
+
+def journey_link(page: PageParser, slug: str, url: str) -> str | None:
+    for href, cls in page.links:
+        path = urlsplit(urljoin(url, href)).path
+        if "govuk-button" in cls and path.startswith(f"/c/{slug}/") and path != url:
+            return path
+    return None
+
+
+async def discover(base: str, slug: str) -> list[Step]:
+    """Walk the survey once, as a respondent who carries on at every page."""
+    steps: list[Step] = []
+    rng = random.Random(0)
+    async with httpx.AsyncClient(base_url=base, timeout=30) as client:
+        url = f"/c/{slug}"
+        for _ in range(100):
+            r = await client.get(url)
+            if r.status_code != 200:
+                raise SystemExit(f"discovery: GET {url} answered {r.status_code}:\n{r.text[:500]}")
+            steps.append(Step("GET", url))
+            if url.rstrip("/").endswith("/done"):
+                return steps
+            page = parse_page(r.text)
+            form = journey_form(page, slug, url)
+            if form is None:
+                link = journey_link(page, slug, url)
+                if link is None:
+                    raise SystemExit(f"discovery: no way on from {url}")
+                url = link
+                continue
+            data = [("_csrf_token", client.cookies.get("csrf", "")), *fill(form, "0", rng)]
+            r = await client.post(form.action, data=data)
+            if r.status_code not in (302, 303):
+                raise SystemExit(
+                    f"discovery: POST {form.action} answered {r.status_code}:\n{r.text[:800]}"
+                )
+            nxt = urlsplit(r.headers["location"]).path
+            steps.append(Step("POST", form.action, form, nxt))
+            url = nxt
+    raise SystemExit("discovery: the journey did not reach /done in 100 pages")
+
+
+@dataclass
+class Result:
+    save_latencies: list[float] = field(default_factory=list)
+    get_latencies: list[float] = field(default_factory=list)
+    journeys: dict[str, dict[str, list[str]]] = field(default_factory=dict)  # code -> form
+    failures: list[str] = field(default_factory=list)
+    started: int = 0
+
+
+async def one_journey(base: str, steps: list[Step], rid: str, result: Result) -> None:
+    rng = random.Random(rid)
+    posted: dict[str, list[str]] = {}
+    result.started += 1
+    limits = httpx.Limits(max_connections=2, max_keepalive_connections=2)
+    async with httpx.AsyncClient(base_url=base, timeout=30, limits=limits) as client:
+        for step in steps:
+            t0 = time.perf_counter()
+            if step.method == "GET":
+                r = await client.get(step.path)
+                result.get_latencies.append(time.perf_counter() - t0)
+                if r.status_code != 200:
+                    result.failures.append(f"{rid}: GET {step.path} -> {r.status_code}")
+                    return
+                continue
+            assert step.form is not None
+            data = fill(step.form, rid, rng)
+            for name, value in data:
+                posted.setdefault(name, []).append(value)
+            csrf = client.cookies.get("csrf", "")
+            r = await client.post(step.path, data=[("_csrf_token", csrf), *data])
+            result.save_latencies.append(time.perf_counter() - t0)
+            where = urlsplit(r.headers.get("location", "")).path
+            if r.status_code not in (302, 303) or where != step.expect:
+                result.failures.append(
+                    f"{rid}: POST {step.path} -> {r.status_code} {where!r}, expected {step.expect}"
+                )
+                return
+        match = WITHDRAWAL_CODE.search(r.text) if steps[-1].method == "GET" else None
+        if not match:
+            result.failures.append(f"{rid}: no withdrawal code on the confirmation page")
+            return
+        result.journeys[match.group(0)] = posted
+
+
+async def run_journeys(
+    base: str, steps: list[Step], respondents: int, concurrency: int, rounds: int, duration: float
+) -> tuple[Result, float]:
+    result = Result()
+    gate = asyncio.Semaphore(concurrency)
+    deadline = time.perf_counter() + duration if duration else None
+
+    async def respondent(n: int) -> None:
+        r = 0
+        while True:
+            if deadline is None and r >= rounds:
+                return
+            if deadline is not None and time.perf_counter() >= deadline:
+                return
+            async with gate:
+                await one_journey(base, steps, f"{n}r{r}", result)
+            r += 1
+
+    t0 = time.perf_counter()
+    await asyncio.gather(*(respondent(n) for n in range(respondents)))
+    return result, time.perf_counter() - t0
+
+
+async def static_baseline(base: str, concurrency: int, requests: int) -> tuple[float, list[float]]:
+    latencies: list[float] = []
+    per_client = max(1, requests // concurrency)
+
+    async def hammer() -> None:
+        async with httpx.AsyncClient(base_url=base, timeout=30) as client:
+            for _ in range(per_client):
+                t0 = time.perf_counter()
+                r = await client.get("/static/css/consult.css")
+                latencies.append(time.perf_counter() - t0)
+                if r.status_code != 200:
+                    raise SystemExit(f"static file answered {r.status_code}")
+
+    t0 = time.perf_counter()
+    await asyncio.gather(*(hammer() for _ in range(concurrency)))
+    return len(latencies) / (time.perf_counter() - t0), latencies
+
+
+# --- the server --------------------------------------------------------------------------------
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def consult(env: dict[str, str], *args: str) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "consult", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"consult {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
+
+
+def start_server(env: dict[str, str], workers: int) -> tuple[subprocess.Popen[bytes], str]:
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "consult", "serve", "--port", str(port), "--workers", str(workers)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit("the server exited while starting")
+        try:
+            if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
+                return server, base
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    server.terminate()
+    raise SystemExit("the server did not answer /healthz within 60 s")
+
+
+def server_cpu_seconds(server: subprocess.Popen[bytes]) -> float:
+    try:
+        import psutil
+    except ImportError:
+        return float("nan")
+    proc = psutil.Process(server.pid)
+    total = 0.0
+    for p in [proc, *proc.children(recursive=True)]:
+        try:
+            t = p.cpu_times()
+            total += t.user + t.system
+        except psutil.Error:
+            pass
+    return total
+
+
+# --- checking the database ---------------------------------------------------------------------
+def hash_code(code: str) -> str:
+    normalised = "".join(ch for ch in code.upper() if ch.isalnum())
+    return hashlib.sha256(normalised.encode("ascii", "ignore")).hexdigest()
+
+
+def check_database(database_url: str, result: Result) -> list[str]:
+    """Every journey that reached the confirmation page is stored, exactly as posted."""
+    from sqlalchemy import create_engine, text
+
+    from surveys.definition import survey_from_dict
+
+    sync_url = database_url.replace("+aiosqlite", "").replace("+asyncpg", "+psycopg")
+    engine = create_engine(sync_url)
+    problems: list[str] = []
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT r.answers, r.withdrawal_code_hash, v.definition FROM survey_response r "
+                "JOIN survey_version v ON v.id = r.version_id "
+                "JOIN consultation c ON c.id = r.consultation_id WHERE c.slug = :slug"
+            ),
+            {"slug": SLUG},
+        ).all()
+    engine.dispose()
+    if len(rows) != len(result.journeys):
+        problems.append(
+            f"{len(rows)} responses stored, {len(result.journeys)} respondents submitted"
+        )
+    by_hash = {
+        row[1]: (
+            json.loads(row[0]) if isinstance(row[0], str) else row[0],
+            json.loads(row[2]) if isinstance(row[2], str) else row[2],
+        )
+        for row in rows
+    }
+    surveys: dict[str, Any] = {}
+    for code, posted in result.journeys.items():
+        stored = by_hash.get(hash_code(code))
+        if stored is None:
+            problems.append(f"response with withdrawal code {code} is missing")
+            continue
+        answers, definition = stored
+        key = json.dumps(definition, sort_keys=True)
+        survey = surveys.get(key) or surveys.setdefault(key, survey_from_dict(definition))
+        for ref in survey.page_refs():
+            for question in survey.page(ref).questions:
+                if not any(name in posted for name in question.field_names()):
+                    continue
+                expected, errors = question.parse(posted)
+                if errors:
+                    problems.append(f"{code}: {question.key} posted with errors {errors}")
+                elif answers.get(question.key) != expected:
+                    problems.append(
+                        f"{code}: {question.key} stored {answers.get(question.key)!r}, "
+                        f"posted {expected!r}"
+                    )
+    return problems
+
+
+# --- report ------------------------------------------------------------------------------------
+def pct(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--respondents", type=int, default=64, help="simulated respondents")
+    ap.add_argument("--concurrency", type=int, default=0, help="journeys in flight (default: all)")
+    ap.add_argument("--workers", type=int, default=os.cpu_count() or 2, help="uvicorn workers")
+    ap.add_argument("--rounds", type=int, default=3, help="journeys per respondent")
+    ap.add_argument("--duration", type=float, default=0, help="seconds (overrides --rounds)")
+    ap.add_argument("--static-requests", type=int, default=20000, help="static baseline size")
+    ap.add_argument("--database-url", default="", help="an empty PostgreSQL database")
+    ap.add_argument("--json", action="store_true", help="print the figures as JSON too")
+    args = ap.parse_args(argv)
+    concurrency = args.concurrency or args.respondents
+
+    with tempfile.TemporaryDirectory(prefix="consult-bench-") as tmp:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("CONSULT_")}
+        database_url = args.database_url or f"sqlite+aiosqlite:///{tmp}/consult.sqlite3"
+        if database_url.startswith(("postgresql://", "postgres://")):
+            database_url = "postgresql+asyncpg://" + database_url.split("://", 1)[1]
+        env.update(
+            CONSULT_DATA_DIR=tmp,
+            CONSULT_DATABASE_URL=database_url,
+            CONSULT_SECRET_KEY="bench-secret-key-that-is-long-enough-0123456789abcdef",
+            CONSULT_ENV="production",
+        )
+        consult(env, "migrate")
+        consult(env, "load-demo", "--if-empty")
+        server, base = start_server(env, args.workers)
+        try:
+            steps = asyncio.run(discover(base, SLUG))
+            saves_per_journey = sum(1 for s in steps if s.method == "POST")
+            print(
+                f"journey: {len(steps)} requests, {saves_per_journey} page saves: "
+                + " ".join(f"{s.method[0]}:{s.path.rsplit('/', 1)[-1]}" for s in steps)
+            )
+            cpu0, client0 = server_cpu_seconds(server), resource.getrusage(resource.RUSAGE_SELF)
+            result, elapsed = asyncio.run(
+                run_journeys(base, steps, args.respondents, concurrency, args.rounds, args.duration)
+            )
+            cpu1, client1 = server_cpu_seconds(server), resource.getrusage(resource.RUSAGE_SELF)
+            static_rps, static_lat = asyncio.run(
+                static_baseline(base, concurrency, args.static_requests)
+            )
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+        problems = result.failures + check_database(database_url, result)
+
+    saves = len(result.save_latencies)
+    figures = {
+        "respondents": args.respondents,
+        "concurrency": concurrency,
+        "workers": args.workers,
+        "database": "postgresql" if "postgresql" in database_url else "sqlite",
+        "journeys_started": result.started,
+        "journeys_submitted": len(result.journeys),
+        "page_saves": saves,
+        "elapsed_s": round(elapsed, 2),
+        "saves_per_s": round(saves / elapsed, 1),
+        "save_p50_ms": round(pct(result.save_latencies, 0.50), 1),
+        "save_p95_ms": round(pct(result.save_latencies, 0.95), 1),
+        "save_p99_ms": round(pct(result.save_latencies, 0.99), 1),
+        "page_views_per_s": round(len(result.get_latencies) / elapsed, 1),
+        "get_p50_ms": round(pct(result.get_latencies, 0.50), 1),
+        "all_requests_per_s": round((saves + len(result.get_latencies)) / elapsed, 1),
+        "static_requests_per_s": round(static_rps, 1),
+        "static_p99_ms": round(pct(static_lat, 0.99), 1),
+        "saves_to_static_ratio": round(saves / elapsed / static_rps, 3),
+        "server_cpu_s": round(cpu1 - cpu0, 1),
+        "client_cpu_s": round(
+            (client1.ru_utime + client1.ru_stime) - (client0.ru_utime + client0.ru_stime), 1
+        ),
+        "problems": len(problems),
+    }
+    print(
+        f"{figures['journeys_submitted']} journeys submitted, {saves} page saves in "
+        f"{elapsed:.1f} s ({args.workers} workers, {concurrency} concurrent, "
+        f"{figures['database']})\n"
+        f"page saves/s: {figures['saves_per_s']}   latency p50 {figures['save_p50_ms']} ms, "
+        f"p95 {figures['save_p95_ms']} ms, p99 {figures['save_p99_ms']} ms\n"
+        f"page views/s: {figures['page_views_per_s']} (p50 {figures['get_p50_ms']} ms); "
+        f"all journey requests/s: {figures['all_requests_per_s']}\n"
+        f"static file baseline: {figures['static_requests_per_s']} req/s "
+        f"(p99 {figures['static_p99_ms']} ms); saves/s : static req/s = "
+        f"{figures['saves_to_static_ratio']}\n"
+        f"CPU during journeys: server {figures['server_cpu_s']} s, load generator "
+        f"{figures['client_cpu_s']} s, over {elapsed:.1f} s wall on {os.cpu_count()} cores"
+    )
+    if args.json:
+        print(json.dumps(figures))
+    if problems:
+        print(f"FAILED: {len(problems)} problem(s):", file=sys.stderr)
+        for p in problems[:30]:
+            print("  " + p, file=sys.stderr)
+        return 1
+    print("database check: every submitted response stored exactly as posted")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
