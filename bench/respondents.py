@@ -34,7 +34,6 @@ import random
 import re
 import resource
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
