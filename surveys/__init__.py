@@ -3,4 +3,6 @@ save-and-return, submission and withdrawal."""
 
 from typing import Any
 
-ROUTES: list[Any] = []
+from surveys.controllers import ROUTES as _ROUTES
+
+ROUTES: list[Any] = list(_ROUTES)

@@ -1,0 +1,30 @@
+"""Routes of the respondent journey (all under neutral, position-based addresses)."""
+
+from typing import Any
+
+from surveys.controllers.journey import check, done, safety, start, submit, support
+from surveys.controllers.questions import (
+    consent,
+    consent_post,
+    question,
+    question_post,
+    section,
+    section_post,
+)
+from surveys.controllers.saving import (
+    delete_answers,
+    keep_alive,
+    resume,
+    resume_post,
+    save,
+    save_post,
+    timed_out,
+    withdraw,
+    withdraw_post,
+)
+
+ROUTES: list[Any] = [
+    start, safety, consent, consent_post, question, question_post, section, section_post,
+    check, submit, done, support, save, save_post, resume, resume_post, delete_answers,
+    withdraw, withdraw_post, keep_alive, timed_out,
+]  # fmt: skip

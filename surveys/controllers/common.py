@@ -1,0 +1,171 @@
+"""What every respondent route shares: finding the consultation (or a staff preview), the
+respondent's server-side session with its idle purge, and rendering in the respondent layout.
+
+The session holds only ``{"draft": <id>, "c": <slug>, "seen": <unix time>}`` under one key;
+answers live in the draft row.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from litestar import Request
+from litestar.response import Redirect, Template
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from consult.auth import staff_user
+from consult.consultations.models import Consultation, Status
+from consult.errors import NotFound
+from surveys import journey
+from surveys.definition import PageRef, QuestionType, Survey
+from surveys.models import Draft, SurveyVersion
+
+SESSION_KEY = "respondent"
+FLASH_KEY = "respondent_once"
+
+
+@dataclass
+class Visit:
+    """One request's view of the journey."""
+
+    consultation: Consultation
+    version: SurveyVersion
+    survey: Survey
+    preview: bool
+    accepting: bool
+    draft: Draft | None = None
+    idle_timeout: int = 0
+
+    @property
+    def slug(self) -> str:
+        return self.consultation.slug
+
+    def url(self, tail: str = "") -> str:
+        return f"/c/{self.slug}{tail}"
+
+    @property
+    def answers(self) -> dict[str, Any]:
+        return dict(self.draft.answers) if self.draft else {}
+
+    @property
+    def skipped(self) -> frozenset[str]:
+        return journey.skipped_of(self.draft)
+
+
+def respondent_session(request: Request[Any, Any, Any]) -> dict[str, Any] | None:
+    """The respondent's session entry, purging the whole session when it sat idle too long."""
+    entry = request.session.get(SESSION_KEY) if request.session else None
+    if not isinstance(entry, dict):
+        return None
+    timeout = request.app.state["settings"].respondent_idle_timeout
+    if time.time() - float(entry.get("seen", 0)) > timeout:
+        request.clear_session()
+        return None
+    entry["seen"] = time.time()
+    request.session[SESSION_KEY] = entry
+    return entry
+
+
+def remember_draft(request: Request[Any, Any, Any], visit: Visit, draft: Draft) -> None:
+    request.set_session(
+        {SESSION_KEY: {"draft": str(draft.id), "c": visit.slug, "seen": time.time()}}
+    )
+
+
+def forget_draft(request: Request[Any, Any, Any]) -> None:
+    request.clear_session()
+
+
+async def load_visit(request: Request[Any, Any, Any], db_session: AsyncSession, slug: str) -> Visit:
+    """The consultation behind ``slug`` with its survey; 404 for anything the public may not see.
+
+    A draft consultation is shown only to signed-in staff, as a preview that records nothing.
+    """
+    consultation = await journey.consultation_by_slug(db_session, slug)
+    if consultation is None:
+        raise NotFound("We could not find that survey. Check the address.")
+    preview = False
+    if consultation.status == Status.DRAFT.value:
+        if await staff_user(request, db_session) is None:
+            raise NotFound("We could not find that survey. Check the address.")
+        preview = True
+    version = await journey.current_version(db_session, consultation)
+    if version is None:
+        raise NotFound("This survey has no questions yet.")
+    visit = Visit(
+        consultation=consultation,
+        version=version,
+        survey=journey.definition_of(version),
+        preview=preview,
+        accepting=journey.is_accepting(consultation) or preview,
+        idle_timeout=request.app.state["settings"].respondent_idle_timeout,
+    )
+    entry = respondent_session(request)
+    if entry and entry.get("c") == slug and not preview:
+        visit.draft = await journey.live_draft(db_session, str(entry.get("draft")), consultation)
+        if visit.draft is not None and visit.draft.version_id != version.id:
+            # A draft keeps answering the version it started on.
+            older = await db_session.get(SurveyVersion, visit.draft.version_id)
+            if older is not None:
+                visit.version, visit.survey = older, journey.definition_of(older)
+    return visit
+
+
+def page(
+    visit: Visit | None,
+    template: str,
+    heading: str,
+    *,
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+    consultation: Consultation | None = None,
+    idle: bool = True,
+    **context: Any,
+) -> Template:
+    """Render a respondent page: title "<heading> - <public title>", "Error: " when errors."""
+    consultation = consultation or (visit.consultation if visit else None)
+    public_title = consultation.public_title if consultation else "Have your say"
+    return Template(
+        template,
+        context={
+            "consultation": consultation,
+            "visit": visit,
+            "heading": heading,
+            "page_title": f"{heading} - {public_title}",
+            "errors": errors or {},
+            # Only a respondent with answers in hand has something to lose to a timeout.
+            "idle_timeout": visit.idle_timeout if idle and visit and visit.draft else 0,
+            **context,
+        },
+        status_code=status_code,
+    )
+
+
+def closed_page(visit: Visit, status_code: int = 410) -> Template:
+    return page(visit, "surveys/closed.html", "This survey has closed", status_code=status_code)
+
+
+def refuse_if_closed(visit: Visit) -> Template | None:
+    """POSTs to a closed survey record nothing and say why."""
+    return None if visit.accepting else closed_page(visit)
+
+
+def consent_ref(survey: Survey) -> PageRef | None:
+    """The page holding the survey's consent question: it is shown at ``/consent``."""
+    for ref in survey.page_refs():
+        if any(q.type_name == "consent" for q in survey.page(ref).questions):
+            return ref
+    return None
+
+
+def page_heading(survey: Survey, ref: PageRef, questions: list[QuestionType]) -> str:
+    shown = survey.page(ref).title
+    if shown:
+        return shown
+    return questions[0].title if questions else survey.section_of(ref).title
+
+
+def to(url: str) -> Redirect:
+    return Redirect(path=url, status_code=303)

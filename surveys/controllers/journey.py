@@ -1,0 +1,138 @@
+"""The journey's fixed pages: start, safety, check your answers, submit, confirmation, support.
+
+Submission deletes the draft and inserts the response in one transaction, so a replayed POST
+finds no draft and records nothing more.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, get, post
+from litestar.response import Redirect, Template
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from surveys import journey
+from surveys.controllers.common import (
+    FLASH_KEY,
+    consent_ref,
+    forget_draft,
+    load_visit,
+    page,
+    refuse_if_closed,
+    to,
+)
+from surveys.controllers.questions import page_url
+from surveys.definition import (
+    NOT_ANSWERED,
+    visible_pages,
+    visible_question_count,
+    visible_questions,
+)
+
+
+@get("/c/{slug:str}", name="survey_start")
+async def start(request: Request[Any, Any, Any], db_session: AsyncSession, slug: str) -> Template:
+    visit = await load_visit(request, db_session, slug)
+    question_total = sum(
+        visible_question_count(visit.survey, s.key, {}) for s in visit.survey.sections
+    )
+    return page(
+        visit,
+        "surveys/start.html",
+        visit.consultation.public_title,
+        status_code=200 if visit.accepting else 410,
+        # Roughly 20 seconds a question, rounded up to 5 minutes.
+        minutes=max(5, -(-question_total * 20 // 60 // 5) * 5),
+    )
+
+
+@get("/c/{slug:str}/safety", name="survey_safety")
+async def safety(request: Request[Any, Any, Any], db_session: AsyncSession, slug: str) -> Template:
+    visit = await load_visit(request, db_session, slug)
+    if not visit.accepting:
+        return refuse_if_closed(visit) or page(visit, "surveys/closed.html", "Closed")
+    return page(visit, "surveys/safety.html", "Staying safe while you answer")
+
+
+@get("/c/{slug:str}/check", name="survey_check")
+async def check(
+    request: Request[Any, Any, Any], db_session: AsyncSession, slug: str
+) -> Template | Redirect:
+    visit = await load_visit(request, db_session, slug)
+    if visit.draft is None and not visit.preview:
+        return to(visit.url("/consent"))
+    survey, answers, skipped = visit.survey, visit.answers, visit.skipped
+    sections: list[dict[str, Any]] = []
+    consent_page = consent_ref(survey)
+    for ref in visible_pages(survey, answers, skipped):
+        rows = [
+            {
+                "question": q.title,
+                "answer": q.summarise(answers.get(q.key)),
+                "change": page_url(visit, ref) + ("" if ref == consent_page else "?return=check"),
+            }
+            for q in visible_questions(survey, ref, answers, skipped)
+        ]
+        title = survey.section_of(ref).title
+        if sections and sections[-1]["title"] == title:
+            sections[-1]["rows"].extend(rows)
+        else:
+            sections.append({"title": title, "rows": rows})
+    for key in sorted(skipped):
+        for s in survey.sections:
+            if s.key == key:
+                sections.append({
+                    "title": s.title,
+                    "rows": [{"question": "This section", "answer": NOT_ANSWERED + " (you skipped it)", "change": visit.url(f"/s/{key}")}],
+                })  # fmt: skip
+    return page(
+        visit,
+        "surveys/check.html",
+        "Check your answers before sending them",
+        sections=sections,
+        withdrawal_open=journey.withdrawal_open(visit.consultation),
+    )
+
+
+@post("/c/{slug:str}/submit", name="survey_submit")
+async def submit(
+    request: Request[Any, Any, Any], db_session: AsyncSession, slug: str
+) -> Template | Redirect:
+    visit = await load_visit(request, db_session, slug)
+    if (closed := refuse_if_closed(visit)) is not None:
+        return closed
+    if visit.preview:
+        return page(
+            visit, "surveys/preview_submit.html", "Preview: nothing was sent", status_code=409
+        )
+    if visit.draft is None:
+        return to(visit.url("/done"))
+    code = await journey.submit(db_session, visit.draft, visit.survey)
+    await db_session.commit()
+    forget_draft(request)
+    if code is not None:
+        # Held only until the confirmation page shows it once.
+        request.set_session({FLASH_KEY: code})
+    return to(visit.url("/done"))
+
+
+@get("/c/{slug:str}/done", name="survey_done")
+async def done(request: Request[Any, Any, Any], db_session: AsyncSession, slug: str) -> Template:
+    visit = await load_visit(request, db_session, slug)
+    code = request.session.get(FLASH_KEY) if request.session else None
+    if code:
+        request.clear_session()
+    return page(
+        visit,
+        "surveys/done.html",
+        "Your answers have been sent" if code else "Your answers were already sent",
+        code=code,
+    )
+
+
+@get("/c/{slug:str}/support", name="survey_support")
+async def support(request: Request[Any, Any, Any], db_session: AsyncSession, slug: str) -> Template:
+    """Where "stop and see support" leads: help first, never a "why are you leaving" form."""
+    visit = await load_visit(request, db_session, slug)
+    return page(visit, "surveys/support.html", "Support is available")

@@ -1,0 +1,315 @@
+"""Question pages, section interstitials and the consent page: parse, save, route onwards.
+
+Every POST saves the page's parsed answers to the draft row before redirecting (post/redirect/
+get), so a crash loses at most the page in hand. Where to go next is always computed by the
+routing functions of :mod:`surveys.definition`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from litestar import Request, get, post
+from litestar.datastructures import FormMultiDict
+from litestar.response import Redirect, Template
+from markupsafe import Markup
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from consult.errors import NotFound
+from surveys import journey
+from surveys.controllers.common import (
+    Visit,
+    consent_ref,
+    load_visit,
+    page,
+    page_heading,
+    refuse_if_closed,
+    remember_draft,
+    to,
+)
+from surveys.definition import (
+    Answers,
+    PageRef,
+    QuestionType,
+    next_page,
+    previous_page,
+    visible_pages,
+    visible_question_count,
+    visible_questions,
+)
+
+
+def form_lists(form: FormMultiDict) -> Mapping[str, Sequence[str]]:
+    return {name: [str(v) for v in form.getall(name)] for name in form}
+
+
+def parse_page(
+    questions: list[QuestionType], form: FormMultiDict
+) -> tuple[Answers, dict[str, str], dict[str, list[str]]]:
+    """Parsed answers, the error summary (anchor -> message) and each question's errors."""
+    fields = form_lists(form)
+    answers: Answers = {}
+    summary: dict[str, str] = {}
+    per_question: dict[str, list[str]] = {}
+    for question in questions:
+        value, errors = question.parse(fields)
+        answers[question.key] = value
+        if errors:
+            summary[question.error_anchor] = " ".join(errors)
+            per_question[question.key] = errors
+    return answers, summary, per_question
+
+
+def rendered(
+    request: Request[Any, Any, Any],
+    questions: list[QuestionType],
+    answers: Mapping[str, Any],
+    errors: Mapping[str, list[str]],
+) -> list[Markup]:
+    """Each question's own template (from ``question.render``), rendered to HTML."""
+    engine = request.app.template_engine
+    assert engine is not None  # the app always configures Jinja
+    html = []
+    for question in questions:
+        spec = question.render(
+            answers.get(question.key), errors.get(question.key, []), heading=len(questions) == 1
+        )
+        html.append(Markup(engine.get_template(spec.template).render(**spec.context)))  # noqa: S704 - autoescaped template output
+    return html
+
+
+def page_url(visit: Visit, ref: PageRef) -> str:
+    return (
+        visit.url("/consent") if ref == consent_ref(visit.survey) else visit.url(f"/p/{ref.slug}")
+    )
+
+
+def onward(
+    visit: Visit, current: PageRef | None, answers: Answers, skipped: frozenset[str]
+) -> Redirect:
+    """Next page on the route; a new section starts with its interstitial; the end is check."""
+    following = next_page(visit.survey, current, answers, skipped)
+    if following is None:
+        return to(visit.url("/check"))
+    if current is None or following.section != current.section:
+        return to(visit.url(f"/s/{visit.survey.sections[following.section].key}"))
+    return to(page_url(visit, following))
+
+
+def back_url(visit: Visit, ref: PageRef | None) -> str:
+    earlier = previous_page(visit.survey, ref, visit.answers, visit.skipped)
+    return page_url(visit, earlier) if earlier else visit.url("/safety")
+
+
+def question_page(
+    request: Request[Any, Any, Any],
+    visit: Visit,
+    ref: PageRef,
+    questions: list[QuestionType],
+    answers: Mapping[str, Any],
+    summary: dict[str, str] | None = None,
+    errors: Mapping[str, list[str]] | None = None,
+    *,
+    action: str,
+    return_to: str = "",
+) -> Template:
+    return page(
+        visit,
+        "surveys/question_page.html",
+        page_heading(visit.survey, ref, questions),
+        errors=summary,
+        status_code=422 if summary else 200,
+        questions_html=rendered(request, questions, answers, errors or {}),
+        page_title_heading=visit.survey.page(ref).title if len(questions) > 1 else None,
+        section=visit.survey.section_of(ref),
+        action=action,
+        back=back_url(visit, ref),
+        return_to=return_to,
+    )
+
+
+def resolve(visit: Visit, page_slug: str) -> PageRef:
+    ref = PageRef.from_slug(page_slug)
+    if ref is None or ref not in visit.survey.page_refs():
+        raise NotFound("We could not find that page.")
+    return ref
+
+
+@get("/c/{slug:str}/consent", name="survey_consent")
+async def consent(
+    request: Request[Any, Any, Any], db_session: AsyncSession, slug: str
+) -> Template | Redirect:
+    visit = await load_visit(request, db_session, slug)
+    ref = consent_ref(visit.survey)
+    if ref is None:
+        return onward(visit, None, visit.answers, visit.skipped)
+    questions = list(visit.survey.page(ref).questions)
+    return question_page(
+        request, visit, ref, questions, visit.answers, action=visit.url("/consent")
+    )
+
+
+@post("/c/{slug:str}/consent", name="survey_consent_post")
+async def consent_post(
+    request: Request[Any, Any, Any], db_session: AsyncSession, slug: str, form: FormMultiDict
+) -> Template | Redirect:
+    visit = await load_visit(request, db_session, slug)
+    if (closed := refuse_if_closed(visit)) is not None:
+        return closed
+    ref = consent_ref(visit.survey)
+    if ref is None:
+        return to(visit.url())
+    questions = list(visit.survey.page(ref).questions)
+    answers, summary, errors = parse_page(questions, form)
+    if summary:
+        return question_page(
+            request, visit, ref, questions, answers, summary, errors, action=visit.url("/consent")
+        )
+    if visit.preview:
+        return onward(visit, ref, answers, frozenset())
+    if visit.draft is None:
+        # Nothing is stored before consent: the draft row starts here.
+        visit.draft = await journey.start_draft(
+            db_session, visit.consultation, visit.version, answers
+        )
+    else:
+        journey.save_answers(visit.draft, answers, ref.slug)
+    # Commit before the session is written: SQLite allows one writer at a time.
+    await db_session.commit()
+    remember_draft(request, visit, visit.draft)
+    return onward(visit, ref, visit.answers, visit.skipped)
+
+
+@get("/c/{slug:str}/p/{page_slug:str}", name="survey_page")
+async def question(
+    request: Request[Any, Any, Any], db_session: AsyncSession, slug: str, page_slug: str
+) -> Template | Redirect:
+    visit = await load_visit(request, db_session, slug)
+    ref = resolve(visit, page_slug)
+    if visit.draft is None and not visit.preview:
+        return to(visit.url("/consent"))
+    if ref == consent_ref(visit.survey):
+        return to(visit.url("/consent"))
+    questions = visible_questions(visit.survey, ref, visit.answers, visit.skipped)
+    if not questions:
+        # Off the route now (or a hand-typed address): carry on from there instead.
+        return onward(visit, ref, visit.answers, visit.skipped)
+    return_to = "check" if request.query_params.get("return") == "check" else ""
+    return question_page(
+        request,
+        visit,
+        ref,
+        questions,
+        visit.answers,
+        action=visit.url(f"/p/{ref.slug}"),
+        return_to=return_to,
+    )
+
+
+@post("/c/{slug:str}/p/{page_slug:str}", name="survey_page_post")
+async def question_post(
+    request: Request[Any, Any, Any],
+    db_session: AsyncSession,
+    slug: str,
+    page_slug: str,
+    form: FormMultiDict,
+) -> Template | Redirect:
+    visit = await load_visit(request, db_session, slug)
+    if (closed := refuse_if_closed(visit)) is not None:
+        return closed
+    ref = resolve(visit, page_slug)
+    if visit.draft is None and not visit.preview:
+        return to(visit.url("/consent"))
+    questions = visible_questions(visit.survey, ref, visit.answers, visit.skipped)
+    if not questions:
+        return onward(visit, ref, visit.answers, visit.skipped)
+    answers, summary, errors = parse_page(questions, form)
+    return_to = "check" if form.get("return_to") == "check" else ""
+    if summary:
+        shown = {**visit.answers, **answers}
+        return question_page(
+            request, visit, ref, questions, shown, summary, errors,
+            action=visit.url(f"/p/{ref.slug}"), return_to=return_to,
+        )  # fmt: skip
+    if visit.preview or visit.draft is None:
+        return onward(visit, ref, answers, frozenset())
+    journey.save_answers(visit.draft, answers, ref.slug)
+    await db_session.commit()
+    if form.get("action") == "save":
+        return to(visit.url("/save"))
+    if return_to:
+        return to(visit.url("/check"))
+    return onward(visit, ref, visit.answers, visit.skipped)
+
+
+def section_index(visit: Visit, key: str) -> int:
+    for index, section in enumerate(visit.survey.sections):
+        if section.key == key:
+            return index
+    raise NotFound("We could not find that part of the survey.")
+
+
+@get("/c/{slug:str}/s/{key:str}", name="survey_section")
+async def section(
+    request: Request[Any, Any, Any], db_session: AsyncSession, slug: str, key: str
+) -> Template | Redirect:
+    visit = await load_visit(request, db_session, slug)
+    index = section_index(visit, key)
+    if visit.draft is None and not visit.preview:
+        return to(visit.url("/consent"))
+    unskipped = visit.skipped - {key}
+    refs = [r for r in visible_pages(visit.survey, visit.answers, unskipped) if r.section == index]
+    if not refs:
+        return onward(
+            visit,
+            PageRef(index, len(visit.survey.sections[index].pages)),
+            visit.answers,
+            visit.skipped,
+        )
+    this = visit.survey.sections[index]
+    return page(
+        visit,
+        "surveys/section.html",
+        this.title,
+        section=this,
+        question_count=visible_question_count(visit.survey, key, visit.answers, visit.skipped),
+        back=back_url(visit, refs[0]),
+    )
+
+
+@post("/c/{slug:str}/s/{key:str}", name="survey_section_post")
+async def section_post(
+    request: Request[Any, Any, Any],
+    db_session: AsyncSession,
+    slug: str,
+    key: str,
+    form: FormMultiDict,
+) -> Template | Redirect:
+    visit = await load_visit(request, db_session, slug)
+    if (closed := refuse_if_closed(visit)) is not None:
+        return closed
+    index = section_index(visit, key)
+    this = visit.survey.sections[index]
+    end_of_section = PageRef(index, len(this.pages))
+    action = form.get("action")
+    if visit.draft is None:
+        if visit.preview:
+            return onward(visit, PageRef(index, -1), {}, frozenset())
+        return to(visit.url("/consent"))
+    if action == "save":
+        return to(visit.url("/save"))
+    if action == "skip" and this.skippable:
+        journey.set_skipped(visit.draft, key, True)
+        await db_session.commit()
+        return onward(visit, end_of_section, visit.answers, visit.skipped)
+    journey.set_skipped(visit.draft, key, False)
+    await db_session.commit()
+    refs = [
+        r for r in visible_pages(visit.survey, visit.answers, visit.skipped) if r.section == index
+    ]
+    return (
+        to(page_url(visit, refs[0]))
+        if refs
+        else onward(visit, end_of_section, visit.answers, visit.skipped)
+    )

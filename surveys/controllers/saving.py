@@ -1,0 +1,209 @@
+"""Save and return, delete my answers, withdrawal, and the idle timeout's two routes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, get, post
+from litestar.datastructures import FormMultiDict
+from litestar.response import Redirect, Response, Template
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from surveys import journey
+from surveys.controllers.common import (
+    SESSION_KEY,
+    forget_draft,
+    load_visit,
+    page,
+    remember_draft,
+    respondent_session,
+    to,
+)
+from surveys.controllers.questions import onward
+from surveys.definition import PageRef
+
+MAX_CODE_LENGTH = 40
+
+RESUME_MESSAGES = {
+    journey.ResumeProblem.UNKNOWN: "We could not find answers saved with that code. Check the code and try again.",
+    journey.ResumeProblem.EXPIRED: "Answers saved with that code have expired and were deleted. You can start again.",
+    journey.ResumeProblem.LOCKED: "Too many wrong passphrases were entered, so these saved answers are locked. You can start again.",
+    journey.ResumeProblem.WRONG_PASSPHRASE: "The passphrase does not match. Check it and try again.",
+}  # fmt: skip
+
+
+@get("/c/{slug:str}/save", name="survey_save")
+async def save(
+    request: Request[Any, Any, Any], db_session: AsyncSession, slug: str
+) -> Template | Redirect:
+    visit = await load_visit(request, db_session, slug)
+    if visit.draft is None:
+        return to(visit.url())
+    return page(visit, "surveys/save.html", "Save your answers and come back later")
+
+
+@post("/c/{slug:str}/save", name="survey_save_post")
+async def save_post(
+    request: Request[Any, Any, Any], db_session: AsyncSession, slug: str, form: FormMultiDict
+) -> Template | Redirect:
+    visit = await load_visit(request, db_session, slug)
+    if visit.draft is None:
+        return to(visit.url())
+    passphrase = str(form.get("passphrase") or "")
+    if len(passphrase) > journey.MAX_PASSPHRASE_LENGTH:
+        return page(
+            visit,
+            "surveys/save.html",
+            "Save your answers and come back later",
+            errors={
+                "passphrase": f"Passphrase must be {journey.MAX_PASSPHRASE_LENGTH} characters or fewer"
+            },
+            status_code=422,
+        )
+    code = journey.issue_resume_code(visit.draft, passphrase)
+    await db_session.commit()
+    # Leaving now ends the session: the code is the only way back to these answers.
+    forget_draft(request)
+    visit.draft = None
+    return page(
+        visit,
+        "surveys/saved.html",
+        "Your answers are saved",
+        code=code,
+        has_passphrase=bool(passphrase),
+        expires_at=None,
+        expiry_days=visit.consultation.draft_expiry_days,
+    )
+
+
+@get("/c/{slug:str}/resume", name="survey_resume")
+async def resume(request: Request[Any, Any, Any], db_session: AsyncSession, slug: str) -> Template:
+    visit = await load_visit(request, db_session, slug)
+    return page(visit, "surveys/resume.html", "Continue where you left off")
+
+
+@post("/c/{slug:str}/resume", name="survey_resume_post")
+async def resume_post(
+    request: Request[Any, Any, Any], db_session: AsyncSession, slug: str, form: FormMultiDict
+) -> Template | Redirect:
+    visit = await load_visit(request, db_session, slug)
+    code = str(form.get("code") or "")[:MAX_CODE_LENGTH]
+    passphrase = str(form.get("passphrase") or "")[: journey.MAX_PASSPHRASE_LENGTH]
+    heading = "Continue where you left off"
+    if not code.strip():
+        return page(
+            visit,
+            "surveys/resume.html",
+            heading,
+            errors={"code": "Enter the code you were given"},
+            status_code=422,
+        )
+    result = await journey.resume(db_session, visit.consultation, code, passphrase)
+    # Failed attempts must be kept even though the answer is an error page.
+    await db_session.commit()
+    if result.draft is None:
+        assert result.problem is not None
+        field = "passphrase" if result.problem is journey.ResumeProblem.WRONG_PASSPHRASE else "code"
+        message = RESUME_MESSAGES[result.problem]
+        if result.problem is journey.ResumeProblem.WRONG_PASSPHRASE:
+            message += f" You have {result.attempts_left} more {'try' if result.attempts_left == 1 else 'tries'}."
+        return page(
+            visit,
+            "surveys/resume.html",
+            heading,
+            errors={field: message},
+            status_code=422,
+            code=code,
+        )
+    visit.draft = result.draft
+    remember_draft(request, visit, result.draft)
+    current = PageRef.from_slug(result.draft.current_page or "")
+    return (
+        onward(visit, current, visit.answers, visit.skipped) if current else to(visit.url("/check"))
+    )
+
+
+@post("/c/{slug:str}/delete", name="survey_delete")
+async def delete_answers(
+    request: Request[Any, Any, Any], db_session: AsyncSession, slug: str
+) -> Template:
+    visit = await load_visit(request, db_session, slug)
+    if visit.draft is not None:
+        await journey.delete_draft(db_session, str(visit.draft.id))
+        await db_session.commit()
+    forget_draft(request)
+    visit.draft = None
+    return page(visit, "surveys/deleted.html", "Your answers have been deleted")
+
+
+@get("/c/{slug:str}/withdraw", name="survey_withdraw")
+async def withdraw(
+    request: Request[Any, Any, Any], db_session: AsyncSession, slug: str
+) -> Template:
+    visit = await load_visit(request, db_session, slug)
+    return page(
+        visit,
+        "surveys/withdraw.html",
+        "Withdraw your answers",
+        withdrawal_open=journey.withdrawal_open(visit.consultation),
+    )
+
+
+@post("/c/{slug:str}/withdraw", name="survey_withdraw_post")
+async def withdraw_post(
+    request: Request[Any, Any, Any], db_session: AsyncSession, slug: str, form: FormMultiDict
+) -> Template:
+    visit = await load_visit(request, db_session, slug)
+    code = str(form.get("code") or "")[:MAX_CODE_LENGTH]
+    heading = "Withdraw your answers"
+    if not code.strip():
+        return page(
+            visit,
+            "surveys/withdraw.html",
+            heading,
+            errors={"code": "Enter your withdrawal code"},
+            status_code=422,
+            withdrawal_open=True,
+        )
+    outcome = await journey.withdraw(db_session, visit.consultation, code)
+    await db_session.commit()
+    if outcome is journey.Withdrawal.UNKNOWN:
+        return page(
+            visit,
+            "surveys/withdraw.html",
+            heading,
+            errors={"code": "We could not find answers with that code. Check it and try again."},
+            status_code=422,
+            withdrawal_open=True,
+        )
+    if outcome is journey.Withdrawal.TOO_LATE:
+        return page(
+            visit,
+            "surveys/withdraw.html",
+            "Answers can no longer be withdrawn",
+            status_code=409,
+            withdrawal_open=False,
+            too_late=True,
+        )
+    return page(visit, "surveys/withdrawn.html", "Your answers have been withdrawn")
+
+
+@get("/keep-alive", name="survey_keep_alive")
+async def keep_alive(request: Request[Any, Any, Any]) -> Response[None]:
+    """The idle warning's "Stay on this page": reading the session refreshes its clock."""
+    alive = respondent_session(request) is not None
+    return Response(None, status_code=204 if alive else 410)
+
+
+@get("/timed-out", name="survey_timed_out")
+async def timed_out(request: Request[Any, Any, Any]) -> Template:
+    """Where the idle timer sends the browser: the session ends, the page says nothing personal."""
+    had_answers = bool(request.session and request.session.get(SESSION_KEY))
+    request.clear_session()
+    return page(
+        None,
+        "surveys/timed_out.html",
+        "You have been away for a while",
+        idle=False,
+        had_answers=had_answers,
+    )
