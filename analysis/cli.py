@@ -10,7 +10,6 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from analysis import commands
 from analysis.errors import AnalysisError
 
 
@@ -33,7 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--evidence", help="also write why each code was given (CSV)")
     p.add_argument("--order", help="also write responses to hand-code next, uncertain first")
     p.add_argument("--cache-dir", help="directory caching processed text between runs")
-    p.set_defaults(handler=commands.code)
+    p.set_defaults(handler="code")
 
     p = sub.add_parser("evaluate", help="compare CODED.csv with a truth file")
     p.add_argument("--predicted", required=True)
@@ -41,7 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--id-column", required=True)
     p.add_argument("--resamples", type=int, default=1000, help="bootstrap resamples")
     p.add_argument("--out", help="also write per-theme metrics (CSV)")
-    p.set_defaults(handler=commands.evaluate)
+    p.set_defaults(handler="evaluate")
 
     p = sub.add_parser("wordcloud", help="word clouds (PNG, SVG) and frequency tables (CSV)")
     _common_input(p)
@@ -50,7 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--stop-words", help="extra stop words: a file (one per line) or a, b, c")
     p.add_argument("--out-dir", required=True)
     p.add_argument("--cache-dir")
-    p.set_defaults(handler=commands.wordcloud)
+    p.set_defaults(handler="wordcloud")
 
     p = sub.add_parser("breakdown", help="rating, theme or cross-tab tables with suppression")
     _common_input(p, text=False)
@@ -64,14 +63,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--k", type=int, default=10, help="hide counts under k (default 10)")
     p.add_argument("--no-charts", action="store_true")
     p.add_argument("--out-dir", required=True)
-    p.set_defaults(handler=commands.breakdown)
+    p.set_defaults(handler="breakdown")
 
     p = sub.add_parser("redact", help="replace personal data with typed placeholders")
     p.add_argument("--input", required=True)
     p.add_argument("--columns", required=True, help="text columns to redact, comma-separated")
     p.add_argument("--out", required=True)
     p.add_argument("--log", help="where to write the redaction log (types and positions only)")
-    p.set_defaults(handler=commands.redact)
+    p.set_defaults(handler="redact")
 
     p = sub.add_parser("suggest-themes", help="phrases and clusters among uncoded responses")
     _common_input(p)
@@ -80,21 +79,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--codebook", help="or code with this codebook first")
     p.add_argument("--clusters", type=int, default=5)
     p.add_argument("--out-dir", required=True)
-    p.set_defaults(handler=commands.suggest_themes)
+    p.set_defaults(handler="suggest_themes")
 
     p = sub.add_parser("agreement", help="Cohen's kappa per theme, Krippendorff's alpha")
     p.add_argument("--input", required=True, help="one row per (response, coder): 0/1 themes")
     p.add_argument("--id-column", required=True)
     p.add_argument("--coder-column", required=True)
     p.add_argument("--out-dir", required=True)
-    p.set_defaults(handler=commands.agreement)
+    p.set_defaults(handler="agreement")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        args.handler(args)
+        # Imported here so `--help` answers without loading spaCy, scikit-learn and Altair.
+        from analysis import commands
+
+        getattr(commands, args.handler)(args)
     except AnalysisError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

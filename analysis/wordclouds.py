@@ -41,7 +41,10 @@ class WordCloudResult:
 def respondent_counts(
     processed: Iterable[Processed], extra_stop_words: Iterable[str] = ()
 ) -> Counter[str]:
-    stops = stop_words() | {w.lower() for w in extra_stop_words}
+    extra = [w for w in extra_stop_words if w.strip()]
+    # A custom stop word removes its lemma too ("Scared" also removes "scare").
+    stops = stop_words() | {w.lower() for w in extra}
+    stops |= {lemma for item in process_texts(extra) for lemma in item.lemma}
     counts: Counter[str] = Counter()
     for item in processed:
         counts.update({w for w in item.lemma if w.isalpha() and len(w) > 1 and w not in stops})
@@ -98,13 +101,27 @@ def render(frequencies: pd.DataFrame, width: int = 800, height: int = 400) -> tu
         collocations=False,
     )
     data = dict(zip(frequencies["word"], frequencies["respondents"].astype(float), strict=True))
-    if data:
-        cloud.generate_from_frequencies(data)
-    else:
-        cloud.layout_ = []
+    if not data:
+        return _empty_png(width, height), _EMPTY_SVG.format(width=width, height=height)
+    cloud.generate_from_frequencies(data)
     buffer = io.BytesIO()
     cloud.to_image().save(buffer, format="PNG")
     return buffer.getvalue(), cloud.to_svg()
+
+
+_EMPTY_SVG = (
+    '<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}">'
+    '<rect width="100%" height="100%" style="fill:white"/>'
+    '<text x="10" y="30">No word was used by enough respondents to show.</text></svg>'
+)
+
+
+def _empty_png(width: int, height: int) -> bytes:
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), "white").save(buffer, format="PNG")
+    return buffer.getvalue()
 
 
 def word_cloud(

@@ -1,0 +1,288 @@
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from analysis.cli import main
+
+RESPONSES = (
+    "ID,TEXT,respondent_type,rating\n"
+    "1,The police never believed me,victim-survivor,Poor\n"
+    "2,More education in schools please,professional,Good\n"
+    "3,Nothing,member of the public,Don't know\n"
+)
+CODEBOOK = """name: test
+themes:
+  - name: Police
+    keywords: [police]
+  - name: Education
+    lemmas: [school, education]
+"""
+
+
+@pytest.fixture
+def files(tmp_path: Path) -> Path:
+    (tmp_path / "R.csv").write_text(RESPONSES, encoding="utf-8")
+    (tmp_path / "C.yaml").write_text(CODEBOOK, encoding="utf-8")
+    return tmp_path
+
+
+def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    code = main(argv)
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_code_writes_id_binary_and_score_columns(files: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    code, out, _ = run(
+        [
+            "code",
+            "--input",
+            str(files / "R.csv"),
+            "--id-column",
+            "ID",
+            "--text-column",
+            "TEXT",
+            "--codebook",
+            str(files / "C.yaml"),
+            "--out",
+            str(files / "CODED.csv"),
+        ],
+        capsys,
+    )
+    assert code == 0 and "coded 3 responses" in out
+    coded = pd.read_csv(files / "CODED.csv")
+    assert list(coded.columns) == ["ID", "Police", "score:Police", "Education", "score:Education"]
+    assert coded["Police"].tolist() == [1, 0, 0] and coded["Education"].tolist() == [0, 1, 0]
+
+
+def test_missing_column_is_a_one_line_error_naming_it(files: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    code, _, err = run(
+        [
+            "code",
+            "--input",
+            str(files / "R.csv"),
+            "--id-column",
+            "ID",
+            "--text-column",
+            "BODY",
+            "--codebook",
+            str(files / "C.yaml"),
+            "--out",
+            str(files / "o.csv"),
+        ],
+        capsys,
+    )
+    assert code != 0
+    assert err.strip() == (
+        "error: column 'BODY' not found in R.csv (columns: ID, TEXT, respondent_type, rating)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "R.csv is empty"),
+        ("ID,TEXT\n1,caf\xe9\n".encode("latin-1"), "R.csv is not UTF-8 text"),
+    ],
+)
+def test_empty_or_non_utf8_input_is_a_one_line_error(  # type: ignore[no-untyped-def]
+    files: Path, capsys, content: bytes, message: str
+) -> None:
+    (files / "R.csv").write_bytes(content)
+    code, _, err = run(
+        [
+            "code",
+            "--input",
+            str(files / "R.csv"),
+            "--id-column",
+            "ID",
+            "--text-column",
+            "TEXT",
+            "--codebook",
+            str(files / "C.yaml"),
+            "--out",
+            str(files / "o.csv"),
+        ],
+        capsys,
+    )
+    assert code != 0 and err.startswith(f"error: {message}") and err.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    ("codebook", "message"),
+    [
+        ("themes: [\n  - name: a\n", "not valid YAML"),
+        ("themes:\n  - description: x\n", "theme has no name"),
+        ("just text\n", "malformed codebook"),
+    ],
+)
+def test_malformed_codebook_is_a_one_line_error(  # type: ignore[no-untyped-def]
+    files: Path, capsys, codebook: str, message: str
+) -> None:
+    (files / "C.yaml").write_text(codebook, encoding="utf-8")
+    code, _, err = run(
+        [
+            "code",
+            "--input",
+            str(files / "R.csv"),
+            "--id-column",
+            "ID",
+            "--text-column",
+            "TEXT",
+            "--codebook",
+            str(files / "C.yaml"),
+            "--out",
+            str(files / "o.csv"),
+        ],
+        capsys,
+    )
+    assert code != 0 and message in err and err.count("\n") == 1
+
+
+def test_malformed_labelled_file_is_a_one_line_error(files: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    (files / "L.csv").write_text("ID,TEXT,police\n1,police,yes\n", encoding="utf-8")
+    code, _, err = run(
+        [
+            "code",
+            "--input",
+            str(files / "R.csv"),
+            "--id-column",
+            "ID",
+            "--text-column",
+            "TEXT",
+            "--labelled",
+            str(files / "L.csv"),
+            "--out",
+            str(files / "o.csv"),
+        ],
+        capsys,
+    )
+    assert code != 0
+    assert err.strip() == "error: labelled file: column 'police' must contain only 0 and 1"
+
+
+def test_code_learns_from_labelled_file_and_evaluate_reports_f1(files: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    rows = [(f"p{i}", f"police officers came {i}", 1, 0) for i in range(10)]
+    rows += [(f"s{i}", f"school teachers helped {i}", 0, 1) for i in range(10)]
+    labelled = pd.DataFrame(rows, columns=["ID", "TEXT", "police", "school"])
+    labelled.to_csv(files / "L.csv", index=False)
+    code, _, _ = run(
+        [
+            "code",
+            "--input",
+            str(files / "L.csv"),
+            "--id-column",
+            "ID",
+            "--text-column",
+            "TEXT",
+            "--labelled",
+            str(files / "L.csv"),
+            "--out",
+            str(files / "CODED.csv"),
+            "--order",
+            str(files / "next.csv"),
+        ],
+        capsys,
+    )
+    assert code == 0
+    coded = pd.read_csv(files / "CODED.csv")
+    assert coded["score:police"].between(0, 1).all()
+    code, out, _ = run(
+        [
+            "evaluate",
+            "--predicted",
+            str(files / "CODED.csv"),
+            "--truth",
+            str(files / "L.csv"),
+            "--id-column",
+            "ID",
+            "--resamples",
+            "50",
+        ],
+        capsys,
+    )
+    assert code == 0 and "sample-averaged F1: 1.000" in out and "95% CI" in out
+
+
+def test_wordcloud_breakdown_redact_and_agreement_run_end_to_end(files: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    texts = ["scared alone", "scared", "so scared", "felt scared", "scared and numb", "angry"]
+    frame = pd.DataFrame({"id": range(6), "feel": texts, "type": ["a", "b"] * 3})
+    frame.to_csv(files / "F.csv", index=False)
+    argv = [
+        "wordcloud",
+        "--input",
+        str(files / "F.csv"),
+        "--text-column",
+        "feel",
+        "--group-column",
+        "type",
+        "--out-dir",
+        str(files / "wc"),
+    ]
+    assert run(argv, capsys)[0] == 0
+    assert (files / "wc" / "wordcloud-all.png").exists()
+    assert (files / "wc" / "wordcloud-a.csv").exists()
+    argv = [
+        "breakdown",
+        "--input",
+        str(files / "R.csv"),
+        "--question",
+        "rating",
+        "--levels",
+        "Very poor,Poor,OK,Good,Very good",
+        "--out-dir",
+        str(files / "bd"),
+        "--no-charts",
+    ]
+    code, out, _ = run(argv, capsys)
+    assert code == 0 and "Base: 2 respondents" in out
+    argv = [
+        "redact",
+        "--input",
+        str(files / "R.csv"),
+        "--columns",
+        "TEXT",
+        "--out",
+        str(files / "red.csv"),
+        "--log",
+        str(files / "log.csv"),
+    ]
+    assert run(argv, capsys)[0] == 0
+    assert pd.read_csv(files / "red.csv")["redaction"].str.startswith("redacted").all()
+    codings = pd.DataFrame(
+        {"ID": [1, 1, 2, 2], "coder": ["a", "b", "a", "b"], "police": [1, 1, 0, 1]}
+    )
+    codings.to_csv(files / "K.csv", index=False)
+    argv = [
+        "agreement",
+        "--input",
+        str(files / "K.csv"),
+        "--id-column",
+        "ID",
+        "--coder-column",
+        "coder",
+        "--out-dir",
+        str(files / "ag"),
+    ]
+    code, out, _ = run(argv, capsys)
+    assert code == 0 and "Krippendorff" in out
+
+
+@pytest.mark.parametrize(
+    "command",
+    ["code", "evaluate", "wordcloud", "breakdown", "redact", "suggest-themes", "agreement"],
+)
+def test_every_command_has_help(command: str, capsys) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(SystemExit) as info:
+        main([command, "--help"])
+    assert info.value.code == 0 and "usage:" in capsys.readouterr().out
+
+
+def test_module_entry_point_runs() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "analysis", "--help"], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0 and "suggest-themes" in result.stdout
