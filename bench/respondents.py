@@ -150,6 +150,14 @@ class Step:
     expect: str = ""  # where a POST must redirect to
 
 
+def as_form(pairs: list[tuple[str, str]]) -> dict[str, list[str]]:
+    """httpx posts repeated names from a dict of lists."""
+    out: dict[str, list[str]] = {}
+    for name, value in pairs:
+        out.setdefault(name, []).append(value)
+    return out
+
+
 def fill(form: FormSpec, rid: str, rng: random.Random) -> list[tuple[str, str]]:
     """The fields one respondent posts for this form."""
     data: list[tuple[str, str]] = [(n, v) for n, v in form.hidden if n != "_csrf_token"]
@@ -196,9 +204,11 @@ def journey_link(page: PageParser, slug: str, url: str) -> str | None:
     return None
 
 
-async def discover(base: str, slug: str) -> list[Step]:
-    """Walk the survey once, as a respondent who carries on at every page."""
+async def discover(base: str, slug: str) -> tuple[list[Step], str, dict[str, list[str]]]:
+    """Walk the survey once, as a respondent who carries on at every page: the steps, and this
+    walk's own withdrawal code and posted fields (it is a response too)."""
     steps: list[Step] = []
+    posted: dict[str, list[str]] = {}
     rng = random.Random(0)
     async with httpx.AsyncClient(base_url=base, timeout=30) as client:
         url = f"/c/{slug}"
@@ -208,7 +218,10 @@ async def discover(base: str, slug: str) -> list[Step]:
                 raise SystemExit(f"discovery: GET {url} answered {r.status_code}:\n{r.text[:500]}")
             steps.append(Step("GET", url))
             if url.rstrip("/").endswith("/done"):
-                return steps
+                match = WITHDRAWAL_CODE.search(r.text)
+                if not match:
+                    raise SystemExit("discovery: no withdrawal code on the confirmation page")
+                return steps, match.group(0), posted
             page = parse_page(r.text)
             form = journey_form(page, slug, url)
             if form is None:
@@ -217,8 +230,11 @@ async def discover(base: str, slug: str) -> list[Step]:
                     raise SystemExit(f"discovery: no way on from {url}")
                 url = link
                 continue
-            data = [("_csrf_token", client.cookies.get("csrf", "")), *fill(form, "0", rng)]
-            r = await client.post(form.action, data=data)
+            answers = fill(form, "walker", rng)
+            for name, value in answers:
+                posted.setdefault(name, []).append(value)
+            data = [("_csrf_token", client.cookies.get("csrf", "")), *answers]
+            r = await client.post(form.action, data=as_form(data))
             if r.status_code not in (302, 303):
                 raise SystemExit(
                     f"discovery: POST {form.action} answered {r.status_code}:\n{r.text[:800]}"
@@ -258,7 +274,7 @@ async def one_journey(base: str, steps: list[Step], rid: str, result: Result) ->
             for name, value in data:
                 posted.setdefault(name, []).append(value)
             csrf = client.cookies.get("csrf", "")
-            r = await client.post(step.path, data=[("_csrf_token", csrf), *data])
+            r = await client.post(step.path, data=as_form([("_csrf_token", csrf), *data]))
             result.save_latencies.append(time.perf_counter() - t0)
             where = urlsplit(r.headers.get("location", "")).path
             if r.status_code not in (302, 303) or where != step.expect:
@@ -334,14 +350,16 @@ def consult(env: dict[str, str], *args: str) -> None:
         raise SystemExit(f"consult {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
 
 
-def start_server(env: dict[str, str], workers: int) -> tuple[subprocess.Popen[bytes], str]:
+def start_server(
+    env: dict[str, str], workers: int, log: Any
+) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "consult", "serve", "--port", str(port), "--workers", str(workers)],
         cwd=ROOT,
         env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
@@ -380,7 +398,7 @@ def hash_code(code: str) -> str:
     return hashlib.sha256(normalised.encode("ascii", "ignore")).hexdigest()
 
 
-def check_database(database_url: str, result: Result) -> list[str]:
+def check_database(database_url: str, result: Result) -> tuple[list[str], int]:
     """Every journey that reached the confirmation page is stored, exactly as posted."""
     from sqlalchemy import create_engine, text
 
@@ -411,6 +429,7 @@ def check_database(database_url: str, result: Result) -> list[str]:
         for row in rows
     }
     surveys: dict[str, Any] = {}
+    compared = 0
     for code, posted in result.journeys.items():
         stored = by_hash.get(hash_code(code))
         if stored is None:
@@ -424,6 +443,7 @@ def check_database(database_url: str, result: Result) -> list[str]:
                 if not any(name in posted for name in question.field_names()):
                     continue
                 expected, errors = question.parse(posted)
+                compared += 1
                 if errors:
                     problems.append(f"{code}: {question.key} posted with errors {errors}")
                 elif answers.get(question.key) != expected:
@@ -431,7 +451,7 @@ def check_database(database_url: str, result: Result) -> list[str]:
                         f"{code}: {question.key} stored {answers.get(question.key)!r}, "
                         f"posted {expected!r}"
                     )
-    return problems
+    return problems, compared
 
 
 # --- report ------------------------------------------------------------------------------------
@@ -451,6 +471,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--duration", type=float, default=0, help="seconds (overrides --rounds)")
     ap.add_argument("--static-requests", type=int, default=20000, help="static baseline size")
     ap.add_argument("--database-url", default="", help="an empty PostgreSQL database")
+    ap.add_argument("--server-log", default="", help="write the server's output here")
     ap.add_argument("--json", action="store_true", help="print the figures as JSON too")
     args = ap.parse_args(argv)
     concurrency = args.concurrency or args.respondents
@@ -468,9 +489,10 @@ def main(argv: list[str] | None = None) -> int:
         )
         consult(env, "migrate")
         consult(env, "load-demo", "--if-empty")
-        server, base = start_server(env, args.workers)
+        log = open(args.server_log or os.devnull, "w")  # noqa: SIM115 - closed below
+        server, base = start_server(env, args.workers, log)
         try:
-            steps = asyncio.run(discover(base, SLUG))
+            steps, walker_code, walker_posted = asyncio.run(discover(base, SLUG))
             saves_per_journey = sum(1 for s in steps if s.method == "POST")
             print(
                 f"journey: {len(steps)} requests, {saves_per_journey} page saves: "
@@ -487,7 +509,10 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             server.terminate()
             server.wait(timeout=30)
-        problems = result.failures + check_database(database_url, result)
+            log.close()
+        result.journeys[walker_code] = walker_posted
+        db_problems, compared = check_database(database_url, result)
+        problems = result.failures + db_problems
 
     saves = len(result.save_latencies)
     figures = {
@@ -536,7 +561,10 @@ def main(argv: list[str] | None = None) -> int:
         for p in problems[:30]:
             print("  " + p, file=sys.stderr)
         return 1
-    print("database check: every submitted response stored exactly as posted")
+    print(
+        f"database check: {len(result.journeys)} responses, {compared} answers compared: "
+        "every submitted response stored exactly as posted"
+    )
     return 0
 
 
