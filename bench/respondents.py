@@ -33,6 +33,7 @@ import os
 import random
 import re
 import resource
+import signal
 import socket
 import subprocess
 import sys
@@ -360,6 +361,7 @@ def start_server(
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
+        start_new_session=True,  # its own process group, so its workers can be stopped too
     )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
@@ -374,6 +376,15 @@ def start_server(
         time.sleep(0.2)
     server.terminate()
     raise SystemExit("the server did not answer /healthz within 60 s")
+
+
+def stop_server(server: subprocess.Popen[bytes]) -> None:
+    os.killpg(server.pid, signal.SIGTERM)
+    try:
+        server.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait()
 
 
 def server_cpu_seconds(server: subprocess.Popen[bytes]) -> float:
@@ -507,8 +518,7 @@ def main(argv: list[str] | None = None) -> int:
                 static_baseline(base, concurrency, args.static_requests)
             )
         finally:
-            server.terminate()
-            server.wait(timeout=30)
+            stop_server(server)
             log.close()
         result.journeys[walker_code] = walker_posted
         db_problems, compared = check_database(database_url, result)
