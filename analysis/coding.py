@@ -8,6 +8,7 @@ match always ranks as confident; themes with rules but no labelled data score 1.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -15,9 +16,11 @@ import pandas as pd
 from analysis.codebook import Codebook
 from analysis.corpus import TextCache, process_texts
 from analysis.errors import AnalysisError
-from analysis.learning import ThemeModel, fit_theme_model, uncertainty
 from analysis.rules import RuleMatcher
 from analysis.sources import require_columns, text_column
+
+if TYPE_CHECKING:
+    from analysis.learning import ThemeModel
 
 RULE_CONFIDENCE = 0.9
 EVIDENCE_COLUMNS = ["id", "theme", "source", "evidence", "score"]
@@ -32,6 +35,8 @@ class CodingResult:
 
     def coding_order(self) -> pd.DataFrame:
         """Responses most worth hand-coding next: the least certain first."""
+        from analysis.learning import uncertainty
+
         if self.model is None:
             raise AnalysisError("uncertain-first ordering needs a labelled sample")
         scores = self.codes[[f"score:{t}" for t in self.model.themes]]
@@ -86,6 +91,9 @@ def code_responses(
     probs = pd.DataFrame(index=range(len(texts)))
     decided = pd.DataFrame(index=range(len(texts)))
     if labelled is not None:
+        # scikit-learn is imported only when there is something to learn from.
+        from analysis.learning import fit_theme_model
+
         require_columns(labelled, [id_column, text_column_name])
         label_themes = labelled_themes(labelled, id_column, text_column_name)
         y = labelled[label_themes].apply(pd.to_numeric).astype(int)

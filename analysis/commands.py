@@ -1,26 +1,24 @@
-"""The CLI's command handlers: read files through :mod:`analysis.sources`, call the library."""
+"""The CLI's command handlers: read files through :mod:`analysis.sources`, call the library.
+
+Each handler imports what it needs itself: start-up time matters for quick commands, and
+spaCy, scikit-learn and Altair together take seconds to import.
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from analysis.agreement import agreement as compute_agreement
-from analysis.agreement import codings_from_wide
-from analysis.breakdown import DONT_KNOW, Breakdown, cross_tab, rating_breakdown, theme_breakdown
-from analysis.charts import breakdown_charts
-from analysis.codebook import load_codebook
-from analysis.coding import code_responses
-from analysis.corpus import TextCache
-from analysis.discovery import suggest_themes as discover
 from analysis.errors import AnalysisError
-from analysis.evaluation import evaluate as run_evaluation
-from analysis.redaction import redact_frame
 from analysis.sources import load_table, require_columns, text_column
-from analysis.wordclouds import save_word_cloud, word_clouds_by_group
+
+if TYPE_CHECKING:
+    from analysis.breakdown import Breakdown
+    from analysis.corpus import TextCache
 
 
 def _out_path(path: str) -> Path:
@@ -34,10 +32,15 @@ def _split(value: str | None) -> list[str]:
 
 
 def _cache(directory: str | None) -> TextCache | None:
+    from analysis.corpus import TextCache
+
     return TextCache(Path(directory)) if directory else None
 
 
 def code(args: argparse.Namespace) -> None:
+    from analysis.codebook import load_codebook
+    from analysis.coding import code_responses
+
     responses = load_table(args.input)
     require_columns(responses, [args.id_column, args.text_column])
     codebook = load_codebook(args.codebook) if args.codebook else None
@@ -63,6 +66,8 @@ def code(args: argparse.Namespace) -> None:
 
 
 def evaluate(args: argparse.Namespace) -> None:
+    from analysis.evaluation import evaluate as run_evaluation
+
     report = run_evaluation(
         load_table(args.predicted), load_table(args.truth), args.id_column, args.resamples
     )
@@ -83,6 +88,8 @@ def _stop_words(value: str | None) -> list[str]:
 
 
 def wordcloud(args: argparse.Namespace) -> None:
+    from analysis.wordclouds import save_word_cloud, word_clouds_by_group
+
     frame = load_table(args.input)
     require_columns(frame, [args.text_column] + ([args.group_column] if args.group_column else []))
     clouds = word_clouds_by_group(
@@ -103,6 +110,8 @@ def wordcloud(args: argparse.Namespace) -> None:
 
 
 def _write_breakdown(result: Breakdown, out_dir: Path, stem: str, charts: bool) -> None:
+    from analysis.charts import breakdown_charts
+
     out_dir.mkdir(parents=True, exist_ok=True)
     result.table.counts.to_csv(out_dir / f"{stem}-counts.csv")
     result.percent.to_csv(out_dir / f"{stem}-percent.csv")
@@ -117,6 +126,8 @@ def _write_breakdown(result: Breakdown, out_dir: Path, stem: str, charts: bool) 
 
 
 def breakdown(args: argparse.Namespace) -> None:
+    from analysis.breakdown import DONT_KNOW, cross_tab, rating_breakdown, theme_breakdown
+
     frame = load_table(args.input)
     out_dir, charts = Path(args.out_dir), not args.no_charts
     if args.cross:
@@ -146,6 +157,8 @@ def breakdown(args: argparse.Namespace) -> None:
 
 
 def redact(args: argparse.Namespace) -> None:
+    from analysis.redaction import redact_frame
+
     frame = load_table(args.input)
     columns = _split(args.columns)
     require_columns(frame, columns)
@@ -157,6 +170,10 @@ def redact(args: argparse.Namespace) -> None:
 
 
 def suggest_themes(args: argparse.Namespace) -> None:
+    from analysis.codebook import load_codebook
+    from analysis.coding import code_responses
+    from analysis.discovery import suggest_themes as discover
+
     frame = load_table(args.input)
     require_columns(frame, [args.id_column, args.text_column])
     if args.coded:
@@ -183,6 +200,9 @@ def suggest_themes(args: argparse.Namespace) -> None:
 
 
 def agreement(args: argparse.Namespace) -> None:
+    from analysis.agreement import agreement as compute_agreement
+    from analysis.agreement import codings_from_wide
+
     frame = load_table(args.input)
     codings = codings_from_wide(frame, args.id_column, args.coder_column)
     result = compute_agreement(codings)

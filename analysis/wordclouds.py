@@ -51,22 +51,32 @@ def respondent_counts(
     return counts
 
 
-def _possible_names(texts: Sequence[str], words: set[str]) -> set[str]:
-    """Candidate words that a redaction pass marks as a name or address in some response."""
+def _possible_names(texts: Sequence[str], counts: Counter[str], words: set[str]) -> set[str]:
+    """Candidate words that a redaction pass marks as a name or address in some response.
+
+    Only words written with a capital mid-sentence by at least half the respondents using them
+    are checked (names are; "staff" or "nurse" mostly are not), with one batched redaction
+    pass over a small sample of their responses, so NER runs only where its output is used.
+    """
     capitals: dict[str, list[int]] = {}
+    capital_respondents: Counter[str] = Counter()
     for i, text in enumerate(texts):
-        for match in _MID_CAPITAL.finditer(text):
-            word = match.group(1).lower()
-            if word in words and len(capitals.setdefault(word, [])) < NAME_CHECK_SAMPLE:
-                capitals[word].append(i)
+        seen = {m.group(1).lower() for m in _MID_CAPITAL.finditer(text)} & words
+        capital_respondents.update(seen)
+        for word in seen:
+            rows = capitals.setdefault(word, [])
+            if len(rows) < NAME_CHECK_SAMPLE:
+                rows.append(i)
+    checked = [w for w in capitals if capital_respondents[w] * 2 >= counts[w]]
+    batch = [(w, texts[i]) for w in checked for i in capitals[w]]
+    redacted = redact_texts([text for _, text in batch]).texts if batch else []
     flagged: set[str] = set()
-    for word, rows in capitals.items():
-        redaction = redact_texts([texts[i] for i in rows])
-        for original, redacted in zip((texts[i] for i in rows), redaction.texts, strict=True):
-            in_original = re.search(rf"\b{word}\b", original, re.IGNORECASE)
-            if in_original and not re.search(rf"\b{word}\b", redacted, re.IGNORECASE):
-                flagged.add(word)
-                break
+    for (word, original), after in zip(batch, redacted, strict=True):
+        pattern = rf"\b{re.escape(word)}\b"
+        if re.search(pattern, original, re.IGNORECASE) and not re.search(
+            pattern, after, re.IGNORECASE
+        ):
+            flagged.add(word)
     return flagged
 
 
@@ -79,7 +89,7 @@ def word_frequencies(
     texts = [t for t in texts if t and t.strip()]
     counts = respondent_counts(process_texts(texts, cache), extra_stop_words)
     shown = {w: n for w, n in counts.items() if n >= min_respondents}
-    names = _possible_names(texts, set(shown))
+    names = _possible_names(texts, counts, set(shown))
     notes = [f"words used by fewer than {min_respondents} respondents are not shown"]
     if names:
         notes.append(f"{len(names)} word(s) removed by redaction (possible names or places)")
