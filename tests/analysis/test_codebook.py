@@ -79,3 +79,12 @@ def test_malformed_codebooks_raise_one_line_errors(raw: object, message: str) ->
 def test_qdc_with_entity_declarations_is_refused() -> None:
     with pytest.raises(AnalysisError, match="DOCTYPE"):
         qdc_to_codebook('<!DOCTYPE x [<!ENTITY a "b">]><CodeBook/>')
+
+
+def test_shipped_vawg_starting_codebook_loads_and_codes() -> None:
+    from analysis.rules import code_with_rules
+
+    book = load_codebook(Path(__file__).parents[2] / "analysis/codebooks/vawg-starting.yaml")
+    assert len(book.theme_names()) >= 13
+    codes = code_with_rules(["Teach healthy relationships in schools"], book).codes
+    assert codes.loc[0, "Education and schools"] == 1
