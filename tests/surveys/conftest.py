@@ -60,3 +60,55 @@ async def begin(client: AsyncTestClient[Any], base: str = DEMO) -> Any:
 
 def yesterday() -> datetime:
     return datetime.now(UTC) - timedelta(days=1)
+
+
+ALL_TYPES_YAML = """
+key: all_types
+title: Every question type
+sections:
+  - key: first
+    title: First
+    pages:
+      - questions:
+          - {key: consent, type: consent, title: Taking part, label: I agree}
+      - title: Some questions
+        questions:
+          - {key: name_of_group, type: short_text, title: Group name, max_length: 20}
+          - {key: story, type: long_text, title: Tell us more}
+          - {key: count, type: number, title: How many, minimum: 0, maximum: 10}
+          - {key: when, type: month_year, title: When}
+      - title: Choices
+        questions:
+          - key: colour
+            type: single_choice
+            title: Colour
+            options: [{value: red, label: Red}, {value: blue, label: Blue}]
+          - key: fruits
+            type: multiple_choice
+            title: Fruits
+            other_label: Something else
+            options: [{value: apple, label: Apple}, {value: pear, label: Pear}]
+          - {key: mood, type: rating, title: Mood, scale: satisfaction}
+          - key: grid
+            type: rating_grid
+            title: Grid
+            scale: satisfaction
+            rows: [{value: bus, label: Bus}, {value: train, label: Train}]
+          - {key: words, type: three_words, title: Three words}
+"""
+
+
+async def load_all_types(settings: Settings, slug: str = "all-types") -> str:
+    """An open consultation whose survey has one question of every type."""
+    from surveys.definition import load_definition, survey_to_dict
+    from surveys.journey import publish_version
+
+    async with db_session(settings) as db:
+        consultation = Consultation(
+            slug=slug, title="All types", public_title="Test survey", status="open"
+        )
+        db.add(consultation)
+        await db.flush()
+        await publish_version(db, consultation, survey_to_dict(load_definition(ALL_TYPES_YAML)))
+        await db.commit()
+    return f"/c/{slug}"
