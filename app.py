@@ -28,6 +28,7 @@ from consult.errors import EXCEPTION_HANDLERS
 from consult.forms import read_form
 from consult.security import security_headers, sign_in_rate_limit
 from consult.settings import BASE_DIR, Settings, get_settings
+from consult.transactions import CommitBeforeSessionWrite
 from consult.templating import configure_jinja
 
 STORE_NAMES = ("sessions", "throttle", "rate_limit", "respondent")
@@ -66,7 +67,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         dependencies={"form": Provide(read_form)},
         plugins=[SQLAlchemyPlugin(config=alchemy)],
         on_app_init=[session_auth.on_app_init],
-        middleware=[sign_in_rate_limit().middleware],
+        middleware=[sign_in_rate_limit().middleware, CommitBeforeSessionWrite(alchemy)],
         csrf_config=CSRFConfig(
             secret=settings.secret_key,
             cookie_name="csrf",

@@ -14,7 +14,6 @@ from advanced_alchemy.extensions.litestar import (
     AlembicAsyncConfig,
     AsyncSessionConfig,
     SQLAlchemyAsyncConfig,
-    async_autocommit_handler_maker,
 )
 from advanced_alchemy.extensions.litestar.store import SQLAlchemyStore, StoreModelMixin
 from sqlalchemy import event
@@ -87,8 +86,9 @@ def build_alchemy_config(
     return SQLAlchemyAsyncConfig(
         engine_instance=engine or build_engine(settings),
         session_config=AsyncSessionConfig(expire_on_commit=False),
-        # Forms post and then redirect, so a 3xx must commit too.
-        before_send_handler=async_autocommit_handler_maker(commit_on_redirect=True),
+        # Forms post and then redirect, so a 3xx must commit too. Named, not built here: each
+        # config gets its own scope key, and a handler built by hand would watch the wrong one.
+        before_send_handler="autocommit_include_redirects",
         alembic_config=AlembicAsyncConfig(
             script_location=str(BASE_DIR / "consult" / "migrations"),
             version_table_name="alembic_version",

@@ -78,6 +78,8 @@ class SignInController(Controller):
         if user is None:
             await throttle.record_failure(email)
             audit.record(db_session, "sign_in_failed", detail={})
+            # A 4xx rolls the request back; a failed attempt must stay on record regardless.
+            await db_session.commit()
             return Template(
                 "staff/login.html",
                 context={"errors": {"email": SIGN_IN_FAILED}, "values": {"email": email}},
@@ -116,6 +118,8 @@ class SignInController(Controller):
             )
         if not UserService.verify_totp(user, user.totp_secret, str(form.get("code", ""))[:20]):
             await throttle.record_failure(user.email, "totp")
+            audit.record(db_session, "two_factor_failed", actor=user)
+            await db_session.commit()
             return Template(
                 "staff/two_factor.html",
                 context={
