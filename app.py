@@ -28,8 +28,8 @@ from consult.errors import EXCEPTION_HANDLERS
 from consult.forms import read_form
 from consult.security import security_headers, sign_in_rate_limit
 from consult.settings import BASE_DIR, Settings, get_settings
-from consult.transactions import CommitBeforeSessionWrite
 from consult.templating import configure_jinja
+from consult.transactions import CommitBeforeSessionWrite
 
 STORE_NAMES = ("sessions", "throttle", "rate_limit", "respondent")
 
