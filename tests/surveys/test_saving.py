@@ -125,7 +125,7 @@ async def test_pages_with_answers_carry_the_idle_timeout_and_script(client, demo
     assert 'data-idle-timeout="1200"' in page.text
     assert "/static/js/idle-timeout.js" in page.text and "Stay on this page" in page.text
     assert (await client.get("/keep-alive")).status_code == 204
-    gone = await client.get(f"/timed-out?c=community-survey")
+    gone = await client.get("/timed-out?c=community-survey")
     assert "away for a while" in gone.text
     assert (await client.get("/keep-alive")).status_code == 410
 
