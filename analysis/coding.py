@@ -8,6 +8,7 @@ match always ranks as confident; themes with rules but no labelled data score 1.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -16,7 +17,7 @@ import pandas as pd
 from analysis.codebook import Codebook
 from analysis.corpus import TextCache, process_texts
 from analysis.errors import AnalysisError
-from analysis.rules import RuleMatcher
+from analysis.rules import MatchStore, code_processed
 from analysis.sources import require_columns, text_column
 
 if TYPE_CHECKING:
@@ -80,7 +81,8 @@ def code_responses(
         cache = cache or TextCache()
         processed = process_texts(texts, cache, progress=progress)
         cache.save()
-        rules = RuleMatcher(codebook).code(processed, progress=progress)
+        store = MatchStore(cache.directory, processed) if cache.directory else None
+        rules = code_processed(processed, codebook, store, progress=progress)
         rule_codes = rules.codes
         themes += list(rule_codes.columns)
         evidence_rows += [
@@ -116,3 +118,34 @@ def code_responses(
         codes[f"score:{theme}"] = np.round(score, 4)
     evidence = pd.DataFrame(evidence_rows, columns=EVIDENCE_COLUMNS)
     return CodingResult(codes, evidence, themes, model)
+
+
+def _csv_field(value: object) -> str:
+    text = str(value)
+    if any(c in text for c in ',"\r\n'):
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+def write_codes(codes: pd.DataFrame, path: Path) -> None:
+    """Write CODED.csv; 0/1-only tables (rule coding) take a vectorised path.
+
+    pandas' to_csv spent ~5 s on 180,000 x 100 cells, half the re-coding budget; when every
+    value is 0 or 1 the body is built as one byte array instead.
+    """
+    body = codes.iloc[:, 1:].to_numpy()
+    if body.size == 0 or not np.isin(body, (0, 1)).all():
+        codes.to_csv(path, index=False)
+        return
+    n_rows, n_cols = body.shape
+    rows = np.full((n_rows, 2 * n_cols + 1), ord(","), dtype=np.uint8)
+    rows[:, 1 : 2 * n_cols : 2] = body.astype(np.uint8) + ord("0")
+    rows[:, -1] = ord("\n")
+    raw = rows.tobytes()
+    width = rows.shape[1]
+    header = ",".join(_csv_field(c) for c in codes.columns) + "\n"
+    with path.open("wb") as handle:
+        handle.write(header.encode("utf-8"))
+        for i, value in enumerate(codes.iloc[:, 0].tolist()):
+            handle.write(_csv_field(value).encode("utf-8"))
+            handle.write(raw[i * width : (i + 1) * width])

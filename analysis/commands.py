@@ -39,7 +39,7 @@ def _cache(directory: str | None) -> TextCache | None:
 
 def code(args: argparse.Namespace) -> None:
     from analysis.codebook import load_codebook
-    from analysis.coding import code_responses
+    from analysis.coding import code_responses, write_codes
 
     responses = load_table(args.input)
     require_columns(responses, [args.id_column, args.text_column])
@@ -57,7 +57,7 @@ def code(args: argparse.Namespace) -> None:
         _cache(args.cache_dir),
         progress=True,
     )
-    result.codes.to_csv(_out_path(args.out), index=False)
+    write_codes(result.codes, _out_path(args.out))
     if args.evidence:
         result.evidence.to_csv(_out_path(args.evidence), index=False)
     if args.order:

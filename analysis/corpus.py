@@ -9,8 +9,8 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from tqdm import tqdm
 
@@ -20,9 +20,11 @@ CACHE_FILE = "processed-text.json"
 CACHE_VERSION = 1
 
 
-@dataclass(frozen=True)
-class Processed:
-    """Tokens of one text: lower-case forms and lower-case lemmas, aligned."""
+class Processed(NamedTuple):
+    """Tokens of one text: lower-case forms and lower-case lemmas, aligned.
+
+    A NamedTuple rather than a dataclass: hundreds of thousands are built per run.
+    """
 
     lower: tuple[str, ...]
     lemma: tuple[str, ...]

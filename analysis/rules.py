@@ -6,17 +6,23 @@ evidence. A parent theme is coded when any of its sub-themes is.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
+import numpy
 import numpy as np
 import pandas as pd
+from spacy.attrs import LEMMA
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
 from tqdm import tqdm
 
-from analysis.codebook import Codebook
+from analysis.codebook import Codebook, Theme
 from analysis.corpus import Processed, process_texts
 from analysis.nlp import build_pipeline
 
@@ -28,24 +34,43 @@ class RuleCoding:
 
 
 def _pattern_doc(vocab: Vocab, processed: Processed) -> Doc:
-    return Doc(vocab, words=list(processed.lower), lemmas=list(processed.lemma))
+    # Explicit spaces and lemmas set through from_array make this ~5x quicker than
+    # Doc(words=..., lemmas=...), which dominated re-coding time on large surveys.
+    words = list(processed.lower)
+    doc = Doc(vocab, words=words, spaces=[True] * len(words))
+    if words:
+        lemmas = numpy.fromiter(
+            (vocab.strings.add(lemma) for lemma in processed.lemma), dtype=numpy.uint64
+        )
+        doc.from_array([LEMMA], lemmas.reshape(-1, 1))  # type: ignore[arg-type]  # uint64 hashes, as spaCy stores them
+    return doc
+
+
+Match = tuple[int, str, int, int]  # row, evidence, start token, end token
+
+
+def theme_key(theme: Theme) -> str:
+    """Hash of a theme's patterns: unchanged patterns mean unchanged matches."""
+    payload = [theme.keywords, theme.phrases, theme.lemmas, theme.token_patterns]
+    return hashlib.blake2b(json.dumps(payload).encode(), digest_size=12).hexdigest()
 
 
 class RuleMatcher:
-    """Compiled matchers for a codebook; cheap to rebuild after an edit."""
+    """Compiled matchers for some or all themes of a codebook; cheap to rebuild after an edit."""
 
-    def __init__(self, codebook: Codebook) -> None:
+    def __init__(self, codebook: Codebook, only: set[str] | None = None) -> None:
         # The pipeline's vocab knows how to compute LOWER; a bare Vocab() leaves it unset.
         self.vocab = build_pipeline("fast").nlp.vocab
-        self.themes = codebook.theme_names()
-        self.parents = codebook.parents()
         self.lower = PhraseMatcher(self.vocab, attr="LOWER")
         self.lemma = PhraseMatcher(self.vocab, attr="LEMMA")
         self.tokens = Matcher(self.vocab)
         self.first_lower: set[str] = set()
         self.first_lemma: set[str] = set()
         self.has_token_patterns = False
+        self.themes = [t.name for t, _ in codebook.walk() if only is None or t.name in only]
         for theme, _ in codebook.walk():
+            if only is not None and theme.name not in only:
+                continue
             lower_terms = [t for t in theme.keywords + theme.phrases if t.strip()]
             # Keywords match their inflections too ("officer" finds "officers").
             lemma_terms = [t for t in theme.lemmas + theme.keywords if t.strip()]
@@ -62,39 +87,91 @@ class RuleMatcher:
                 self.has_token_patterns = True
 
     def _could_match(self, item: Processed) -> bool:
-        # Building a Doc costs ~40 µs; most responses share no first token with any pattern.
+        # Building a Doc is the costly step; most responses share no first token with a pattern.
         if self.has_token_patterns:
             return True
         return not self.first_lower.isdisjoint(item.lower) or not self.first_lemma.isdisjoint(
             item.lemma
         )
 
-    def code(self, processed: Sequence[Processed], progress: bool = False) -> RuleCoding:
-        index = {name: i for i, name in enumerate(self.themes)}
-        matrix = np.zeros((len(processed), len(self.themes)), dtype=np.int8)
-        evidence: list[tuple[int, str, str, int, int]] = []
+    def match(
+        self, processed: Sequence[Processed], progress: bool = False
+    ) -> dict[str, list[Match]]:
+        """Direct matches per theme: the first matched span of each theme in each response."""
+        found: dict[str, list[Match]] = {name: [] for name in self.themes}
+        if not self.themes:
+            return found
         for row, item in enumerate(tqdm(processed, disable=not progress, desc="rules")):
             if not item.lower or not self._could_match(item):
                 continue
             doc = _pattern_doc(self.vocab, item)
-            seen: set[str] = set()
             matches = [*self.lower(doc), *self.lemma(doc)]
             if self.has_token_patterns:
                 matches += self.tokens(doc)
+            seen: set[str] = set()
             for match_id, start, end in sorted(matches, key=lambda m: m[1]):
                 theme = self.vocab.strings[match_id]
-                if theme in seen:
-                    continue
-                seen.add(theme)
-                matrix[row, index[theme]] = 1
-                evidence.append((row, theme, doc[start:end].text, start, end))
-                parent = self.parents.get(theme)
-                while parent is not None:
-                    matrix[row, index[parent]] = 1
-                    parent = self.parents.get(parent)
-        codes = pd.DataFrame(matrix, columns=self.themes)
-        columns = ["row", "theme", "evidence", "start_token", "end_token"]
-        return RuleCoding(codes, pd.DataFrame(evidence, columns=columns))
+                if theme not in seen:
+                    seen.add(theme)
+                    found[theme].append((row, " ".join(item.lower[start:end]), start, end))
+        return found
+
+
+class MatchStore:
+    """Rule matches cached per (corpus, theme patterns), so an edit re-matches edited themes only."""
+
+    def __init__(self, directory: Path, processed: Sequence[Processed]) -> None:
+        digest = hashlib.blake2b(digest_size=12)
+        for item in processed:
+            digest.update(" ".join(item.lower).encode())
+            digest.update(b"\n")
+        self.path = directory / "rule-matches" / f"{digest.hexdigest()}.json"
+        self.entries: dict[str, list[list[Any]]] = {}
+        if self.path.exists():
+            self.entries = json.loads(self.path.read_text(encoding="utf-8"))
+
+    def get(self, key: str) -> list[Match] | None:
+        stored = self.entries.get(key)
+        return None if stored is None else [(r, e, s, t) for r, e, s, t in stored]
+
+    def save(self, matches: dict[str, list[Match]]) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.entries = {key: [list(m) for m in found] for key, found in matches.items()}
+        self.path.write_text(json.dumps(self.entries, separators=(",", ":")), encoding="utf-8")
+
+
+def code_processed(
+    processed: Sequence[Processed],
+    codebook: Codebook,
+    store: MatchStore | None = None,
+    progress: bool = False,
+) -> RuleCoding:
+    """Code processed texts; with a store, only themes whose patterns changed are matched."""
+    keys = {theme.name: theme_key(theme) for theme, _ in codebook.walk()}
+    cached = {name: store.get(key) for name, key in keys.items()} if store else {}
+    todo = {name for name in keys if cached.get(name) is None}
+    matches: dict[str, list[Match]] = {n: m for n, m in cached.items() if m is not None}
+    if todo:
+        matches.update(RuleMatcher(codebook, todo).match(processed, progress))
+        if store is not None:
+            store.save({keys[name]: found for name, found in matches.items()})
+    themes = codebook.theme_names()
+    index = {name: i for i, name in enumerate(themes)}
+    parents = codebook.parents()
+    matrix = np.zeros((len(processed), len(themes)), dtype=np.int8)
+    evidence: list[tuple[int, str, str, int, int]] = []
+    for theme in themes:
+        for row, text, start, end in matches[theme]:
+            evidence.append((row, theme, text, start, end))
+            name: str | None = theme
+            while name is not None:
+                matrix[row, index[name]] = 1
+                name = parents.get(name)
+    columns = ["row", "theme", "evidence", "start_token", "end_token"]
+    frame = pd.DataFrame(evidence, columns=columns).sort_values(
+        ["row", "start_token"], kind="stable"
+    )
+    return RuleCoding(pd.DataFrame(matrix, columns=themes), frame.reset_index(drop=True))
 
 
 def code_with_rules(
@@ -102,4 +179,4 @@ def code_with_rules(
 ) -> RuleCoding:
     """Code texts against a codebook's patterns (processing them if not given)."""
     processed = processed if processed is not None else process_texts(texts)
-    return RuleMatcher(codebook).code(processed)
+    return code_processed(processed, codebook)

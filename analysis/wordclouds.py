@@ -26,7 +26,7 @@ from analysis.redaction import redact_texts
 FONT_PATH = str(Path(wordcloud_lib.__file__).parent / "DroidSansMono.ttf")
 # A capitalised word after a lower-case word or comma is a possible name or place.
 _MID_CAPITAL = re.compile(r"(?<=[a-z,] )([A-Z][a-z]+)")
-NAME_CHECK_SAMPLE = 25
+NAME_CHECK_SAMPLE = 10
 
 
 @dataclass
@@ -58,18 +58,24 @@ def _possible_names(texts: Sequence[str], counts: Counter[str], words: set[str])
     are checked (names are; "staff" or "nurse" mostly are not), with one batched redaction
     pass over a small sample of their responses, so NER runs only where its output is used.
     """
-    capitals: dict[str, list[int]] = {}
+    # Up to NAME_CHECK_SAMPLE snippets per word, each the word with 60 characters either side:
+    # enough context for NER, and far quicker than whole responses.
+    snippets: dict[str, list[str]] = {}
     capital_respondents: Counter[str] = Counter()
-    for i, text in enumerate(texts):
-        seen = {m.group(1).lower() for m in _MID_CAPITAL.finditer(text)} & words
-        capital_respondents.update(seen)
-        for word in seen:
-            rows = capitals.setdefault(word, [])
-            if len(rows) < NAME_CHECK_SAMPLE:
-                rows.append(i)
-    checked = [w for w in capitals if capital_respondents[w] * 2 >= counts[w]]
-    batch = [(w, texts[i]) for w in checked for i in capitals[w]]
-    redacted = redact_texts([text for _, text in batch]).texts if batch else []
+    for text in texts:
+        seen: set[str] = set()
+        for match in _MID_CAPITAL.finditer(text):
+            word = match.group(1).lower()
+            if word not in words or word in seen:
+                continue
+            seen.add(word)
+            capital_respondents[word] += 1
+            found = snippets.setdefault(word, [])
+            if len(found) < NAME_CHECK_SAMPLE:
+                found.append(text[max(0, match.start() - 60) : match.end() + 60])
+    checked = [w for w in snippets if capital_respondents[w] * 2 >= counts[w]]
+    batch = [(w, snippet) for w in checked for snippet in snippets[w]]
+    redacted = redact_texts([snippet for _, snippet in batch]).texts if batch else []
     flagged: set[str] = set()
     for (word, original), after in zip(batch, redacted, strict=True):
         pattern = rf"\b{re.escape(word)}\b"

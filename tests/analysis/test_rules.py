@@ -2,7 +2,7 @@ from pathlib import Path
 
 from analysis.codebook import codebook_from_dict
 from analysis.corpus import TextCache, process_texts
-from analysis.rules import RuleMatcher, code_with_rules
+from analysis.rules import MatchStore, code_processed, code_with_rules, theme_key
 
 BOOK = codebook_from_dict(
     {
@@ -52,4 +52,42 @@ def test_recoding_after_a_codebook_edit_reuses_cached_tokens(tmp_path: Path) -> 
     again = process_texts(texts, reloaded)
     assert not reloaded.dirty  # nothing needed parsing again
     assert again == processed
-    assert RuleMatcher(edited).code(again).codes["Calls"].tolist() == [1, 0]
+    assert code_processed(again, edited).codes["Calls"].tolist() == [1, 0]
+
+
+def test_codebook_edit_rematches_only_the_edited_theme_and_gives_fresh_results(
+    tmp_path: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    import analysis.rules as rules
+
+    texts = ["The officers waited", "court delays again", "nothing"]
+    processed = process_texts(texts)
+    first = code_processed(processed, BOOK, MatchStore(tmp_path, processed))
+    edited = codebook_from_dict(
+        {
+            "themes": [
+                {
+                    "name": "Police",
+                    "keywords": ["police", "officer"],
+                    "children": [{"name": "Believed", "phrases": ["believed me"]}],
+                },
+                {"name": "Waiting", "lemmas": ["wait", "delay"]},
+                {"name": "Courts", "token_patterns": [[{"LOWER": "court"}, {"LOWER": "delays"}]]},
+            ]
+        }
+    )
+    compiled: list[set[str] | None] = []
+    original = rules.RuleMatcher.__init__
+
+    def spy(self, codebook, only=None):  # type: ignore[no-untyped-def]
+        compiled.append(only)
+        original(self, codebook, only)
+
+    monkeypatch.setattr(rules.RuleMatcher, "__init__", spy)
+    again = code_processed(processed, edited, MatchStore(tmp_path, processed))
+    assert compiled == [{"Believed", "Waiting"}]
+    assert again.codes.equals(code_with_rules(texts, edited).codes)
+    assert first.codes["Waiting"].tolist() == [1, 0, 0]
+    assert again.codes["Waiting"].tolist() == [1, 1, 0]
+    stored = MatchStore(tmp_path, processed).entries
+    assert theme_key(edited.themes[1]) in stored
