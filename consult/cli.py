@@ -9,6 +9,7 @@ from importlib.metadata import entry_points
 from typing import Any, TypeVar
 
 import click
+from advanced_alchemy.exceptions import RepositoryError
 from sqlalchemy.exc import SQLAlchemyError
 
 from consult import migrate as migrations
@@ -124,6 +125,9 @@ def main(argv: list[str] | None = None) -> None:
     except (ConsultError, SettingsError) as exc:
         click.echo(f"error: {getattr(exc, 'message', exc)}", err=True)
         sys.exit(2)
-    except SQLAlchemyError as exc:
-        click.echo(f"error: database problem: {str(exc).splitlines()[0]}", err=True)
+    except (SQLAlchemyError, RepositoryError) as exc:
+        # The repository layer wraps the driver's error; its cause says what actually failed.
+        cause = exc.__cause__ if isinstance(exc, RepositoryError) and exc.__cause__ else exc
+        first_line = (str(cause).splitlines() or [type(cause).__name__])[0]
+        click.echo(f"error: database problem: {first_line} (has `migrate` been run?)", err=True)
         sys.exit(2)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from advanced_alchemy.exceptions import IntegrityError as RepositoryIntegrityError
 from advanced_alchemy.exceptions import NotFoundError as RepositoryNotFound
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
@@ -115,7 +116,7 @@ def not_found_handler(request: Request[Any, Any, Any], _: RepositoryNotFound) ->
     return _render(request, 404, "We could not find that. Check the address or go back.")
 
 
-def integrity_error_handler(request: Request[Any, Any, Any], _: IntegrityError) -> Response[Any]:
+def integrity_error_handler(request: Request[Any, Any, Any], _: Exception) -> Response[Any]:
     return _render(request, 409, "That conflicts with something that already exists.")
 
 
@@ -129,5 +130,6 @@ EXCEPTION_HANDLERS: dict[Any, Any] = {
     HTTPException: http_error_handler,
     RepositoryNotFound: not_found_handler,
     IntegrityError: integrity_error_handler,
+    RepositoryIntegrityError: integrity_error_handler,
     Exception: internal_error_handler,
 }

@@ -58,10 +58,6 @@ class ConsultationService(SQLAlchemyAsyncRepositoryService[Consultation]):
             if consultation.closes_at is not None and consultation.closes_at <= now:
                 raise Conflict("It cannot open: its closing date has passed")
             consultation.opens_at = consultation.opens_at or now
-        if target is Status.CLOSED:
-            consultation.closes_at = min(
-                consultation.closes_at or datetime.now(UTC), datetime.now(UTC)
-            )
         consultation.status = target.value
         return await self.repository.update(consultation)
 
