@@ -8,6 +8,8 @@ import pytest
 
 from tests.browser.conftest import assert_no_axe_violations
 
+pytestmark = pytest.mark.browser
+
 
 @pytest.fixture
 def axe_page(new_page: Any) -> Any:

@@ -10,6 +10,8 @@ import pytest
 from tests.browser.conftest import EXIT_DESTINATION, assert_no_axe_violations
 from tests.browser.journey import START, keyboard_answer_and_continue, path_of, walk
 
+pytestmark = pytest.mark.browser
+
 
 @pytest.fixture
 def axe_page(new_page: Any) -> Any:
@@ -74,6 +76,11 @@ def test_back_after_quick_exit_mid_survey_never_shows_questions_or_answers(page:
 def test_quick_exit_mid_survey_ends_the_server_session(page: Any) -> None:
     typed: dict[str, str] = {}
     walk(page, typed=typed, stop_at=lambda path: path.endswith("/p/4-1"))
+    # Before exiting, the session's answers show on the check page (in a second tab).
+    before = page.context.new_page()
+    before.goto(f"{START}/check")
+    assert any(text in before.content() for text in typed.values())
+    before.close()
     page.get_by_role("button", name="Exit this page", exact=True).click()
     page.wait_for_url(EXIT_DESTINATION)
     page.goto(f"{START}/check")

@@ -8,6 +8,8 @@ import pytest
 
 from tests.browser.conftest import EXIT_DESTINATION, EXIT_PAGE_TITLE
 
+pytestmark = pytest.mark.browser
+
 EXIT_NAME = "Exit this page"
 
 
