@@ -87,3 +87,35 @@ def test_quick_exit_mid_survey_ends_the_server_session(page: Any) -> None:
     html = page.content()
     for text in typed.values():
         assert text not in html
+
+
+FOCUS_OBSCURED_JS = """() => {
+    const el = document.activeElement;
+    if (!el || el === document.body) return null;
+    const r = el.getBoundingClientRect();
+    if (r.width === 0 || r.height === 0) return null;
+    const x = Math.min(Math.max(r.left + r.width / 2, 0), window.innerWidth - 1);
+    const y = Math.min(Math.max(r.top + Math.min(r.height, 20) / 2, 0), window.innerHeight - 1);
+    const hit = document.elementFromPoint(x, y);
+    const label = el.labels && el.labels[0];
+    const ok = hit && (hit === el || el.contains(hit) || hit.contains(el) || (label && label.contains(hit)));
+    return ok ? null : (el.outerHTML.slice(0, 120) + ' covered by ' + (hit ? hit.outerHTML.slice(0, 120) : 'nothing'));
+}"""
+
+
+@pytest.mark.parametrize("width", [1280, 320], ids=["desktop", "320px"])
+def test_tabbing_through_a_long_question_page_never_hides_focus_behind_the_exit_bar(
+    new_page: Any, width: int
+) -> None:
+    page = new_page(viewport={"width": width, "height": 640})
+    walk(page, stop_at=lambda path: path.endswith("/p/3-1"))  # the satisfaction grid
+    assert path_of(page).endswith("/p/3-1")
+    page.evaluate("() => window.scrollTo(0, 0)")
+    covered = []
+    for _ in range(80):
+        page.keyboard.press("Tab")
+        problem = page.evaluate(FOCUS_OBSCURED_JS)
+        if problem:
+            covered.append(problem)
+    assert page.evaluate("() => window.scrollY") > 0, "page too short to prove anything"
+    assert not covered, "\n".join(covered)
