@@ -76,6 +76,7 @@ def code_responses(
     ids = responses[id_column].tolist()
     themes: list[str] = []
     rule_codes = pd.DataFrame(index=range(len(texts)))
+    evidence_parts: list[pd.DataFrame] = []
     evidence_rows: list[tuple[object, str, str, str, float]] = []
     if codebook is not None:
         cache = cache or TextCache()
@@ -85,10 +86,18 @@ def code_responses(
         rules = code_processed(processed, codebook, store, progress=progress)
         rule_codes = rules.codes
         themes += list(rule_codes.columns)
-        evidence_rows += [
-            (ids[r], t, "rule", e, RULE_CONFIDENCE)
-            for r, t, e in rules.evidence[["row", "theme", "evidence"]].itertuples(index=False)
-        ]
+        rule_evidence = rules.evidence
+        evidence_parts.append(
+            pd.DataFrame(
+                {
+                    "id": np.asarray(ids, dtype=object)[rule_evidence["row"].to_numpy(dtype=int)],
+                    "theme": rule_evidence["theme"],
+                    "source": "rule",
+                    "evidence": rule_evidence["evidence"],
+                    "score": RULE_CONFIDENCE,
+                }
+            )
+        )
     model = None
     probs = pd.DataFrame(index=range(len(texts)))
     decided = pd.DataFrame(index=range(len(texts)))
@@ -116,7 +125,9 @@ def code_responses(
             code, score = rule, rule.astype(float)
         codes[theme] = code.astype(int)
         codes[f"score:{theme}"] = np.round(score, 4)
-    evidence = pd.DataFrame(evidence_rows, columns=EVIDENCE_COLUMNS)
+    evidence_parts.append(pd.DataFrame(evidence_rows, columns=EVIDENCE_COLUMNS))
+    evidence = pd.concat([p for p in evidence_parts if len(p)] or evidence_parts[-1:])
+    evidence = evidence.reset_index(drop=True)
     return CodingResult(codes, evidence, themes, model)
 
 

@@ -11,7 +11,6 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy
 import numpy as np
@@ -46,7 +45,27 @@ def _pattern_doc(vocab: Vocab, processed: Processed) -> Doc:
     return doc
 
 
-Match = tuple[int, str, int, int]  # row, evidence, start token, end token
+@dataclass
+class ThemeMatches:
+    """First matched span of one theme in each matching response, as columns."""
+
+    rows: np.ndarray  # int32 response positions
+    starts: np.ndarray  # int32 token offsets
+    ends: np.ndarray
+    labels: np.ndarray  # distinct evidence strings
+    codes: np.ndarray  # int32 index into labels, one per match
+
+    @classmethod
+    def from_tuples(cls, found: list[tuple[int, str, int, int]]) -> ThemeMatches:
+        labels: dict[str, int] = {}
+        codes = [labels.setdefault(text, len(labels)) for _, text, _, _ in found]
+        return cls(
+            np.array([f[0] for f in found], dtype=np.int32),
+            np.array([f[2] for f in found], dtype=np.int32),
+            np.array([f[3] for f in found], dtype=np.int32),
+            np.array(list(labels), dtype=str),
+            np.array(codes, dtype=np.int32),
+        )
 
 
 def theme_key(theme: Theme) -> str:
@@ -96,11 +115,9 @@ class RuleMatcher:
 
     def match(
         self, processed: Sequence[Processed], progress: bool = False
-    ) -> dict[str, list[Match]]:
+    ) -> dict[str, ThemeMatches]:
         """Direct matches per theme: the first matched span of each theme in each response."""
-        found: dict[str, list[Match]] = {name: [] for name in self.themes}
-        if not self.themes:
-            return found
+        found: dict[str, list[tuple[int, str, int, int]]] = {name: [] for name in self.themes}
         for row, item in enumerate(tqdm(processed, disable=not progress, desc="rules")):
             if not item.lower or not self._could_match(item):
                 continue
@@ -114,30 +131,46 @@ class RuleMatcher:
                 if theme not in seen:
                     seen.add(theme)
                     found[theme].append((row, " ".join(item.lower[start:end]), start, end))
-        return found
+        return {name: ThemeMatches.from_tuples(items) for name, items in found.items()}
 
 
 class MatchStore:
-    """Rule matches cached per (corpus, theme patterns), so an edit re-matches edited themes only."""
+    """Rule matches cached per (corpus, theme patterns), so an edit re-matches edited themes only.
+
+    Stored as one ``.npz`` of plain arrays per corpus (no pickle), which loads in well under a
+    second even with millions of matches.
+    """
+
+    FIELDS = ("rows", "starts", "ends", "labels", "codes")
 
     def __init__(self, directory: Path, processed: Sequence[Processed]) -> None:
         digest = hashlib.blake2b(digest_size=12)
         for item in processed:
             digest.update(" ".join(item.lower).encode())
             digest.update(b"\n")
-        self.path = directory / "rule-matches" / f"{digest.hexdigest()}.json"
-        self.entries: dict[str, list[list[Any]]] = {}
+        self.path = directory / "rule-matches" / f"{digest.hexdigest()}.npz"
+        self.entries: dict[str, ThemeMatches] = {}
         if self.path.exists():
-            self.entries = json.loads(self.path.read_text(encoding="utf-8"))
+            with np.load(self.path, allow_pickle=False) as data:
+                keys = {name.split("/")[0] for name in data.files}
+                self.entries = {
+                    key: ThemeMatches(*(data[f"{key}/{f}"] for f in self.FIELDS)) for key in keys
+                }
 
-    def get(self, key: str) -> list[Match] | None:
-        stored = self.entries.get(key)
-        return None if stored is None else [(r, e, s, t) for r, e, s, t in stored]
+    def get(self, key: str) -> ThemeMatches | None:
+        return self.entries.get(key)
 
-    def save(self, matches: dict[str, list[Match]]) -> None:
+    def save(self, matches: dict[str, ThemeMatches]) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.entries = {key: [list(m) for m in found] for key, found in matches.items()}
-        self.path.write_text(json.dumps(self.entries, separators=(",", ":")), encoding="utf-8")
+        self.entries = dict(matches)
+        arrays = {
+            f"{key}/{field}": getattr(found, field)
+            for key, found in matches.items()
+            for field in self.FIELDS
+        }
+        tmp = self.path.with_suffix(".tmp.npz")
+        np.savez(tmp, **arrays)
+        tmp.replace(self.path)
 
 
 def code_processed(
@@ -148,9 +181,13 @@ def code_processed(
 ) -> RuleCoding:
     """Code processed texts; with a store, only themes whose patterns changed are matched."""
     keys = {theme.name: theme_key(theme) for theme, _ in codebook.walk()}
-    cached = {name: store.get(key) for name, key in keys.items()} if store else {}
-    todo = {name for name in keys if cached.get(name) is None}
-    matches: dict[str, list[Match]] = {n: m for n, m in cached.items() if m is not None}
+    matches: dict[str, ThemeMatches] = {}
+    if store is not None:
+        for theme_name, key in keys.items():
+            cached = store.get(key)
+            if cached is not None:
+                matches[theme_name] = cached
+    todo = {name for name in keys if name not in matches}
     if todo:
         matches.update(RuleMatcher(codebook, todo).match(processed, progress))
         if store is not None:
@@ -159,19 +196,26 @@ def code_processed(
     index = {name: i for i, name in enumerate(themes)}
     parents = codebook.parents()
     matrix = np.zeros((len(processed), len(themes)), dtype=np.int8)
-    evidence: list[tuple[int, str, str, int, int]] = []
+    parts = []
     for theme in themes:
-        for row, text, start, end in matches[theme]:
-            evidence.append((row, theme, text, start, end))
-            name: str | None = theme
-            while name is not None:
-                matrix[row, index[name]] = 1
-                name = parents.get(name)
-    columns = ["row", "theme", "evidence", "start_token", "end_token"]
-    frame = pd.DataFrame(evidence, columns=columns).sort_values(
-        ["row", "start_token"], kind="stable"
-    )
-    return RuleCoding(pd.DataFrame(matrix, columns=themes), frame.reset_index(drop=True))
+        found = matches[theme]
+        target: str | None = theme
+        while target is not None:
+            matrix[found.rows, index[target]] = 1
+            target = parents.get(target)
+        parts.append(
+            pd.DataFrame(
+                {
+                    "row": found.rows,
+                    "theme": theme,
+                    "evidence": found.labels[found.codes] if len(found.codes) else [],
+                    "start_token": found.starts,
+                    "end_token": found.ends,
+                }
+            )
+        )
+    evidence = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+    return RuleCoding(pd.DataFrame(matrix, columns=themes), evidence)
 
 
 def code_with_rules(
