@@ -193,3 +193,9 @@ async def staff(client: AsyncTestClient[Any]) -> Any:
         return account
 
     return make
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Run browser tests last: Playwright's sync API keeps an event loop running in the main
+    thread for the rest of the session, where async tests could no longer start theirs."""
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
