@@ -3,6 +3,7 @@ save-and-return, submission and withdrawal."""
 
 from typing import Any
 
+from surveys.builder.routes import ROUTES as _BUILDER_ROUTES
 from surveys.controllers import ROUTES as _ROUTES
 
-ROUTES: list[Any] = list(_ROUTES)
+ROUTES: list[Any] = [*_ROUTES, *_BUILDER_ROUTES]

@@ -1,0 +1,158 @@
+"""What every builder page needs: the consultation, its survey, versions and the draft, loaded
+once per request, plus the audit record every change writes."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from litestar import Request
+from litestar.response import Template
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from consult import audit
+from consult.consultations.models import Consultation
+from consult.errors import Conflict
+from surveys.builder import forms, service, versions
+from surveys.builder.service import Definition
+from surveys.definition import QUESTION_TYPES
+from surveys.definition.questions.rating import SCALES
+from surveys.models import Survey as SurveyRow
+from surveys.models import SurveyVersion
+
+QUESTION_TYPE_LABELS = {
+    "single_choice": "Single choice (radios)",
+    "multiple_choice": "Multiple choice (checkboxes)",
+    "rating": "Rating scale",
+    "rating_grid": "Rating grid",
+    "short_text": "Short text",
+    "long_text": "Long text",
+    "three_words": "Three words",
+    "number": "Number",
+    "month_year": "Month and year",
+    "consent": "Consent",
+}
+
+
+@dataclass
+class Workspace:
+    consultation: Consultation
+    survey: SurveyRow | None
+    versions: list[SurveyVersion]
+
+    @property
+    def draft(self) -> SurveyVersion | None:
+        return versions.draft_of(self.versions)
+
+    @property
+    def shown(self) -> SurveyVersion | None:
+        """The draft when there is one, else the latest published version."""
+        return self.draft or versions.latest_published(self.versions)
+
+    @property
+    def base(self) -> str:
+        return f"/staff/consultations/{self.consultation.id}/survey"
+
+
+async def workspace(db: AsyncSession, consultation_id: uuid.UUID) -> Workspace:
+    consultation = await versions.consultation_or_404(db, consultation_id)
+    survey = await versions.survey_of(db, consultation)
+    found = await versions.versions_of(db, survey) if survey else []
+    return Workspace(consultation, survey, found)
+
+
+async def editable(
+    db: AsyncSession, request: Request[Any, Any, Any], ws: Workspace
+) -> SurveyVersion:
+    """The draft to change, made from the latest published version when there is none yet."""
+    draft, created = await versions.start_draft(db, ws.consultation)
+    if created:
+        record(db, request, "survey_draft_created", draft, number=draft.number)
+        ws.survey = await versions.survey_of(db, ws.consultation)
+        ws.versions = await versions.versions_of(db, ws.survey) if ws.survey else [draft]
+    return draft
+
+
+def record(
+    db: AsyncSession,
+    request: Request[Any, Any, Any],
+    action: str,
+    version: SurveyVersion,
+    **detail: Any,
+) -> None:
+    audit.record(
+        db,
+        action,
+        actor=request.user,
+        object_type="survey_version",
+        object_id=version.id,
+        detail=detail,
+    )
+
+
+def builder_page(
+    ws: Workspace,
+    *,
+    errors: dict[str, str] | None = None,
+    values: dict[str, Any] | None = None,
+    status_code: int = 200,
+    **extra: Any,
+) -> Template:
+    shown = ws.shown
+    definition: Definition = shown.definition if shown else {}
+    problems: list[str] = []
+    if ws.draft is not None:
+        problems = service.publish_problems(definition, ws.consultation.missing_data_protection())
+    return Template(
+        "builder/survey.html",
+        context={
+            "ws": ws,
+            "c": ws.consultation,
+            "shown": shown,
+            "d": definition,
+            "problems": problems,
+            "errors": errors or {},
+            "values": values or {},
+            "question_types": QUESTION_TYPE_LABELS,
+            "single_choices": service.single_choice_questions(definition) if shown else [],
+            **extra,
+        },
+        status_code=status_code,
+    )
+
+
+def item_form(
+    ws: Workspace,
+    template: str,
+    item: dict[str, Any],
+    position: tuple[int, int],
+    *,
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+    **extra: Any,
+) -> Template:
+    """An edit form for a section, page or question, with its routing select boxes filled."""
+    draft = ws.draft
+    if draft is None:
+        raise Conflict("There is no draft to edit. Choose 'Edit survey' first.")
+    definition = draft.definition
+    return Template(
+        template,
+        context={
+            "ws": ws,
+            "c": ws.consultation,
+            "item": item,
+            "errors": errors or {},
+            "type_choices": service.respondent_type_choices(definition),
+            "condition_choices": service.condition_choices(definition, position),
+            "routing_by_type": bool(definition.get("respondent_type_question")),
+            "question_types": QUESTION_TYPE_LABELS,
+            "scales": list(SCALES),
+            "known_types": list(QUESTION_TYPES),
+            "show_if_choice": forms.show_if_choice,
+            "options_text": forms.options_text,
+            **extra,
+        },
+        status_code=status_code,
+    )

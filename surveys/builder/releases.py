@@ -1,0 +1,160 @@
+"""Staff pages around whole versions: publish, discard, copy, import, export, and duplicating
+the consultation. Publishing is the only way a version goes live, and it refuses a definition
+that would not load or a consultation whose data-protection record is incomplete."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+import yaml
+from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import FormMultiDict, UploadFile
+from litestar.response import Redirect, Template
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from consult import audit
+from consult.errors import Conflict
+from consult.permissions import Permission, requires
+from surveys.builder import service, versions
+from surveys.builder.context import builder_page, record, workspace
+from surveys.definition import DefinitionError, survey_from_dict, survey_to_dict
+
+MANAGE = [requires(Permission.MANAGE_CONSULTATIONS)]
+MAX_IMPORT = 1024 * 1024
+Req = Request[Any, Any, Any]
+
+
+def problem_summary(problems: list[str]) -> dict[str, str]:
+    """Messages for the GOV.UK error summary; each links to the list of problems."""
+    return {f"problem-{i}": message for i, message in enumerate(problems, 1)}
+
+
+async def read_upload(form: FormMultiDict) -> tuple[dict[str, Any] | None, list[str]]:
+    """The uploaded definition as checked data, or the problems (by field path) and no data.
+
+    The text is parsed here rather than by ``load_definition``, which treats a one-line string
+    ending in ``.yaml`` as a path on the server: an upload must never read a server file.
+    """
+    upload = form.get("definition")
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        return None, ["definition: choose a YAML or JSON file to import"]
+    raw = await upload.read()
+    if len(raw) > MAX_IMPORT:
+        return None, ["definition: the file is larger than 1 MB"]
+    try:
+        data = yaml.safe_load(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        return None, ["definition: the file is not UTF-8 text"]
+    except yaml.YAMLError as error:
+        return None, [f"definition: not valid YAML or JSON ({error})"]
+    try:
+        return survey_to_dict(survey_from_dict(data)), []
+    except DefinitionError as error:
+        return None, error.messages
+
+
+class SurveyVersionController(Controller):
+    path = "/staff/consultations/{consultation_id:uuid}/survey"
+    include_in_schema = False
+
+    @post("/publish", guards=MANAGE)
+    async def publish(
+        self, request: Req, consultation_id: uuid.UUID, db_session: AsyncSession
+    ) -> Template | Redirect:
+        ws = await workspace(db_session, consultation_id)
+        draft = ws.draft
+        if draft is None or ws.survey is None:
+            raise Conflict("There is no draft to publish")
+        problems = service.publish_problems(
+            draft.definition, ws.consultation.missing_data_protection()
+        )
+        if problems:
+            return builder_page(ws, errors=problem_summary(problems), status_code=422)
+        await versions.publish(db_session, ws.survey, draft)
+        record(db_session, request, "survey_version_published", draft, number=draft.number)
+        return Redirect(ws.base, status_code=303)
+
+    @post("/discard", guards=MANAGE)
+    async def discard(
+        self, request: Req, consultation_id: uuid.UUID, db_session: AsyncSession
+    ) -> Redirect:
+        ws = await workspace(db_session, consultation_id)
+        if ws.draft is None:
+            raise Conflict("There is no draft to discard")
+        record(db_session, request, "survey_draft_discarded", ws.draft, number=ws.draft.number)
+        await versions.discard_draft(db_session, ws.draft)
+        return Redirect(ws.base, status_code=303)
+
+    @post("/versions/{number:int}/copy", guards=MANAGE)
+    async def copy_version(
+        self, request: Req, consultation_id: uuid.UUID, number: int, db_session: AsyncSession
+    ) -> Redirect:
+        """Duplicate any version (e.g. an older published one) as the new draft."""
+        ws = await workspace(db_session, consultation_id)
+        if ws.survey is None:
+            raise Conflict("This consultation has no survey yet")
+        source = await versions.version_or_404(db_session, ws.survey, number)
+        draft, _ = await versions.start_draft(db_session, ws.consultation, source)
+        record(db_session, request, "survey_version_copied", draft, source=number)
+        return Redirect(ws.base, status_code=303)
+
+    @get("/versions/{number:int}/export", guards=[requires(Permission.VIEW_CONSULTATIONS)])
+    async def export(
+        self, consultation_id: uuid.UUID, number: int, db_session: AsyncSession,
+        format: str = "yaml",
+    ) -> Response[str]:  # fmt: skip
+        ws = await workspace(db_session, consultation_id)
+        if ws.survey is None:
+            raise Conflict("This consultation has no survey yet")
+        version = await versions.version_or_404(db_session, ws.survey, number)
+        data = version.definition
+        # A draft may be incomplete, so it is written as stored rather than through the loader.
+        if format == "json":
+            body, media = json.dumps(data, indent=2, ensure_ascii=False) + "\n", "application/json"
+        else:
+            format, media = "yaml", "application/yaml"
+            body = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+        name = f"{ws.survey.key}-v{number}.{format}"
+        return Response(
+            body,
+            media_type=f"{media}; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )
+
+    @post("/import", guards=MANAGE)
+    async def import_definition(
+        self, request: Req, consultation_id: uuid.UUID, form: FormMultiDict,
+        db_session: AsyncSession,
+    ) -> Template | Redirect:  # fmt: skip
+        ws = await workspace(db_session, consultation_id)
+        definition, problems = await read_upload(form)
+        if definition is None:
+            return builder_page(
+                ws, errors={"definition": "The file was not imported: fix the problems listed"},
+                import_problems=problems, status_code=422,
+            )  # fmt: skip
+        if ws.survey is None:
+            draft = await versions.create_survey(db_session, ws.consultation, definition)
+        else:
+            draft, _ = await versions.start_draft(db_session, ws.consultation)
+            versions.save_definition(draft, definition)
+        record(db_session, request, "survey_definition_imported", draft, number=draft.number)
+        return Redirect(ws.base, status_code=303)
+
+    @post("/copy-consultation", guards=MANAGE)
+    async def copy_consultation(
+        self, request: Req, consultation_id: uuid.UUID, db_session: AsyncSession
+    ) -> Redirect:
+        ws = await workspace(db_session, consultation_id)
+        copy_ = await versions.duplicate_consultation(db_session, ws.consultation)
+        audit.record(
+            db_session,
+            "consultation_duplicated",
+            actor=request.user,
+            object_type="consultation",
+            object_id=copy_.id,
+            detail={"from": str(ws.consultation.id)},
+        )
+        return Redirect(f"/staff/consultations/{copy_.id}/survey", status_code=303)

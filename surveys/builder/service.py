@@ -1,0 +1,281 @@
+"""Editing a survey definition as data: pure functions over the definition dict.
+
+The builder stores a draft as the same plain dict the definition format uses, so a draft may be
+incomplete (an empty page, a question without options) while staff work on it; only publishing
+insists on a definition that loads. Every function here returns a new dict and never mutates its
+argument, so a failed edit leaves the stored draft as it was.
+
+Sections and questions are addressed by key; pages, which have no key, by position in their
+section.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Callable
+from typing import Any
+
+from surveys.definition import RESPONDENT_TYPES, DefinitionError, survey_from_dict
+
+Definition = dict[str, Any]
+KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,59}$")
+CHOICE_TYPES = ("single_choice", "multiple_choice", "rating")
+RESPONDENT_TYPE_LABELS = {
+    "victim_survivor": "Victim-survivor",
+    "on_behalf": "On behalf of someone",
+    "professional": "Professional",
+    "public": "Member of the public",
+}
+
+
+class BuilderError(ValueError):
+    """An edit that cannot be made; ``field`` is the form field to point the message at."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+# --- keys --------------------------------------------------------------------------------------
+def key_from(text: str, fallback: str = "item") -> str:
+    """A definition key (snake_case, starts with a letter) made from a label or slug."""
+    key = re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")[:60]
+    if not key:
+        return fallback
+    return key if key[0].isalpha() else f"{fallback}_{key}"[:60]
+
+
+def new_definition(key: str, title: str) -> Definition:
+    return {"key": key_from(key, "survey"), "title": title, "sections": []}
+
+
+def question_keys(definition: Definition) -> list[str]:
+    return [q["key"] for _, _, _, q in _questions(definition)]
+
+
+def _questions(definition: Definition) -> list[tuple[int, int, int, dict[str, Any]]]:
+    return [
+        (s, p, q, question)
+        for s, section in enumerate(definition.get("sections", []))
+        for p, page in enumerate(section.get("pages", []))
+        for q, question in enumerate(page.get("questions", []))
+    ]
+
+
+# --- finding -----------------------------------------------------------------------------------
+def section_index(definition: Definition, key: str) -> int:
+    for s, section in enumerate(definition["sections"]):
+        if section["key"] == key:
+            return s
+    raise BuilderError("section", f"There is no section '{key}' in this draft")
+
+
+def find_question(definition: Definition, key: str) -> tuple[int, int, int]:
+    for s, p, q, question in _questions(definition):
+        if question["key"] == key:
+            return s, p, q
+    raise BuilderError("question", f"There is no question '{key}' in this draft")
+
+
+def page_of(definition: Definition, section_key: str, page: int) -> dict[str, Any]:
+    pages = definition["sections"][section_index(definition, section_key)]["pages"]
+    if not 0 <= page < len(pages):
+        raise BuilderError("page", "That page is not in this section any more")
+    page_data: dict[str, Any] = pages[page]
+    return page_data
+
+
+def _edited(definition: Definition, change: Callable[[Definition], None]) -> Definition:
+    data = copy.deepcopy(definition)
+    change(data)
+    return data
+
+
+def _move(items: list[Any], index: int, direction: str) -> None:
+    target = index - 1 if direction == "up" else index + 1
+    if 0 <= target < len(items):
+        items[index], items[target] = items[target], items[index]
+
+
+def _check_new_key(existing: list[str], key: str, field: str, kind: str) -> None:
+    if not KEY_PATTERN.match(key):
+        raise BuilderError(field, f"{kind} key must be lower-case letters, digits and underscores")
+    if key in existing:
+        raise BuilderError(field, f"Another {kind.lower()} already uses the key '{key}'")
+
+
+# --- survey ------------------------------------------------------------------------------------
+def update_survey(definition: Definition, fields: dict[str, Any]) -> Definition:
+    """Title, description and the respondent-type question (``None`` removes optional ones)."""
+
+    def change(data: Definition) -> None:
+        for name, value in fields.items():
+            if value in (None, ""):
+                data.pop(name, None)
+            else:
+                data[name] = value
+
+    return _edited(definition, change)
+
+
+# --- sections ----------------------------------------------------------------------------------
+def add_section(definition: Definition, key: str, title: str) -> Definition:
+    _check_new_key([s["key"] for s in definition["sections"]], key, "key", "Section")
+    return _edited(
+        definition, lambda d: d["sections"].append({"key": key, "title": title, "pages": []})
+    )
+
+
+def update_section(definition: Definition, key: str, fields: dict[str, Any]) -> Definition:
+    index = section_index(definition, key)
+    return _edited(definition, lambda d: _apply(d["sections"][index], fields))
+
+
+def move_section(definition: Definition, key: str, direction: str) -> Definition:
+    index = section_index(definition, key)
+    return _edited(definition, lambda d: _move(d["sections"], index, direction))
+
+
+def delete_section(definition: Definition, key: str) -> Definition:
+    index = section_index(definition, key)
+    return _edited(definition, lambda d: d["sections"].pop(index))
+
+
+# --- pages -------------------------------------------------------------------------------------
+def add_page(definition: Definition, section_key: str, title: str = "") -> Definition:
+    index = section_index(definition, section_key)
+    page: dict[str, Any] = {"title": title} if title else {}
+    page["questions"] = []
+    return _edited(definition, lambda d: d["sections"][index]["pages"].append(page))
+
+
+def update_page(
+    definition: Definition, section_key: str, page: int, fields: dict[str, Any]
+) -> Definition:
+    page_of(definition, section_key, page)
+    index = section_index(definition, section_key)
+    return _edited(definition, lambda d: _apply(d["sections"][index]["pages"][page], fields))
+
+
+def move_page(definition: Definition, section_key: str, page: int, direction: str) -> Definition:
+    page_of(definition, section_key, page)
+    index = section_index(definition, section_key)
+    return _edited(definition, lambda d: _move(d["sections"][index]["pages"], page, direction))
+
+
+def delete_page(definition: Definition, section_key: str, page: int) -> Definition:
+    page_of(definition, section_key, page)
+    index = section_index(definition, section_key)
+    return _edited(definition, lambda d: d["sections"][index]["pages"].pop(page))
+
+
+# --- questions ---------------------------------------------------------------------------------
+def add_question(
+    definition: Definition, section_key: str, page: int, question: dict[str, Any]
+) -> Definition:
+    page_of(definition, section_key, page)
+    _check_new_key(question_keys(definition), question["key"], "key", "Question")
+    index = section_index(definition, section_key)
+    return _edited(
+        definition, lambda d: d["sections"][index]["pages"][page]["questions"].append(question)
+    )
+
+
+def update_question(definition: Definition, key: str, question: dict[str, Any]) -> Definition:
+    """Replace a question's fields; its key and type stay (answers are stored under the key)."""
+    s, p, q = find_question(definition, key)
+
+    def change(data: Definition) -> None:
+        questions = data["sections"][s]["pages"][p]["questions"]
+        questions[q] = {**question, "key": key, "type": questions[q]["type"]}
+
+    return _edited(definition, change)
+
+
+def move_question(definition: Definition, key: str, direction: str) -> Definition:
+    s, p, q = find_question(definition, key)
+    return _edited(
+        definition, lambda d: _move(d["sections"][s]["pages"][p]["questions"], q, direction)
+    )
+
+
+def delete_question(definition: Definition, key: str) -> Definition:
+    s, p, q = find_question(definition, key)
+
+    def change(data: Definition) -> None:
+        data["sections"][s]["pages"][p]["questions"].pop(q)
+        if data.get("respondent_type_question") == key:
+            del data["respondent_type_question"]
+
+    return _edited(definition, change)
+
+
+def _apply(item: dict[str, Any], fields: dict[str, Any]) -> None:
+    """Set fields, removing the optional ones left blank (the format omits unset fields)."""
+    for name, value in fields.items():
+        if value in (None, "", [], False):
+            item.pop(name, None)
+        else:
+            item[name] = value
+
+
+# --- choices for routing select boxes ----------------------------------------------------------
+def condition_choices(definition: Definition, before: tuple[int, int]) -> list[tuple[str, str]]:
+    """``("<question>=<option>", "Question title: option label")`` for every choice question on
+    a page before ``before`` (section, page): the only answers a condition may use."""
+    choices: list[tuple[str, str]] = []
+    for s, p, _, question in _questions(definition):
+        if (s, p) >= before or question["type"] not in CHOICE_TYPES:
+            continue
+        options = question.get("options") or question.get("scale") or []
+        if isinstance(options, str):  # a preset scale name
+            continue
+        for option in options:
+            value = f"{question['key']}={option['value']}"
+            choices.append((value, f"{question['title']}: {option['label']}"))
+    return choices
+
+
+def respondent_type_choices(definition: Definition) -> list[tuple[str, str]]:
+    """The types the survey's respondent-type question offers (all types when it has none)."""
+    labels = dict(RESPONDENT_TYPE_LABELS)
+    key = definition.get("respondent_type_question")
+    if key:
+        for _, _, _, question in _questions(definition):
+            if question["key"] == key:
+                offered = {o["value"]: o["label"] for o in question.get("options", [])}
+                return [(v, offered[v]) for v in RESPONDENT_TYPES if v in offered]
+    return [(value, labels[value]) for value in RESPONDENT_TYPES]
+
+
+def single_choice_questions(definition: Definition) -> list[tuple[str, str]]:
+    return [
+        (q["key"], q["title"])
+        for _, _, _, q in _questions(definition)
+        if q["type"] == "single_choice"
+    ]
+
+
+def position_of_section(definition: Definition, key: str) -> tuple[int, int]:
+    return section_index(definition, key), -1
+
+
+# --- publishing --------------------------------------------------------------------------------
+def definition_problems(definition: Definition) -> list[str]:
+    """Everything loading would refuse, as ``field path: why`` messages."""
+    try:
+        survey_from_dict(definition)
+    except DefinitionError as error:
+        return error.messages
+    return []
+
+
+def publish_problems(definition: Definition, missing_data_protection: list[str]) -> list[str]:
+    problems = definition_problems(definition)
+    problems += [
+        f"Consultation details: fill in the {label.lower()} before publishing"
+        for label in missing_data_protection
+    ]
+    return problems
