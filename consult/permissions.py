@@ -32,6 +32,7 @@ class Permission(StrEnum):
     VIEW_CONSULTATIONS = "view_consultations"
     VIEW_RESPONSES = "view_responses"
     EXPORT_RESPONSES = "export_responses"
+    ERASE_RESPONSES = "erase_responses"
     MANAGE_PANELS = "manage_panels"
     REVIEW_CASES = "review_cases"
     USE_STAFF_AREA = "use_staff_area"
@@ -46,6 +47,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.VIEW_CONSULTATIONS,
             Permission.VIEW_RESPONSES,
             Permission.EXPORT_RESPONSES,
+            Permission.ERASE_RESPONSES,
         }
     ),
     Role.PANEL_COORDINATOR: frozenset(

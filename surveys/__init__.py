@@ -5,5 +5,6 @@ from typing import Any
 
 from surveys.builder.routes import ROUTES as _BUILDER_ROUTES
 from surveys.controllers import ROUTES as _ROUTES
+from surveys.responses import ROUTES as _RESPONSE_ROUTES
 
-ROUTES: list[Any] = [*_ROUTES, *_BUILDER_ROUTES]
+ROUTES: list[Any] = [*_ROUTES, *_RESPONSE_ROUTES, *_BUILDER_ROUTES]

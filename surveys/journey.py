@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from consult import audit
 from consult.accounts.passwords import hash_password, verify_password
 from consult.consultations.models import Consultation, Status
 from surveys.definition import Answers, Survey, prune_answers, survey_from_dict
@@ -265,4 +266,8 @@ async def withdraw(db: AsyncSession, consultation: Consultation, code: str) -> W
     if not withdrawal_open(consultation):
         return Withdrawal.TOO_LATE
     await db.delete(response)
+    # Counted on the staff responses page; names the consultation only, never the response.
+    audit.record(
+        db, "response_withdrawn", object_type="consultation", object_id=consultation.id
+    )
     return Withdrawal.WITHDRAWN

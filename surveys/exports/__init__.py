@@ -1,0 +1,34 @@
+"""Response exports as a library: the column layout shared by every format, batched reading of
+responses, and the CSV, XLSX and SPSS writers. Usable without the web app (the analysis reads
+the same CSV: one row per response, one column per export column, plus ``respondent_type``,
+``submitted_at`` and ``survey_version``).
+"""
+
+from surveys.exports.layout import METADATA_COLUMNS, ExportLayout, LayoutColumn
+from surveys.exports.reading import ResponseRow, count_responses, layout_for, read_rows
+from surveys.exports.spss import write_sav
+from surveys.exports.tables import (
+    HEADER_MODES,
+    csv_chunks,
+    header_rows,
+    neutralise,
+    write_csv,
+    write_xlsx,
+)
+
+__all__ = [
+    "HEADER_MODES",
+    "METADATA_COLUMNS",
+    "ExportLayout",
+    "LayoutColumn",
+    "ResponseRow",
+    "count_responses",
+    "csv_chunks",
+    "header_rows",
+    "layout_for",
+    "neutralise",
+    "read_rows",
+    "write_csv",
+    "write_sav",
+    "write_xlsx",
+]
