@@ -10,7 +10,6 @@ import hashlib
 import json
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NamedTuple
 
 from tqdm import tqdm
 
@@ -20,14 +19,40 @@ CACHE_FILE = "processed-text.json"
 CACHE_VERSION = 1
 
 
-class Processed(NamedTuple):
+class Processed:
     """Tokens of one text: lower-case forms and lower-case lemmas, aligned.
 
-    A NamedTuple rather than a dataclass: hundreds of thousands are built per run.
+    Kept as the two space-joined strings from the cache and split only when tokens are asked
+    for: a re-code after a small codebook edit needs the tokens of few responses.
     """
 
-    lower: tuple[str, ...]
-    lemma: tuple[str, ...]
+    __slots__ = ("_lemma", "_lower", "lemma_text", "lower_text")
+
+    def __init__(self, lower_text: str, lemma_text: str) -> None:
+        self.lower_text = lower_text
+        self.lemma_text = lemma_text
+        self._lower: tuple[str, ...] | None = None
+        self._lemma: tuple[str, ...] | None = None
+
+    @property
+    def lower(self) -> tuple[str, ...]:
+        if self._lower is None:
+            self._lower = tuple(self.lower_text.split())
+        return self._lower
+
+    @property
+    def lemma(self) -> tuple[str, ...]:
+        if self._lemma is None:
+            self._lemma = tuple(self.lemma_text.split())
+        return self._lemma
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Processed) and (self.lower_text, self.lemma_text) == (
+            other.lower_text,
+            other.lemma_text,
+        )
+
+    __hash__ = None  # type: ignore[assignment]  # mutable cache fields; equality by value only
 
 
 def text_key(text: str) -> str:
@@ -83,8 +108,5 @@ def process_texts(
                 " ".join((t.lemma_ or t.lower_).replace(" ", "_") for t in tokens),
             )
         cache.dirty = True
-    out: list[Processed] = []
-    for key in keys:
-        lower, lemma = cache.entries[key]
-        out.append(Processed(tuple(lower.split()), tuple(lemma.split())))
-    return out
+    entries = cache.entries
+    return [Processed(*entries[key]) for key in keys]

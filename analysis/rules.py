@@ -1,7 +1,11 @@
 """Rule coding: spaCy PhraseMatcher (lower case and lemmas) and Matcher over cached tokens.
 
-Multi-label: a response gets every theme whose patterns match, with the matched span kept as
-evidence. A parent theme is coded when any of its sub-themes is.
+Multi-label: a response gets every theme whose patterns match, with the earliest matched span
+kept as evidence. A parent theme is coded when any of its sub-themes is.
+
+Matches are computed and cached per pattern (one keyword, phrase, lemma or token pattern), so
+after a codebook edit only new patterns are matched: adding "nurse" to a theme looks only at
+responses containing "nurse".
 """
 
 from __future__ import annotations
@@ -12,7 +16,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy
 import numpy as np
 import pandas as pd
 from spacy.attrs import LEMMA
@@ -32,22 +35,41 @@ class RuleCoding:
     evidence: pd.DataFrame  # row, theme, evidence (matched span), start_token, end_token
 
 
-def _pattern_doc(vocab: Vocab, processed: Processed) -> Doc:
+@dataclass(frozen=True)
+class Pattern:
+    kind: str  # "lower", "lemma" or "tokens"
+    value: str  # the term, or a token pattern as JSON
+
+    @property
+    def key(self) -> str:
+        text = f"{self.kind}\0{self.value}".encode()
+        return hashlib.blake2b(text, digest_size=12).hexdigest()
+
+
+def theme_patterns(theme: Theme) -> list[Pattern]:
+    # Keywords match their inflections too ("officer" finds "officers").
+    lower = [Pattern("lower", t) for t in theme.keywords + theme.phrases if t.strip()]
+    lemma = [Pattern("lemma", t) for t in theme.lemmas + theme.keywords if t.strip()]
+    tokens = [Pattern("tokens", json.dumps(p, sort_keys=True)) for p in theme.token_patterns]
+    return lower + lemma + tokens
+
+
+def _pattern_doc(vocab: Vocab, processed: Processed, hashes: dict[str, int] | None = None) -> Doc:
     # Explicit spaces and lemmas set through from_array make this ~5x quicker than
-    # Doc(words=..., lemmas=...), which dominated re-coding time on large surveys.
+    # Doc(words=..., lemmas=...); the memo of lemma hashes saves a StringStore call per token.
     words = list(processed.lower)
     doc = Doc(vocab, words=words, spaces=[True] * len(words))
     if words:
-        lemmas = numpy.fromiter(
-            (vocab.strings.add(lemma) for lemma in processed.lemma), dtype=numpy.uint64
-        )
-        doc.from_array([LEMMA], lemmas.reshape(-1, 1))  # type: ignore[arg-type]  # uint64 hashes, as spaCy stores them
+        memo = {} if hashes is None else hashes
+        ids = [memo.get(w) or memo.setdefault(w, vocab.strings.add(w)) for w in processed.lemma]
+        lemmas = np.array(ids, dtype=np.uint64).reshape(-1, 1)
+        doc.from_array([LEMMA], lemmas)  # type: ignore[arg-type]  # uint64 hashes, as spaCy's
     return doc
 
 
 @dataclass
-class ThemeMatches:
-    """First matched span of one theme in each matching response, as columns."""
+class Matches:
+    """First match of one pattern in each matching response, as columns."""
 
     rows: np.ndarray  # int32 response positions
     starts: np.ndarray  # int32 token offsets
@@ -56,7 +78,7 @@ class ThemeMatches:
     codes: np.ndarray  # int32 index into labels, one per match
 
     @classmethod
-    def from_tuples(cls, found: list[tuple[int, str, int, int]]) -> ThemeMatches:
+    def from_tuples(cls, found: list[tuple[int, str, int, int]]) -> Matches:
         labels: dict[str, int] = {}
         codes = [labels.setdefault(text, len(labels)) for _, text, _, _ in found]
         return cls(
@@ -68,99 +90,88 @@ class ThemeMatches:
         )
 
 
-def theme_key(theme: Theme) -> str:
-    """Hash of a theme's patterns: unchanged patterns mean unchanged matches."""
-    payload = [theme.keywords, theme.phrases, theme.lemmas, theme.token_patterns]
-    return hashlib.blake2b(json.dumps(payload).encode(), digest_size=12).hexdigest()
+class PatternMatcher:
+    """Compiled spaCy matchers for a set of patterns; match ids are the pattern keys."""
 
-
-class RuleMatcher:
-    """Compiled matchers for some or all themes of a codebook; cheap to rebuild after an edit."""
-
-    def __init__(self, codebook: Codebook, only: set[str] | None = None) -> None:
+    def __init__(self, patterns: Sequence[Pattern]) -> None:
         # The pipeline's vocab knows how to compute LOWER; a bare Vocab() leaves it unset.
         self.vocab = build_pipeline("fast").nlp.vocab
-        self.lower = PhraseMatcher(self.vocab, attr="LOWER")
-        self.lemma = PhraseMatcher(self.vocab, attr="LEMMA")
+        self.keys = [p.key for p in patterns]
+        self.matchers = {
+            "lower": PhraseMatcher(self.vocab, attr="LOWER"),
+            "lemma": PhraseMatcher(self.vocab, attr="LEMMA"),
+        }
         self.tokens = Matcher(self.vocab)
-        self.first_lower: set[str] = set()
-        self.first_lemma: set[str] = set()
-        self.has_token_patterns = False
-        self.themes = [t.name for t, _ in codebook.walk() if only is None or t.name in only]
-        for theme, _ in codebook.walk():
-            if only is not None and theme.name not in only:
+        self.first: dict[str, set[str]] = {"lower": set(), "lemma": set()}
+        self.has_tokens = False
+        self.hashes: dict[str, int] = {}
+        for pattern in patterns:
+            if pattern.kind == "tokens":
+                self.tokens.add(pattern.key, [json.loads(pattern.value)])
+                self.has_tokens = True
                 continue
-            lower_terms = [t for t in theme.keywords + theme.phrases if t.strip()]
-            # Keywords match their inflections too ("officer" finds "officers").
-            lemma_terms = [t for t in theme.lemmas + theme.keywords if t.strip()]
-            lower_docs = [_pattern_doc(self.vocab, p) for p in process_texts(lower_terms)]
-            lemma_docs = [_pattern_doc(self.vocab, p) for p in process_texts(lemma_terms)]
-            if lower_docs:
-                self.lower.add(theme.name, lower_docs)
-                self.first_lower.update(d[0].lower_ for d in lower_docs if len(d))
-            if lemma_docs:
-                self.lemma.add(theme.name, lemma_docs)
-                self.first_lemma.update(d[0].lemma_ for d in lemma_docs if len(d))
-            if theme.token_patterns:
-                self.tokens.add(theme.name, theme.token_patterns)
-                self.has_token_patterns = True
+            doc = _pattern_doc(self.vocab, process_texts([pattern.value])[0])
+            if len(doc):
+                self.matchers[pattern.kind].add(pattern.key, [doc])
+                self.first[pattern.kind].add(
+                    doc[0].lower_ if pattern.kind == "lower" else doc[0].lemma_
+                )
+        self.few_firsts = len(self.first["lower"]) + len(self.first["lemma"]) <= 20
 
     def _could_match(self, item: Processed) -> bool:
         # Building a Doc is the costly step; most responses share no first token with a pattern.
-        if self.has_token_patterns:
+        if self.has_tokens:
             return True
-        return not self.first_lower.isdisjoint(item.lower) or not self.first_lemma.isdisjoint(
-            item.lemma
+        # After a small edit a substring test on the joined text spares splitting every text.
+        if self.few_firsts and not self._substring_hit(item):
+            return False
+        lower, lemma = self.first["lower"], self.first["lemma"]
+        return not lower.isdisjoint(item.lower) or not lemma.isdisjoint(item.lemma)
+
+    def _substring_hit(self, item: Processed) -> bool:
+        return any(w in item.lower_text for w in self.first["lower"]) or any(
+            w in item.lemma_text for w in self.first["lemma"]
         )
 
-    def match(
-        self, processed: Sequence[Processed], progress: bool = False
-    ) -> dict[str, ThemeMatches]:
-        """Direct matches per theme: the first matched span of each theme in each response."""
-        found: dict[str, list[tuple[int, str, int, int]]] = {name: [] for name in self.themes}
+    def match(self, processed: Sequence[Processed], progress: bool = False) -> dict[str, Matches]:
+        found: dict[str, list[tuple[int, str, int, int]]] = {key: [] for key in self.keys}
+        active = [m for m in self.matchers.values() if len(m)]
         for row, item in enumerate(tqdm(processed, disable=not progress, desc="rules")):
             if not item.lower or not self._could_match(item):
                 continue
-            doc = _pattern_doc(self.vocab, item)
-            matches = [*self.lower(doc), *self.lemma(doc)]
-            if self.has_token_patterns:
+            doc = _pattern_doc(self.vocab, item, self.hashes)
+            matches = [m for matcher in active for m in matcher(doc)]
+            if self.has_tokens:
                 matches += self.tokens(doc)
             seen: set[str] = set()
             for match_id, start, end in sorted(matches, key=lambda m: m[1]):
-                theme = self.vocab.strings[match_id]
-                if theme not in seen:
-                    seen.add(theme)
-                    found[theme].append((row, " ".join(item.lower[start:end]), start, end))
-        return {name: ThemeMatches.from_tuples(items) for name, items in found.items()}
+                key = self.vocab.strings[match_id]
+                if key not in seen:
+                    seen.add(key)
+                    found[key].append((row, " ".join(item.lower[start:end]), start, end))
+        return {key: Matches.from_tuples(items) for key, items in found.items()}
 
 
 class MatchStore:
-    """Rule matches cached per (corpus, theme patterns), so an edit re-matches edited themes only.
-
-    Stored as one ``.npz`` of plain arrays per corpus (no pickle), which loads in well under a
-    second even with millions of matches.
-    """
+    """Pattern matches cached per corpus, as plain arrays in one ``.npz`` (no pickle)."""
 
     FIELDS = ("rows", "starts", "ends", "labels", "codes")
 
     def __init__(self, directory: Path, processed: Sequence[Processed]) -> None:
         digest = hashlib.blake2b(digest_size=12)
         for item in processed:
-            digest.update(" ".join(item.lower).encode())
+            digest.update(item.lower_text.encode())
             digest.update(b"\n")
         self.path = directory / "rule-matches" / f"{digest.hexdigest()}.npz"
-        self.entries: dict[str, ThemeMatches] = {}
+        self.entries: dict[str, Matches] = {}
         if self.path.exists():
             with np.load(self.path, allow_pickle=False) as data:
                 keys = {name.split("/")[0] for name in data.files}
                 self.entries = {
-                    key: ThemeMatches(*(data[f"{key}/{f}"] for f in self.FIELDS)) for key in keys
+                    key: Matches(*(data[f"{key}/{f}"] for f in self.FIELDS)) for key in keys
                 }
 
-    def get(self, key: str) -> ThemeMatches | None:
-        return self.entries.get(key)
-
-    def save(self, matches: dict[str, ThemeMatches]) -> None:
+    def save(self, matches: dict[str, Matches]) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.entries = dict(matches)
         arrays = {
@@ -173,48 +184,59 @@ class MatchStore:
         tmp.replace(self.path)
 
 
+def _earliest_per_row(parts: list[Matches]) -> pd.DataFrame:
+    columns = ["row", "evidence", "start_token", "end_token"]
+    parts = [p for p in parts if len(p.rows)]
+    if not parts:
+        return pd.DataFrame(columns=columns)
+    rows = np.concatenate([p.rows for p in parts])
+    starts = np.concatenate([p.starts for p in parts])
+    ends = np.concatenate([p.ends for p in parts])
+    evidence = np.concatenate([p.labels[p.codes].astype(object) for p in parts])
+    order = np.lexsort((-ends, starts, rows))
+    sorted_rows = rows[order]
+    first = order[np.r_[True, sorted_rows[1:] != sorted_rows[:-1]]]
+    return pd.DataFrame(
+        {
+            "row": rows[first],
+            "evidence": evidence[first],
+            "start_token": starts[first],
+            "end_token": ends[first],
+        }
+    )
+
+
 def code_processed(
     processed: Sequence[Processed],
     codebook: Codebook,
     store: MatchStore | None = None,
     progress: bool = False,
 ) -> RuleCoding:
-    """Code processed texts; with a store, only themes whose patterns changed are matched."""
-    keys = {theme.name: theme_key(theme) for theme, _ in codebook.walk()}
-    matches: dict[str, ThemeMatches] = {}
-    if store is not None:
-        for theme_name, key in keys.items():
-            cached = store.get(key)
-            if cached is not None:
-                matches[theme_name] = cached
-    todo = {name for name in keys if name not in matches}
+    """Code processed texts; with a store, only patterns not seen before are matched."""
+    per_theme = {theme.name: theme_patterns(theme) for theme, _ in codebook.walk()}
+    patterns = {p.key: p for found in per_theme.values() for p in found}
+    cached = store.entries if store is not None else {}
+    matches = {key: cached[key] for key in patterns if key in cached}
+    todo = [p for key, p in patterns.items() if key not in matches]
     if todo:
-        matches.update(RuleMatcher(codebook, todo).match(processed, progress))
+        matches.update(PatternMatcher(todo).match(processed, progress))
         if store is not None:
-            store.save({keys[name]: found for name, found in matches.items()})
+            store.save(matches)
     themes = codebook.theme_names()
     index = {name: i for i, name in enumerate(themes)}
     parents = codebook.parents()
     matrix = np.zeros((len(processed), len(themes)), dtype=np.int8)
     parts = []
     for theme in themes:
-        found = matches[theme]
+        found = _earliest_per_row([matches[p.key] for p in per_theme[theme]])
+        rows = found["row"].to_numpy(dtype=np.int64)
         target: str | None = theme
         while target is not None:
-            matrix[found.rows, index[target]] = 1
+            matrix[rows, index[target]] = 1
             target = parents.get(target)
-        parts.append(
-            pd.DataFrame(
-                {
-                    "row": found.rows,
-                    "theme": theme,
-                    "evidence": found.labels[found.codes] if len(found.codes) else [],
-                    "start_token": found.starts,
-                    "end_token": found.ends,
-                }
-            )
-        )
-    evidence = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+        parts.append(found.assign(theme=theme))
+    evidence = pd.concat(parts, ignore_index=True)
+    evidence = evidence[["row", "theme", "evidence", "start_token", "end_token"]]
     return RuleCoding(pd.DataFrame(matrix, columns=themes), evidence)
 
 

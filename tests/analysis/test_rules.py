@@ -2,7 +2,7 @@ from pathlib import Path
 
 from analysis.codebook import codebook_from_dict
 from analysis.corpus import TextCache, process_texts
-from analysis.rules import MatchStore, code_processed, code_with_rules, theme_key
+from analysis.rules import MatchStore, Pattern, code_processed, code_with_rules
 
 BOOK = codebook_from_dict(
     {
@@ -55,7 +55,7 @@ def test_recoding_after_a_codebook_edit_reuses_cached_tokens(tmp_path: Path) -> 
     assert code_processed(again, edited).codes["Calls"].tolist() == [1, 0]
 
 
-def test_codebook_edit_rematches_only_the_edited_theme_and_gives_fresh_results(
+def test_codebook_edit_matches_only_new_patterns_and_gives_fresh_results(
     tmp_path: Path, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]
     import analysis.rules as rules
@@ -76,18 +76,17 @@ def test_codebook_edit_rematches_only_the_edited_theme_and_gives_fresh_results(
             ]
         }
     )
-    compiled: list[set[str] | None] = []
-    original = rules.RuleMatcher.__init__
+    compiled: list[list[Pattern]] = []
+    original = rules.PatternMatcher.__init__
 
-    def spy(self, codebook, only=None):  # type: ignore[no-untyped-def]
-        compiled.append(only)
-        original(self, codebook, only)
+    def spy(self, patterns):  # type: ignore[no-untyped-def]
+        compiled.append(list(patterns))
+        original(self, patterns)
 
-    monkeypatch.setattr(rules.RuleMatcher, "__init__", spy)
+    monkeypatch.setattr(rules.PatternMatcher, "__init__", spy)
     again = code_processed(processed, edited, MatchStore(tmp_path, processed))
-    assert compiled == [{"Believed", "Waiting"}]
+    assert compiled == [[Pattern("lemma", "delay")]]
     assert again.codes.equals(code_with_rules(texts, edited).codes)
     assert first.codes["Waiting"].tolist() == [1, 0, 0]
     assert again.codes["Waiting"].tolist() == [1, 1, 0]
-    stored = MatchStore(tmp_path, processed).entries
-    assert theme_key(edited.themes[1]) in stored
+    assert Pattern("lemma", "delay").key in MatchStore(tmp_path, processed).entries
