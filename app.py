@@ -91,7 +91,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         request_max_body_size=2 * 1024 * 1024,
         logging_config=LoggingConfig(log_exceptions="debug"),
         state=State({"settings": settings, "alchemy": alchemy}),
-        on_shutdown=[alchemy.get_engine().dispose],
+        on_startup=[*surveys.ON_STARTUP],
+        on_shutdown=[*surveys.ON_SHUTDOWN, alchemy.get_engine().dispose],
         debug=False,
     )
 

@@ -6,5 +6,10 @@ from typing import Any
 from surveys.builder.routes import ROUTES as _BUILDER_ROUTES
 from surveys.controllers import ROUTES as _ROUTES
 from surveys.responses import ROUTES as _RESPONSE_ROUTES
+from surveys.schedule import start_retention, stop_retention
 
 ROUTES: list[Any] = [*_ROUTES, *_RESPONSE_ROUTES, *_BUILDER_ROUTES]
+
+# Added by app.py, so consult never imports surveys: the periodic retention job.
+ON_STARTUP: list[Any] = [start_retention]
+ON_SHUTDOWN: list[Any] = [stop_retention]

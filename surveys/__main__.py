@@ -1,0 +1,3 @@
+from surveys.cli import main
+
+main()

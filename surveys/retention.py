@@ -1,0 +1,145 @@
+"""Retention: what the platform deletes on its own, and when.
+
+- **Drafts** are deleted once ``Draft.expires_at`` is before *now* (the respondent's saved
+  answers have expired; the journey already refuses them).
+- **Free text** of submitted responses is removed once the consultation's retention period has
+  passed: ``closes_at + retention_days < now``. A consultation without a closing date or a
+  retention period keeps its text (it cannot open without a retention period; the closing date
+  is when the clock starts). Free text means short_text, long_text and three_words answers and
+  the "other" text of multiple choice questions; codes, ratings and numbers stay for analysis.
+
+Each run writes one audit record per consultation touched, with counts and never the text.
+``dry_run`` reports the same counts and changes nothing. Running twice is harmless: a second
+run finds nothing left to remove.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from consult import audit
+from consult.consultations.models import Consultation
+from surveys.definition import Survey
+from surveys.definition.questions.choice import MultipleChoice
+from surveys.definition.questions.text import ShortText, ThreeWords
+from surveys.journey import definition_of
+from surveys.models import Draft, Response, SurveyVersion
+
+BATCH_SIZE = 500
+
+
+@dataclass
+class ConsultationReport:
+    consultation_id: uuid.UUID
+    slug: str
+    expired_drafts: int = 0
+    responses_stripped: int = 0
+    answers_removed: int = 0
+
+
+@dataclass
+class RetentionReport:
+    now: datetime
+    dry_run: bool
+    consultations: list[ConsultationReport] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        verb = "would remove" if self.dry_run else "removed"
+        if not self.consultations:
+            return [f"Nothing to remove at {self.now.isoformat()}."]
+        return [
+            f"{c.slug}: {verb} {c.expired_drafts} expired draft(s); free text {verb} from "
+            f"{c.responses_stripped} response(s) ({c.answers_removed} answer(s))"
+            for c in self.consultations
+        ]
+
+
+def retention_ends(consultation: Consultation) -> datetime | None:
+    if consultation.closes_at is None or consultation.retention_days is None:
+        return None
+    return consultation.closes_at + timedelta(days=consultation.retention_days)
+
+
+def strip_free_text(survey: Survey, answers: dict[str, Any]) -> tuple[dict[str, Any], int]:
+    """The answers without free text, and how many answers lost text."""
+    kept = dict(answers)
+    removed = 0
+    for question in survey.questions():
+        value = kept.get(question.key)
+        if value is None:
+            continue
+        if isinstance(question, ShortText | ThreeWords):  # LongText is a ShortText
+            del kept[question.key]
+            removed += 1
+        elif isinstance(question, MultipleChoice) and isinstance(value, dict) and "other" in value:
+            kept[question.key] = {k: v for k, v in value.items() if k != "other"}
+            removed += 1
+    return kept, removed
+
+
+async def _strip_consultation(
+    db: AsyncSession, consultation: Consultation, report: ConsultationReport, dry_run: bool
+) -> None:
+    versions = {v.id: definition_of(v) for v in await db.scalars(select(SurveyVersion))}
+    last: uuid.UUID | None = None
+    while True:
+        statement = (
+            select(Response)
+            .where(Response.consultation_id == consultation.id)
+            .order_by(Response.id)
+            .limit(BATCH_SIZE)
+        )
+        if last is not None:
+            statement = statement.where(Response.id > last)
+        batch = list(await db.scalars(statement))
+        if not batch:
+            return
+        for response in batch:
+            kept, removed = strip_free_text(versions[response.version_id], response.answers)
+            if removed:
+                report.responses_stripped += 1
+                report.answers_removed += removed
+                if not dry_run:
+                    response.answers = kept
+        last = batch[-1].id
+        if not dry_run:
+            await db.flush()
+
+
+async def apply_retention(db: AsyncSession, now: datetime, dry_run: bool) -> RetentionReport:
+    """Apply the retention rules as at ``now`` in the caller's transaction."""
+    report = RetentionReport(now=now, dry_run=dry_run)
+    for consultation in await db.scalars(select(Consultation).order_by(Consultation.slug)):
+        entry = ConsultationReport(consultation.id, consultation.slug)
+        expired = (Draft.consultation_id == consultation.id, Draft.expires_at < now)
+        entry.expired_drafts = int(
+            await db.scalar(select(func.count()).select_from(Draft).where(*expired)) or 0
+        )
+        if entry.expired_drafts and not dry_run:
+            await db.execute(delete(Draft).where(*expired))
+        ends = retention_ends(consultation)
+        if ends is not None and ends < now:
+            await _strip_consultation(db, consultation, entry, dry_run)
+        if not (entry.expired_drafts or entry.responses_stripped):
+            continue
+        report.consultations.append(entry)
+        if not dry_run:
+            audit.record(
+                db,
+                "retention_applied",
+                object_type="consultation",
+                object_id=consultation.id,
+                detail={
+                    "at": now.isoformat(),
+                    "expired_drafts_deleted": entry.expired_drafts,
+                    "responses_free_text_removed": entry.responses_stripped,
+                    "answers_free_text_removed": entry.answers_removed,
+                },
+            )
+    return report
