@@ -11,12 +11,14 @@ section.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import re
 from collections.abc import Callable
 from typing import Any
 
 from surveys.definition import RESPONDENT_TYPES, DefinitionError, survey_from_dict
+from surveys.definition.checks import check_definition
 
 Definition = dict[str, Any]
 KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,59}$")
@@ -264,12 +266,21 @@ def position_of_section(definition: Definition, key: str) -> tuple[int, int]:
 
 # --- publishing --------------------------------------------------------------------------------
 def definition_problems(definition: Definition) -> list[str]:
-    """Everything loading would refuse, as ``field path: why`` messages."""
+    """Everything loading would refuse, as ``field path: why`` messages.
+
+    Loading stops at schema problems; a draft in progress usually has one (an empty page), so
+    the semantic checks are tried as well, to list routing mistakes in the same pass.
+    """
     try:
         survey_from_dict(definition)
     except DefinitionError as error:
-        return error.messages
-    return []
+        problems = list(error.messages)
+    else:
+        return []
+    # When the data is too malformed for the semantic checks, the schema messages say why.
+    with contextlib.suppress(KeyError, TypeError, AttributeError, ValueError):
+        problems += [p for p in check_definition(definition) if p not in problems]
+    return problems
 
 
 def publish_problems(definition: Definition, missing_data_protection: list[str]) -> list[str]:
