@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from surveys.imports.controller import ImportController
 from surveys.responses.controller import ResponsesController
 
-ROUTES: list[Any] = [ResponsesController]
+ROUTES: list[Any] = [ResponsesController, ImportController]

@@ -1,0 +1,1 @@
+"""Importing responses gathered elsewhere (CSV or XLSX)."""

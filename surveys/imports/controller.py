@@ -1,0 +1,206 @@
+"""Staff import of responses gathered elsewhere: upload, map columns to questions (select
+lists, no JavaScript), preview, then import all rows in one transaction or none.
+
+The uploaded table waits between steps in a file under ``<data dir>/imports/`` named by a
+random token and tied to the consultation; it is deleted once imported.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from litestar import Controller, Request, get, post
+from litestar.datastructures import FormMultiDict, UploadFile
+from litestar.response import Redirect, Template
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from consult import audit
+from consult.errors import Invalid, NotFound
+from consult.permissions import Permission, requires
+from surveys.definition import RESPONDENT_TYPES
+from surveys.imports.reading import ImportProblem, Table, importable, parse_rows, read_table
+from surveys.journey import current_version, definition_of, hash_code, new_code
+from surveys.models import Response
+from surveys.responses.controller import consultation_or_404
+
+TOKEN_LENGTH = 32
+
+
+def _folder(request: Request[Any, Any, Any]) -> Path:
+    folder = Path(request.app.state["settings"].data_dir) / "imports"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _load(request: Request[Any, Any, Any], consultation_id: uuid.UUID, token: str) -> Table:
+    if not (len(token) == TOKEN_LENGTH and token.isalnum()):
+        raise NotFound("That upload has gone; upload the file again")
+    path = _folder(request) / f"{token}.json"
+    if not path.exists():
+        raise NotFound("That upload has gone; upload the file again")
+    stored = json.loads(path.read_text("utf-8"))
+    if stored["consultation_id"] != str(consultation_id):
+        raise NotFound("That upload has gone; upload the file again")
+    return Table(stored["headers"], stored["rows"])
+
+
+class ImportController(Controller):
+    path = "/staff/consultations/{consultation_id:uuid}/responses/import"
+    include_in_schema = False
+    guards = [requires(Permission.MANAGE_CONSULTATIONS)]
+
+    @get("/")
+    async def upload_form(self, consultation_id: uuid.UUID, db_session: AsyncSession) -> Template:
+        consultation = await consultation_or_404(db_session, consultation_id)
+        return Template(
+            "responses/import_upload.html", context={"consultation": consultation, "error": None}
+        )
+
+    @post("/")
+    async def upload(
+        self,
+        request: Request[Any, Any, Any],
+        consultation_id: uuid.UUID,
+        form: FormMultiDict,
+        db_session: AsyncSession,
+    ) -> Template | Redirect:
+        consultation = await consultation_or_404(db_session, consultation_id)
+        upload = form.get("file")
+        try:
+            if not isinstance(upload, UploadFile) or not upload.filename:
+                raise ImportProblem("Choose a CSV or XLSX file")
+            table = read_table(upload.filename, await upload.read())
+        except ImportProblem as exc:
+            return Template(
+                "responses/import_upload.html",
+                context={"consultation": consultation, "error": str(exc)},
+                status_code=400,
+            )
+        token = secrets.token_hex(TOKEN_LENGTH // 2)
+        (_folder(request) / f"{token}.json").write_text(
+            json.dumps(
+                {
+                    "consultation_id": str(consultation_id),
+                    "headers": table.headers,
+                    "rows": table.rows,
+                }
+            ),
+            "utf-8",
+        )
+        return Redirect(
+            f"/staff/consultations/{consultation_id}/responses/import/{token}", status_code=303
+        )
+
+    @get("/{token:str}")
+    async def mapping_form(
+        self,
+        request: Request[Any, Any, Any],
+        consultation_id: uuid.UUID,
+        token: str,
+        db_session: AsyncSession,
+    ) -> Template:
+        return await self._page(request, consultation_id, token, db_session, None)
+
+    @post("/{token:str}")
+    async def map_and_import(
+        self,
+        request: Request[Any, Any, Any],
+        consultation_id: uuid.UUID,
+        token: str,
+        form: FormMultiDict,
+        db_session: AsyncSession,
+    ) -> Template | Redirect:
+        consultation = await consultation_or_404(db_session, consultation_id)
+        version = await current_version(db_session, consultation)
+        if version is None:
+            raise Invalid("Publish a survey before importing responses")
+        survey = definition_of(version)
+        table = _load(request, consultation_id, token)
+        keys = {q.key for q in importable(survey)}
+        mapping = {
+            n: str(form.get(f"column-{n}"))
+            for n in range(len(table.headers))
+            if str(form.get(f"column-{n}", "")) in keys
+        }
+        chosen_type = str(form.get("respondent_type", ""))
+        if chosen_type and chosen_type not in RESPONDENT_TYPES:
+            chosen_type = ""
+        rows, problems = parse_rows(survey, table, mapping)
+        if not mapping:
+            problems.insert(0, "Map at least one column to a question")
+        if problems or form.get("action") != "import":
+            return await self._page(request, consultation_id, token, db_session, {
+                "mapping": mapping, "problems": problems, "rows": rows[:5],
+                "respondent_type": chosen_type, "total": len(rows),
+            }, status_code=400 if problems else 200)  # fmt: skip
+        now = datetime.now(UTC)
+        type_key = survey.respondent_type_question
+        for answers in rows:
+            from_answers = answers.get(type_key) if type_key else None
+            db_session.add(
+                Response(
+                    consultation_id=consultation_id,
+                    version_id=version.id,
+                    respondent_type=chosen_type
+                    or (from_answers if isinstance(from_answers, str) else None),
+                    answers=answers,
+                    submitted_at=now,
+                    # No one holds a withdrawal code for an imported row: a random one's hash.
+                    withdrawal_code_hash=hash_code(new_code()),
+                )
+            )
+        audit.record(
+            db_session,
+            "responses_imported",
+            actor=request.user,
+            object_type="consultation",
+            object_id=consultation_id,
+            detail={
+                "rows": len(rows),
+                "columns": {table.headers[n]: k for n, k in mapping.items()},
+            },
+        )
+        await db_session.flush()
+        (_folder(request) / f"{token}.json").unlink(missing_ok=True)
+        return Redirect(f"/staff/consultations/{consultation_id}/responses", status_code=303)
+
+    async def _page(
+        self,
+        request: Request[Any, Any, Any],
+        consultation_id: uuid.UUID,
+        token: str,
+        db_session: AsyncSession,
+        result: dict[str, Any] | None,
+        status_code: int = 200,
+    ) -> Template:
+        consultation = await consultation_or_404(db_session, consultation_id)
+        version = await current_version(db_session, consultation)
+        if version is None:
+            raise Invalid("Publish a survey before importing responses")
+        table = _load(request, consultation_id, token)
+        survey = definition_of(version)
+        questions = importable(survey)
+        # Preselect a question whose key or wording matches the column heading.
+        guesses = {}
+        for n, heading in enumerate(table.headers):
+            for q in questions:
+                if heading.casefold() in (q.key.casefold(), q.title.casefold()):
+                    guesses[n] = q.key
+        return Template(
+            "responses/import_map.html",
+            context={
+                "consultation": consultation,
+                "token": token,
+                "table": table,
+                "questions": questions,
+                "mapping": result["mapping"] if result else guesses,
+                "result": result,
+                "respondent_types": RESPONDENT_TYPES,
+            },
+            status_code=status_code,
+        )

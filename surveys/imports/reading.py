@@ -1,0 +1,135 @@
+"""Reading responses gathered elsewhere: a CSV or XLSX table, its columns mapped to questions,
+each cell parsed by the question's own type (option codes or labels both accepted).
+
+Problems are reported by spreadsheet row (the header is row 1) and column heading. Nothing is
+saved unless every row parses: :func:`parse_rows` returns answers *or* problems.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from surveys.definition import Answers, Option, QuestionType, Survey
+
+MAX_ROWS = 20_000
+SEPARATORS = re.compile(r"\s*[;\n|]\s*")
+
+
+class ImportProblem(ValueError):
+    """The file itself cannot be read."""
+
+
+@dataclass(frozen=True)
+class Table:
+    headers: list[str]
+    rows: list[list[str]]
+
+
+def read_table(filename: str, content: bytes) -> Table:
+    if filename.lower().endswith((".xlsx", ".xlsm")):
+        from openpyxl import load_workbook
+
+        try:
+            sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).active
+            values = [
+                ["" if c is None else str(c) for c in row]
+                for row in sheet.iter_rows(values_only=True)
+            ]  # type: ignore[union-attr]
+        except Exception as exc:  # openpyxl raises many types for a damaged file
+            raise ImportProblem("The file could not be read as Excel (XLSX)") from exc
+    else:
+        try:
+            text = content.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise ImportProblem("The file is not UTF-8 text; save it as CSV UTF-8") from exc
+        values = list(csv.reader(io.StringIO(text, newline="")))
+    values = [row for row in values if any(cell.strip() for cell in row)]
+    if not values:
+        raise ImportProblem("The file is empty")
+    if len(values) - 1 > MAX_ROWS:
+        raise ImportProblem(f"The file has more than {MAX_ROWS} rows")
+    headers = [h.strip() or f"Column {n}" for n, h in enumerate(values[0], start=1)]
+    width = len(headers)
+    rows = [(row + [""] * width)[:width] for row in values[1:]]
+    return Table(headers, rows)
+
+
+def _match(options: Sequence[Option], cell: str) -> str | None:
+    wanted = cell.strip().casefold()
+    for option in options:
+        if wanted in (option.value.casefold(), option.label.casefold()):
+            return option.value
+    return None
+
+
+def cell_to_fields(question: QuestionType, cell: str) -> tuple[dict[str, list[str]], str | None]:
+    """The form fields the question would have received, or a problem with the cell."""
+    name = question.field_name
+    options: tuple[Option, ...] | None = getattr(question, "all_options", None)
+    kind = question.type_name
+    if kind in ("single_choice", "rating") and options is not None:
+        code = _match(options, cell)
+        if code is None:
+            listed = ", ".join(o.label for o in options)
+            return {}, f"'{cell}' is not one of the options ({listed})"
+        return {name: [code]}, None
+    if kind == "multiple_choice" and options is not None:
+        codes = []
+        for part in SEPARATORS.split(cell.strip()):
+            code = _match(options, part)
+            if code is None:
+                listed = ", ".join(o.label for o in options)
+                return {}, f"'{part}' is not one of the options ({listed}); separate answers with ;"
+            codes.append(code)
+        return {name: codes}, None
+    if kind == "three_words":
+        words = [*SEPARATORS.split(cell.strip()), "", "", ""][:3]
+        return {f"{name}-{n}": [w] for n, w in enumerate(words, start=1)}, None
+    if kind == "month_year":
+        match = re.fullmatch(r"(\d{4})-(\d{1,2})|(\d{1,2})/(\d{4})", cell.strip())
+        if not match:
+            return {}, f"'{cell}' is not a month and year like 2024-05 or 5/2024"
+        year, month = (
+            (match.group(1), match.group(2)) if match.group(1) else (match.group(4), match.group(3))
+        )
+        return {f"{name}-month": [month], f"{name}-year": [year]}, None
+    if kind == "consent":
+        yes = cell.strip().casefold() in {"yes", "y", "1", "true", "agreed", "ticked"}
+        return ({name: ["yes"]} if yes else {}), None
+    return {name: [cell]}, None
+
+
+def importable(survey: Survey) -> list[QuestionType]:
+    """Questions a single column can answer (a rating grid needs one column per row)."""
+    return [q for q in survey.questions() if q.type_name != "rating_grid"]
+
+
+def parse_rows(
+    survey: Survey, table: Table, mapping: Mapping[int, str]
+) -> tuple[list[Answers], list[str]]:
+    """``mapping``: column index -> question key. Returns (answers per row, problems)."""
+    questions = {q.key: q for q in importable(survey)}
+    results: list[Answers] = []
+    problems: list[str] = []
+    for number, row in enumerate(table.rows, start=2):
+        answers: Answers = {}
+        for column, key in mapping.items():
+            cell = row[column].strip()
+            question = questions[key]
+            if not cell:
+                continue
+            fields, problem = cell_to_fields(question, cell)
+            where = f"row {number}, column '{table.headers[column]}'"
+            if problem:
+                problems.append(f"{where}: {problem}")
+                continue
+            value, errors = question.parse(fields)
+            problems.extend(f"{where}: '{cell[:60]}': {error}" for error in errors)
+            if not errors and value is not None:
+                answers[key] = value
+        results.append(answers)
+    return results, problems
