@@ -26,7 +26,7 @@ from tqdm import tqdm
 
 from analysis.codebook import Codebook, Theme
 from analysis.corpus import Processed, process_texts
-from analysis.nlp import build_pipeline
+from analysis.nlp import build_pipeline, stop_words
 
 
 @dataclass
@@ -102,9 +102,10 @@ class PatternMatcher:
             "lemma": PhraseMatcher(self.vocab, attr="LEMMA"),
         }
         self.tokens = Matcher(self.vocab)
-        self.first: dict[str, set[str]] = {"lower": set(), "lemma": set()}
+        self.required: dict[str, set[str]] = {"lower": set(), "lemma": set()}
         self.has_tokens = False
         self.hashes: dict[str, int] = {}
+        stops = stop_words()
         for pattern in patterns:
             if pattern.kind == "tokens":
                 self.tokens.add(pattern.key, [json.loads(pattern.value)])
@@ -113,24 +114,25 @@ class PatternMatcher:
             doc = _pattern_doc(self.vocab, process_texts([pattern.value])[0])
             if len(doc):
                 self.matchers[pattern.kind].add(pattern.key, [doc])
-                self.first[pattern.kind].add(
-                    doc[0].lower_ if pattern.kind == "lower" else doc[0].lemma_
-                )
-        self.few_firsts = len(self.first["lower"]) + len(self.first["lemma"]) <= 20
+                tokens = [t.lower_ if pattern.kind == "lower" else t.lemma_ for t in doc]
+                # Every token of a phrase must occur for it to match, so the least common-looking
+                # one (not a stop word, longest) makes the sharpest filter: "nurse" in "the nurse".
+                self.required[pattern.kind].add(max(tokens, key=lambda t: (t not in stops, len(t))))
+        self.few_required = len(self.required["lower"]) + len(self.required["lemma"]) <= 20
 
     def _could_match(self, item: Processed) -> bool:
-        # Building a Doc is the costly step; most responses share no first token with a pattern.
+        # Building a Doc is the costly step; most responses lack the filter token of every pattern.
         if self.has_tokens:
             return True
         # After a small edit a substring test on the joined text spares splitting every text.
-        if self.few_firsts and not self._substring_hit(item):
+        if self.few_required and not self._substring_hit(item):
             return False
-        lower, lemma = self.first["lower"], self.first["lemma"]
+        lower, lemma = self.required["lower"], self.required["lemma"]
         return not lower.isdisjoint(item.lower) or not lemma.isdisjoint(item.lemma)
 
     def _substring_hit(self, item: Processed) -> bool:
-        return any(w in item.lower_text for w in self.first["lower"]) or any(
-            w in item.lemma_text for w in self.first["lemma"]
+        return any(w in item.lower_text for w in self.required["lower"]) or any(
+            w in item.lemma_text for w in self.required["lemma"]
         )
 
     def match(self, processed: Sequence[Processed], progress: bool = False) -> dict[str, Matches]:
