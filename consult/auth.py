@@ -21,6 +21,7 @@ from consult.settings import Settings
 USER_KEY = "user_id"
 PENDING_KEY = "pending_user_id"
 SEEN_KEY = "staff_seen"
+SEEN_RESOLUTION = 10
 
 # Everything outside the staff area is public; sign-in pages inside it are too.
 PUBLIC_PATHS = [r"^/(?!staff|api/staff)", r"^/staff/login", r"^/staff/two-factor"]
@@ -45,10 +46,13 @@ def build_session_auth(
         raw_id = session.get(USER_KEY)
         if not raw_id:
             return None
-        if time.time() - float(session.get(SEEN_KEY, 0)) > settings.staff_idle_timeout:
+        idle = time.time() - float(session.get(SEEN_KEY, 0))
+        if idle > settings.staff_idle_timeout:
             connection.scope["session"] = {}
             return None
-        session[SEEN_KEY] = time.time()
+        # Coarse on purpose: an unchanged session is not written back to the store.
+        if idle > SEEN_RESOLUTION:
+            session[SEEN_KEY] = time.time()
         try:
             user_id = uuid.UUID(str(raw_id))
         except ValueError:

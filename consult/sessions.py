@@ -19,6 +19,7 @@ from litestar.types import Empty
 _ROTATE = "consult.rotate_session"
 _NEW_ID = "consult.new_session_id"
 _OLD_ID = "consult.old_session_id"
+_LOADED = "consult.loaded_session"
 
 
 def rotate_session_id(connection: ASGIConnection[Any, Any, Any, Any]) -> None:
@@ -36,6 +37,17 @@ class RotatingSessionBackend(ServerSideSessionBackend):
             return str(state[_NEW_ID])
         return super().get_session_id(connection)
 
+    async def load_from_connection(
+        self, connection: ASGIConnection[Any, Any, Any, Any]
+    ) -> dict[str, Any]:
+        if session_id := connection.cookies.get(self.config.key):
+            store = self.config.get_store_from_app(connection.scope["app"])
+            data = await self.get(session_id, store=store)
+            if data is not None:
+                connection.scope.setdefault("state", {})[_LOADED] = data
+                return self.deserialize_data(data)
+        return {}
+
     async def store_in_message(
         self, scope_session: Any, message: Any, connection: ASGIConnection[Any, Any, Any, Any]
     ) -> None:
@@ -45,6 +57,16 @@ class RotatingSessionBackend(ServerSideSessionBackend):
             if not connection.cookies.get(self.config.key):
                 return
             scope_session = Empty
+        state = connection.scope.get("state", {})
+        loaded = state.get(_LOADED)
+        if (
+            loaded is not None
+            and scope_session is not Empty
+            and not state.get(_ROTATE)
+            and self.serialize_data(scope_session, connection.scope) == loaded
+        ):
+            # Unchanged: the stored copy and the browser's cookie are still right.
+            return
         await super().store_in_message(scope_session, message, connection)
         old_id = connection.scope.get("state", {}).get(_OLD_ID)
         if old_id:

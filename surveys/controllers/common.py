@@ -54,17 +54,25 @@ class Visit:
         return journey.skipped_of(self.draft)
 
 
+SEEN_RESOLUTION = 10
+
+
 def respondent_session(request: Request[Any, Any, Any]) -> dict[str, Any] | None:
     """The respondent's session entry, purging the whole session when it sat idle too long."""
     entry = request.session.get(SESSION_KEY) if request.session else None
     if not isinstance(entry, dict):
         return None
     timeout = request.app.state["settings"].respondent_idle_timeout
-    if time.time() - float(entry.get("seen", 0)) > timeout:
+    now = time.time()
+    idle = now - float(entry.get("seen", 0))
+    if idle > timeout:
         request.clear_session()
         return None
-    entry["seen"] = time.time()
-    request.session[SESSION_KEY] = entry
+    # Refreshed at most every SEEN_RESOLUTION seconds: an unchanged session is not written back
+    # to the store, which saves a database write on most page saves.
+    if idle > SEEN_RESOLUTION:
+        entry["seen"] = now
+        request.session[SESSION_KEY] = entry
     return entry
 
 

@@ -189,3 +189,35 @@ async def test_sign_in_and_failures_are_audited(client, settings) -> None:
     async with db_session(settings) as db:
         actions = [e.action for e in (await db.execute(select(AuditEvent))).scalars()]
     assert "sign_in_failed" in actions and "sign_in" in actions
+
+
+async def test_an_unchanged_session_is_not_written_again(client) -> None:
+    account = await create_user(client, "researcher")
+    await sign_in(client, account)
+    first = await client.get("/staff/consultations")
+    second = await client.get("/staff/consultations")
+    assert first.status_code == second.status_code == 200
+    assert "session=" not in second.headers.get("set-cookie", "")
+
+
+async def test_staff_are_signed_out_after_the_idle_timeout(client, settings) -> None:
+    from dataclasses import replace
+
+    from litestar.testing import AsyncTestClient
+
+    from app import create_app
+
+    async with AsyncTestClient(
+        app=create_app(replace(settings, staff_idle_timeout=-1)), base_url="http://testserver.local"
+    ) as idle_client:
+        account = await create_user(idle_client, "researcher")
+        await post_form(
+            idle_client,
+            "/staff/login",
+            {"email": account["email"], "password": account["password"]},
+        )
+        await post_form(
+            idle_client, "/staff/two-factor", {"code": pyotp.TOTP(account["secret"]).now()}
+        )
+        page = await idle_client.get("/staff/consultations")
+        assert "Sign out" not in page.text
