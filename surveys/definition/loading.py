@@ -35,14 +35,10 @@ def _validator() -> jsonschema.Draft202012Validator:
 
 
 def load_definition(source: str | Path) -> Survey:
-    """Load a definition from YAML/JSON text, or from a file when given a ``Path``
-    (or a one-line string naming an existing ``.yaml``/``.yml``/``.json`` file)."""
-    if (
-        isinstance(source, str)
-        and "\n" not in source
-        and source.endswith((".yaml", ".yml", ".json"))
-    ):
-        source = Path(source)
+    """Load a definition from YAML/JSON text, or from a file only when given a ``Path``.
+
+    A string is always text, never a file name: uploads reach this function, and a one-line
+    upload such as ``/etc/x.yaml`` must not make the server read its own files."""
     if isinstance(source, Path):
         try:
             source = source.read_text(encoding="utf-8")

@@ -48,7 +48,7 @@ def test_demo_survey_loads_and_round_trips_through_yaml_and_json():
 
 
 def test_demo_survey_routes_each_respondent_type_to_its_own_questions():
-    survey = load_definition(str(DEMO))
+    survey = load_definition(DEMO)
 
     def keys(who):
         refs = visible_pages(survey, {"respondent_type": who})
@@ -188,4 +188,10 @@ def test_unreadable_text_and_missing_file_raise_definition_error():
         load_definition(Path("/nonexistent/survey.yaml"))
     with pytest.raises(DefinitionError) as caught:
         load_definition("just a string\n")
+    assert caught.value.messages == ["definition: must be an object"]
+
+
+def test_a_string_naming_a_file_is_text_not_a_path_to_read():
+    with pytest.raises(DefinitionError) as caught:
+        load_definition(str(DEMO))
     assert caught.value.messages == ["definition: must be an object"]
