@@ -23,7 +23,9 @@ def _parse_now(raw: str | None) -> datetime:
     try:
         moment = datetime.fromisoformat(raw)
     except ValueError as exc:
-        raise click.BadParameter(f"{raw!r} is not a date and time like 2027-01-01T00:00:00") from exc
+        raise click.BadParameter(
+            f"{raw!r} is not a date and time like 2027-01-01T00:00:00"
+        ) from exc
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 

@@ -267,7 +267,5 @@ async def withdraw(db: AsyncSession, consultation: Consultation, code: str) -> W
         return Withdrawal.TOO_LATE
     await db.delete(response)
     # Counted on the staff responses page; names the consultation only, never the response.
-    audit.record(
-        db, "response_withdrawn", object_type="consultation", object_id=consultation.id
-    )
+    audit.record(db, "response_withdrawn", object_type="consultation", object_id=consultation.id)
     return Withdrawal.WITHDRAWN

@@ -24,7 +24,9 @@ def interval_hours() -> float:
     try:
         hours = float(raw)
     except ValueError as exc:
-        raise SettingsError(f"CONSULT_RETENTION_INTERVAL must be a number of hours, got {raw!r}") from exc
+        raise SettingsError(
+            f"CONSULT_RETENTION_INTERVAL must be a number of hours, got {raw!r}"
+        ) from exc
     if hours < 0:
         raise SettingsError("CONSULT_RETENTION_INTERVAL cannot be negative")
     return hours
@@ -49,9 +51,7 @@ def start_retention(app: Any) -> None:
     hours = interval_hours()
     if hours == 0:
         return
-    task = asyncio.get_running_loop().create_task(
-        _run_forever(app.state["alchemy"], hours * 3600)
-    )
+    task = asyncio.get_running_loop().create_task(_run_forever(app.state["alchemy"], hours * 3600))
     app.state[TASK_KEY] = task
 
 
