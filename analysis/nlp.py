@@ -85,6 +85,7 @@ def build_pipeline(kind: Literal["full", "fast"] = "full", use_trained: bool = T
     return Pipeline(nlp, trained=trained is not None, model=model)
 
 
+@lru_cache(maxsize=1)
 def stop_words() -> frozenset[str]:
     return frozenset(spacy.blank("en").Defaults.stop_words)
 

@@ -139,7 +139,7 @@ class PatternMatcher:
         found: dict[str, list[tuple[int, str, int, int]]] = {key: [] for key in self.keys}
         active = [m for m in self.matchers.values() if len(m)]
         for row, item in enumerate(tqdm(processed, disable=not progress, desc="rules")):
-            if not item.lower or not self._could_match(item):
+            if not item.lower_text or not self._could_match(item):
                 continue
             doc = _pattern_doc(self.vocab, item, self.hashes)
             matches = [m for matcher in active for m in matcher(doc)]
@@ -155,9 +155,11 @@ class PatternMatcher:
 
 
 class MatchStore:
-    """Pattern matches cached per corpus, as plain arrays in one ``.npz`` (no pickle)."""
+    """Pattern matches cached per corpus in one ``.npz`` of plain arrays (no pickle).
 
-    FIELDS = ("rows", "starts", "ends", "labels", "codes")
+    All patterns share five concatenated arrays plus offsets: a few large arrays load far
+    quicker than thousands of small ones.
+    """
 
     def __init__(self, directory: Path, processed: Sequence[Processed]) -> None:
         digest = hashlib.blake2b(digest_size=12)
@@ -168,21 +170,47 @@ class MatchStore:
         self.entries: dict[str, Matches] = {}
         if self.path.exists():
             with np.load(self.path, allow_pickle=False) as data:
-                keys = {name.split("/")[0] for name in data.files}
-                self.entries = {
-                    key: Matches(*(data[f"{key}/{f}"] for f in self.FIELDS)) for key in keys
-                }
+                self.entries = self._unpack({name: data[name] for name in data.files})
+
+    @staticmethod
+    def _unpack(data: dict[str, np.ndarray]) -> dict[str, Matches]:
+        entries = {}
+        offsets, label_offsets = data["offsets"], data["label_offsets"]
+        for i, key in enumerate(data["keys"].tolist()):
+            span = slice(offsets[i], offsets[i + 1])
+            labels = data["labels"][label_offsets[i] : label_offsets[i + 1]]
+            entries[key] = Matches(
+                data["rows"][span],
+                data["starts"][span],
+                data["ends"][span],
+                labels,
+                data["codes"][span],
+            )
+        return entries
 
     def save(self, matches: dict[str, Matches]) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.entries = dict(matches)
-        arrays = {
-            f"{key}/{field}": getattr(found, field)
-            for key, found in matches.items()
-            for field in self.FIELDS
-        }
+        found = list(matches.values())
+        sizes = [len(m.rows) for m in found]
+        label_sizes = [len(m.labels) for m in found]
+
+        def joined(field: str, dtype: type) -> np.ndarray:
+            parts = [getattr(m, field) for m in found]
+            return np.concatenate(parts).astype(dtype) if parts else np.array([], dtype=dtype)
+
         tmp = self.path.with_suffix(".tmp.npz")
-        np.savez(tmp, **arrays)
+        np.savez(
+            tmp,
+            keys=np.array(list(matches), dtype=str),
+            offsets=np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64),
+            label_offsets=np.concatenate([[0], np.cumsum(label_sizes)]).astype(np.int64),
+            rows=joined("rows", np.int32),
+            starts=joined("starts", np.int32),
+            ends=joined("ends", np.int32),
+            codes=joined("codes", np.int32),
+            labels=joined("labels", str),
+        )
         tmp.replace(self.path)
 
 
