@@ -19,8 +19,9 @@ from consult.settings import SettingsError, get_settings
 T = TypeVar("T")
 
 
-def _run(work: Callable[[Any], Awaitable[T]]) -> T:
-    """Run `work(db_session)` in one transaction: committed if it returns, rolled back if not."""
+def run_in_transaction(work: Callable[[Any], Awaitable[T]], *, commit: bool = True) -> T:
+    """Run `work(db_session)` in one transaction: committed if it returns (and `commit`),
+    rolled back otherwise."""
     from consult.db import build_alchemy_config
 
     async def go() -> T:
@@ -28,7 +29,7 @@ def _run(work: Callable[[Any], Awaitable[T]]) -> T:
         try:
             async with config.get_session() as db:
                 result = await work(db)
-                await db.commit()
+                await (db.commit() if commit else db.rollback())
                 return result
         finally:
             await config.get_engine().dispose()
@@ -66,7 +67,7 @@ def create_user(email: str, name: str, role: str, password: str) -> None:
         return str(user.email)
 
     click.echo(
-        f"Created {_run(work)} ({role}). They set up two-factor authentication at first sign-in."
+        f"Created {run_in_transaction(work)} ({role}). They set up two-factor authentication at first sign-in."
     )
 
 
@@ -84,7 +85,7 @@ def load_demo(if_empty: bool) -> None:
                 await loader.load()(db, consultation)
         return True
 
-    loaded = _run(work)
+    loaded = run_in_transaction(work)
     click.echo(
         "Demo consultation loaded."
         if loaded
@@ -113,15 +114,16 @@ def serve(host: str, port: int, workers: int) -> None:
     )
 
 
-def main(argv: list[str] | None = None) -> None:
+def run_command_line(group: click.Group, argv: list[str] | None, prog_name: str) -> None:
+    """Run a click group so that bad input or a database problem prints one line, exit 2."""
     try:
-        cli.main(args=argv, prog_name="consult", standalone_mode=False)
+        group.main(args=argv, prog_name=prog_name, standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
         sys.exit(1)
     except click.ClickException as exc:
-        exc.show()
-        sys.exit(exc.exit_code)
+        click.echo(f"error: {exc.format_message()}", err=True)
+        sys.exit(2)
     except (ConsultError, SettingsError) as exc:
         click.echo(f"error: {getattr(exc, 'message', exc)}", err=True)
         sys.exit(2)
@@ -131,3 +133,7 @@ def main(argv: list[str] | None = None) -> None:
         first_line = (str(cause).splitlines() or [type(cause).__name__])[0]
         click.echo(f"error: database problem: {first_line} (has `migrate` been run?)", err=True)
         sys.exit(2)
+
+
+def main(argv: list[str] | None = None) -> None:
+    run_command_line(cli, argv, "consult")

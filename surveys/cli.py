@@ -5,16 +5,11 @@ Bad input or a database problem prints one line and exits with status 2; never a
 
 from __future__ import annotations
 
-import asyncio
-import sys
 from datetime import UTC, datetime
 
 import click
-from advanced_alchemy.exceptions import RepositoryError
-from sqlalchemy.exc import SQLAlchemyError
 
-from consult.errors import ConsultError
-from consult.settings import SettingsError, get_settings
+from consult.cli import run_command_line, run_in_transaction
 
 
 def _parse_now(raw: str | None) -> datetime:
@@ -38,25 +33,10 @@ def cli() -> None:
 @click.option("--dry-run", is_flag=True, help="List what would be removed; change nothing.")
 @click.option("--now", "now_text", default=None, help="Act as if it were this time (UTC).")
 def retention(dry_run: bool, now_text: str | None) -> None:
-    from consult.db import build_alchemy_config
-    from surveys.retention import RetentionReport, apply_retention
+    from surveys.retention import apply_retention
 
     now = _parse_now(now_text)
-
-    async def go() -> RetentionReport:
-        config = build_alchemy_config(get_settings())
-        try:
-            async with config.get_session() as db:
-                report = await apply_retention(db, now, dry_run)
-                if dry_run:
-                    await db.rollback()
-                else:
-                    await db.commit()
-                return report
-        finally:
-            await config.get_engine().dispose()
-
-    report = asyncio.run(go())
+    report = run_in_transaction(lambda db: apply_retention(db, now, dry_run), commit=not dry_run)
     if dry_run:
         click.echo("Dry run: nothing was changed.")
     for line in report.lines():
@@ -64,19 +44,4 @@ def retention(dry_run: bool, now_text: str | None) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    try:
-        cli.main(args=argv, prog_name="python -m surveys", standalone_mode=False)
-    except click.exceptions.Abort:
-        click.echo("Aborted.", err=True)
-        sys.exit(1)
-    except click.ClickException as exc:
-        click.echo(f"error: {exc.format_message()}", err=True)
-        sys.exit(2)
-    except (ConsultError, SettingsError) as exc:
-        click.echo(f"error: {getattr(exc, 'message', exc)}", err=True)
-        sys.exit(2)
-    except (SQLAlchemyError, RepositoryError) as exc:
-        cause = exc.__cause__ if isinstance(exc, RepositoryError) and exc.__cause__ else exc
-        first_line = (str(cause).splitlines() or [type(cause).__name__])[0]
-        click.echo(f"error: database problem: {first_line} (has `migrate` been run?)", err=True)
-        sys.exit(2)
+    run_command_line(cli, argv, "python -m surveys")
