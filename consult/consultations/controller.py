@@ -78,6 +78,17 @@ def _form_context(
     }
 
 
+def _detail_page(consultation: Consultation, *, status_code: int = 200, **extra: Any) -> Template:
+    context = {
+        "consultation": consultation,
+        "actions": available_actions(consultation.status),
+        "action_labels": ACTION_LABELS,
+        "error": None,
+        **extra,
+    }
+    return Template("staff/consultation.html", context=context, status_code=status_code)
+
+
 async def _get(db: AsyncSession, consultation_id: uuid.UUID) -> Consultation:
     consultation = await db.get(Consultation, consultation_id)
     if consultation is None:
@@ -130,15 +141,7 @@ class ConsultationController(Controller):
     )
     async def show(self, consultation_id: uuid.UUID, db_session: AsyncSession) -> Template:
         consultation = await _get(db_session, consultation_id)
-        return Template(
-            "staff/consultation.html",
-            context={
-                "consultation": consultation,
-                "actions": available_actions(consultation.status),
-                "action_labels": ACTION_LABELS,
-                "error": None,
-            },
-        )
+        return _detail_page(consultation)
 
     @get(
         "/{consultation_id:uuid}/edit",
@@ -195,17 +198,7 @@ class ConsultationController(Controller):
         try:
             await service.transition(consultation, action)
         except ConsultError as exc:
-            message = exc.message
-            return Template(
-                "staff/consultation.html",
-                context={
-                    "consultation": consultation,
-                    "actions": available_actions(consultation.status),
-                    "action_labels": ACTION_LABELS,
-                    "error": message,
-                },
-                status_code=409,
-            )
+            return _detail_page(consultation, status_code=409, error=exc.message)
         audit.record(
             db_session,
             f"consultation_{action}",
@@ -237,17 +230,11 @@ class ConsultationController(Controller):
         if web and not web.startswith("https://"):
             errors.add("web", "Website must start https://")
         if errors:
-            return Template(
-                "staff/consultation.html",
-                context={
-                    "consultation": consultation,
-                    "actions": available_actions(consultation.status),
-                    "action_labels": ACTION_LABELS,
-                    "error": None,
-                    "support_errors": errors.messages,
-                    "support_values": form_values(form),
-                },
+            return _detail_page(
+                consultation,
                 status_code=400,
+                support_errors=errors.messages,
+                support_values=form_values(form),
             )
         ConsultationService.add_support_service(consultation, **fields)
         audit.record(
