@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import joinedload
 
 from consult import audit
 from consult.accounts.passwords import hash_password, verify_password
@@ -73,6 +74,60 @@ async def current_version(db: AsyncSession, consultation: Consultation) -> Surve
         .order_by(SurveyVersion.published_at.desc(), SurveyVersion.number.desc())
         .limit(1)
     )
+
+
+def _current_version_id() -> Any:
+    """The id of the consultation's newest published version, as a correlated subquery."""
+    return (
+        select(SurveyVersion.id)
+        .join(SurveyRow, SurveyRow.id == SurveyVersion.survey_id)
+        .where(
+            SurveyRow.consultation_id == Consultation.id,
+            SurveyVersion.published_at.is_not(None),
+        )
+        .order_by(SurveyVersion.published_at.desc(), SurveyVersion.number.desc())
+        .limit(1)
+        .correlate(Consultation)
+        .scalar_subquery()
+    )
+
+
+async def consultation_for_visit(
+    db: AsyncSession, slug: str
+) -> tuple[Consultation | None, uuid.UUID | None]:
+    """The consultation behind ``slug`` and the id of its current version, in one statement.
+
+    Every respondent request needs both, and the support directory (shown in the respondent
+    layout), which the model loads with a second "selectin" query; joining it here and asking
+    for the version id in a subquery saves two round trips per request (three statements
+    become one). Same rows, same order as `consultation_by_slug` + `current_version`.
+    """
+    result = await db.execute(
+        select(Consultation, _current_version_id())
+        .options(joinedload(Consultation.support_services))
+        .where(Consultation.slug == slug)
+    )
+    row = result.unique().first()
+    return (None, None) if row is None else (row[0], row[1])
+
+
+# Published versions never change (see `definition_of`), so each worker keeps the rows it has
+# served. They are expunged from the session that loaded them, so that session's rollback or
+# close cannot expire them under a concurrent request; only plain columns are ever read.
+_published: dict[uuid.UUID, SurveyVersion] = {}
+
+
+async def published_version(db: AsyncSession, version_id: uuid.UUID) -> SurveyVersion | None:
+    """A published version by id, from this worker's cache after the first time."""
+    version = _published.get(version_id)
+    if version is None:
+        version = await db.get(SurveyVersion, version_id)
+        if version is None or version.published_at is None:
+            return version
+        definition_of(version)
+        db.expunge(version)
+        _published[version_id] = version
+    return version
 
 
 def definition_of(version: SurveyVersion) -> Survey:

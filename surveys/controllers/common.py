@@ -91,7 +91,9 @@ async def load_visit(request: Request[Any, Any, Any], db_session: AsyncSession, 
 
     A draft consultation is shown only to signed-in staff, as a preview that records nothing.
     """
-    consultation = await journey.consultation_by_slug(db_session, slug)
+    # One statement for the consultation, its support directory and its current version's id;
+    # the published version itself comes from the worker's cache (see `journey`).
+    consultation, version_id = await journey.consultation_for_visit(db_session, slug)
     if consultation is None:
         raise NotFound("We could not find that survey. Check the address.")
     preview = False
@@ -99,7 +101,7 @@ async def load_visit(request: Request[Any, Any, Any], db_session: AsyncSession, 
         if await staff_user(request, db_session) is None:
             raise NotFound("We could not find that survey. Check the address.")
         preview = True
-    version = await journey.current_version(db_session, consultation)
+    version = await journey.published_version(db_session, version_id) if version_id else None
     if version is None:
         raise NotFound("This survey has no questions yet.")
     visit = Visit(
@@ -115,7 +117,7 @@ async def load_visit(request: Request[Any, Any, Any], db_session: AsyncSession, 
         visit.draft = await journey.live_draft(db_session, str(entry.get("draft")), consultation)
         if visit.draft is not None and visit.draft.version_id != version.id:
             # A draft keeps answering the version it started on.
-            older = await db_session.get(SurveyVersion, visit.draft.version_id)
+            older = await journey.published_version(db_session, visit.draft.version_id)
             if older is not None:
                 visit.version, visit.survey = older, journey.definition_of(older)
     return visit
