@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from consult import audit
 from consult.consultations.models import Consultation
 from consult.errors import Conflict
-from surveys.builder import forms, service, versions
+from surveys.builder import choices, forms, service, versions
 from surveys.builder.service import Definition
 from surveys.definition import QUESTION_TYPES
 from surveys.definition.questions.rating import SCALES
@@ -115,7 +115,8 @@ def builder_page(
             "errors": errors or {},
             "values": values or {},
             "question_types": QUESTION_TYPE_LABELS,
-            "single_choices": service.single_choice_questions(definition) if shown else [],
+            "single_choices": choices.single_choice_questions(definition) if shown else [],
+            "page_choices": choices.page_choices(definition) if shown else [],
             **extra,
         },
         status_code=status_code,
@@ -144,8 +145,8 @@ def item_form(
             "c": ws.consultation,
             "item": item,
             "errors": errors or {},
-            "type_choices": service.respondent_type_choices(definition),
-            "condition_choices": service.condition_choices(definition, position),
+            "type_choices": choices.respondent_type_choices(definition),
+            "condition_choices": choices.condition_choices(definition, position),
             "routing_by_type": bool(definition.get("respondent_type_question")),
             "question_types": QUESTION_TYPE_LABELS,
             "scales": list(SCALES),

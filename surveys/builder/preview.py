@@ -19,8 +19,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from consult.errors import Conflict
 from consult.permissions import Permission, requires
+from surveys.builder.choices import respondent_type_choices
 from surveys.builder.context import Workspace, workspace
-from surveys.builder.service import definition_problems, respondent_type_choices
+from surveys.builder.service import definition_problems
 from surveys.builder.versions import version_or_404
 from surveys.controllers.questions import parse_page, rendered
 from surveys.definition import (

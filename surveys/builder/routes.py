@@ -2,8 +2,18 @@
 
 from typing import Any
 
-from surveys.builder.controllers import SurveyBuilderController
+from surveys.builder.controllers import SectionController, SurveyBuilderController
+from surveys.builder.pages import PageController
 from surveys.builder.preview import SurveyPreviewController
+from surveys.builder.questions import NewQuestionController, QuestionController
 from surveys.builder.releases import SurveyVersionController
 
-ROUTES: list[Any] = [SurveyBuilderController, SurveyVersionController, SurveyPreviewController]
+ROUTES: list[Any] = [
+    SurveyBuilderController,
+    SectionController,
+    PageController,
+    NewQuestionController,
+    QuestionController,
+    SurveyVersionController,
+    SurveyPreviewController,
+]

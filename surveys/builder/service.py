@@ -17,18 +17,11 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from surveys.definition import RESPONDENT_TYPES, DefinitionError, survey_from_dict
+from surveys.definition import DefinitionError, survey_from_dict
 from surveys.definition.checks import check_definition
 
 Definition = dict[str, Any]
 KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,59}$")
-CHOICE_TYPES = ("single_choice", "multiple_choice", "rating")
-RESPONDENT_TYPE_LABELS = {
-    "victim_survivor": "Victim-survivor",
-    "on_behalf": "On behalf of someone",
-    "professional": "Professional",
-    "public": "Member of the public",
-}
 
 
 class BuilderError(ValueError):
@@ -54,10 +47,10 @@ def new_definition(key: str, title: str) -> Definition:
 
 
 def question_keys(definition: Definition) -> list[str]:
-    return [q["key"] for _, _, _, q in _questions(definition)]
+    return [q["key"] for _, _, _, q in questions_with_positions(definition)]
 
 
-def _questions(definition: Definition) -> list[tuple[int, int, int, dict[str, Any]]]:
+def questions_with_positions(definition: Definition) -> list[tuple[int, int, int, dict[str, Any]]]:
     return [
         (s, p, q, question)
         for s, section in enumerate(definition.get("sections", []))
@@ -75,7 +68,7 @@ def section_index(definition: Definition, key: str) -> int:
 
 
 def find_question(definition: Definition, key: str) -> tuple[int, int, int]:
-    for s, p, q, question in _questions(definition):
+    for s, p, q, question in questions_with_positions(definition):
         if question["key"] == key:
             return s, p, q
     raise BuilderError("question", f"There is no question '{key}' in this draft")
@@ -203,6 +196,23 @@ def move_question(definition: Definition, key: str, direction: str) -> Definitio
     )
 
 
+def move_question_to_page(
+    definition: Definition, key: str, section_key: str, page: int
+) -> Definition:
+    """Move a question to the end of another page of the draft; its own page: no change."""
+    s, p, q = find_question(definition, key)
+    page_of(definition, section_key, page)
+    target = section_index(definition, section_key)
+    if (target, page) == (s, p):
+        return _edited(definition, lambda d: None)
+
+    def change(data: Definition) -> None:
+        question = data["sections"][s]["pages"][p]["questions"].pop(q)
+        data["sections"][target]["pages"][page]["questions"].append(question)
+
+    return _edited(definition, change)
+
+
 def delete_question(definition: Definition, key: str) -> Definition:
     s, p, q = find_question(definition, key)
 
@@ -221,47 +231,6 @@ def _apply(item: dict[str, Any], fields: dict[str, Any]) -> None:
             item.pop(name, None)
         else:
             item[name] = value
-
-
-# --- choices for routing select boxes ----------------------------------------------------------
-def condition_choices(definition: Definition, before: tuple[int, int]) -> list[tuple[str, str]]:
-    """``("<question>=<option>", "Question title: option label")`` for every choice question on
-    a page before ``before`` (section, page): the only answers a condition may use."""
-    choices: list[tuple[str, str]] = []
-    for s, p, _, question in _questions(definition):
-        if (s, p) >= before or question["type"] not in CHOICE_TYPES:
-            continue
-        options = question.get("options") or question.get("scale") or []
-        if isinstance(options, str):  # a preset scale name
-            continue
-        for option in options:
-            value = f"{question['key']}={option['value']}"
-            choices.append((value, f"{question['title']}: {option['label']}"))
-    return choices
-
-
-def respondent_type_choices(definition: Definition) -> list[tuple[str, str]]:
-    """The types the survey's respondent-type question offers (all types when it has none)."""
-    labels = dict(RESPONDENT_TYPE_LABELS)
-    key = definition.get("respondent_type_question")
-    if key:
-        for _, _, _, question in _questions(definition):
-            if question["key"] == key:
-                offered = {o["value"]: o["label"] for o in question.get("options", [])}
-                return [(v, offered[v]) for v in RESPONDENT_TYPES if v in offered]
-    return [(value, labels[value]) for value in RESPONDENT_TYPES]
-
-
-def single_choice_questions(definition: Definition) -> list[tuple[str, str]]:
-    return [
-        (q["key"], q["title"])
-        for _, _, _, q in _questions(definition)
-        if q["type"] == "single_choice"
-    ]
-
-
-def position_of_section(definition: Definition, key: str) -> tuple[int, int]:
-    return section_index(definition, key), -1
 
 
 # --- publishing --------------------------------------------------------------------------------

@@ -158,3 +158,28 @@ async def test_every_change_writes_an_audit_event(client, staff, settings) -> No
     ):  # fmt: skip
         assert action in actions
     assert actions.count("survey_question_added") == 4
+
+
+async def test_a_question_moves_to_another_page_chosen_from_a_list(client, staff, settings) -> None:
+    await staff("researcher")
+    base = await make_consultation(settings)
+    await build_small_survey(client, base)
+    page = await client.get(base)
+    # Every question offers every page of the draft, its own page selected.
+    assert 'action="' + base + '/questions/mood/page"' in page.text
+    assert '<option value="your_story:1">Section 2: Your story, page 1</option>' in page.text
+    assert (
+        '<option value="about:2" selected>Section 1: About you, page 2: Help</option>' in page.text
+    )
+    response = await send(client, f"{base}/questions/mood/page", {"to": "your_story:1"})
+    assert response.status_code == 303
+    assert response.headers["location"].endswith("#question-mood")
+    definition = await draft_definition(settings, base)
+    about, story = definition["sections"]
+    assert [q["key"] for q in about["pages"][1]["questions"]] == ["help"]
+    assert [q["key"] for q in story["pages"][0]["questions"]] == ["story", "mood"]
+    assert (await send(client, f"{base}/questions/mood/page", {"to": "about:9"})).status_code == 404
+    assert (await send(client, f"{base}/questions/mood/page", {"to": "nowhere"})).status_code == 422
+    assert await draft_definition(settings, base) == definition  # refused moves change nothing
+    actions = await audit_actions(settings)
+    assert actions.count("survey_question_moved") == 1

@@ -1,0 +1,63 @@
+"""What the builder's select lists offer, read from the draft's definition: routing conditions
+(earlier choice questions' options), respondent types, the respondent-type question, and the
+pages a question can move to. Offering only what exists means nothing typed is parsed."""
+
+from __future__ import annotations
+
+from surveys.builder.service import Definition, questions_with_positions
+from surveys.definition import RESPONDENT_TYPES
+
+CHOICE_TYPES = ("single_choice", "multiple_choice", "rating")
+RESPONDENT_TYPE_LABELS = {
+    "victim_survivor": "Victim-survivor",
+    "on_behalf": "On behalf of someone",
+    "professional": "Professional",
+    "public": "Member of the public",
+}
+
+
+def condition_choices(definition: Definition, before: tuple[int, int]) -> list[tuple[str, str]]:
+    """``("<question>=<option>", "Question title: option label")`` for every choice question on
+    a page before ``before`` (section, page): the only answers a condition may use."""
+    choices: list[tuple[str, str]] = []
+    for s, p, _, question in questions_with_positions(definition):
+        if (s, p) >= before or question["type"] not in CHOICE_TYPES:
+            continue
+        options = question.get("options") or question.get("scale") or []
+        if isinstance(options, str):  # a preset scale name
+            continue
+        for option in options:
+            value = f"{question['key']}={option['value']}"
+            choices.append((value, f"{question['title']}: {option['label']}"))
+    return choices
+
+
+def respondent_type_choices(definition: Definition) -> list[tuple[str, str]]:
+    """The types the survey's respondent-type question offers (all types when it has none)."""
+    labels = dict(RESPONDENT_TYPE_LABELS)
+    key = definition.get("respondent_type_question")
+    if key:
+        for _, _, _, question in questions_with_positions(definition):
+            if question["key"] == key:
+                offered = {o["value"]: o["label"] for o in question.get("options", [])}
+                return [(v, offered[v]) for v in RESPONDENT_TYPES if v in offered]
+    return [(value, labels[value]) for value in RESPONDENT_TYPES]
+
+
+def single_choice_questions(definition: Definition) -> list[tuple[str, str]]:
+    return [
+        (q["key"], q["title"])
+        for _, _, _, q in questions_with_positions(definition)
+        if q["type"] == "single_choice"
+    ]
+
+
+def page_choices(definition: Definition) -> list[tuple[str, str]]:
+    """``("<section key>:<page number>", "Section 1: title, page 2: title")`` for every page."""
+    choices: list[tuple[str, str]] = []
+    for s, section in enumerate(definition.get("sections", []), start=1):
+        for p, page in enumerate(section.get("pages", []), start=1):
+            title = f": {page['title']}" if page.get("title") else ""
+            label = f"Section {s}: {section['title']}, page {p}{title}"
+            choices.append((f"{section['key']}:{p}", label))
+    return choices
