@@ -208,6 +208,8 @@ def agreement(args: argparse.Namespace) -> None:
     result = compute_agreement(codings)
     out_dir = Path(args.out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
+    # Who coded what, one row per (response, coder, theme): the record agreement is built on.
+    codings.to_csv(out_dir / "codings.csv", index=False)
     result.kappa.to_csv(out_dir / "kappa-by-theme.csv", index=False)
     result.disagreements.to_csv(out_dir / "disagreements.csv", index=False)
     summary = {"krippendorff_alpha": result.alpha, "units": result.alpha_units}

@@ -269,6 +269,8 @@ def test_wordcloud_breakdown_redact_and_agreement_run_end_to_end(files: Path, ca
     ]
     code, out, _ = run(argv, capsys)
     assert code == 0 and "Krippendorff" in out
+    stored = pd.read_csv(files / "ag" / "codings.csv")
+    assert stored.columns.tolist() == ["id", "coder", "theme", "value"] and len(stored) == 4
 
 
 @pytest.mark.parametrize(

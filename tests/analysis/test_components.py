@@ -35,3 +35,27 @@ def test_sentences_are_split() -> None:
 def test_blank_full_pipeline_has_redaction_components(blank_pipeline) -> None:  # type: ignore[no-untyped-def]
     assert not blank_pipeline.trained
     assert {"consult_pii_regex", "consult_name_cues"} <= set(blank_pipeline.nlp.pipe_names)
+
+
+def test_missing_trained_pipeline_falls_back_to_none(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import analysis.nlp as nlp_module
+
+    def missing(name: str) -> object:
+        raise ImportError(name)
+
+    monkeypatch.setattr(nlp_module.importlib, "import_module", missing)
+    assert nlp_module._load_trained() is None
+
+
+def test_unexpected_trained_pipeline_is_not_used(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import types
+
+    import spacy
+
+    import analysis.nlp as nlp_module
+
+    impostor = spacy.blank("en")
+    impostor.meta["name"] = "something_else"
+    fake = types.SimpleNamespace(load=lambda: impostor)
+    monkeypatch.setattr(nlp_module.importlib, "import_module", lambda name: fake)
+    assert nlp_module._load_trained() is None
