@@ -42,7 +42,13 @@ def bar_chart(data: pd.DataFrame, title: str, stacked: bool) -> alt.Chart:
             base.mark_bar()
             .encode(
                 y=alt.Y("group:N", title=None),
-                x=alt.X("percent:Q", title="Percent of base", stack="zero"),
+                # Rounded shares can add up to 100.1; a fixed domain keeps the axis at 100.
+                x=alt.X(
+                    "percent:Q",
+                    title="Percent of base",
+                    stack="zero",
+                    scale=alt.Scale(domain=[0, 100], clamp=True),
+                ),
                 color=alt.Color("category:N", sort=order, title=None),
                 order=alt.Order("category_order:Q"),
                 tooltip=["group", "category", "percent", "count"],
