@@ -7,6 +7,7 @@ One metadata holds every table (advanced-alchemy's registry), so Alembic sees al
 from __future__ import annotations
 
 import importlib
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from advanced_alchemy.base import UUIDv7AuditBase, UUIDv7Base
@@ -16,7 +17,7 @@ from advanced_alchemy.extensions.litestar import (
     SQLAlchemyAsyncConfig,
 )
 from advanced_alchemy.extensions.litestar.store import SQLAlchemyStore, StoreModelMixin
-from sqlalchemy import event
+from sqlalchemy import event, select
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import NullPool
 
@@ -98,5 +99,31 @@ def build_alchemy_config(
     )
 
 
+class ConnectionReadStore(SQLAlchemyStore[Any]):
+    """advanced-alchemy's store, reading on a plain connection instead of an ORM session.
+
+    Every request that carries a session cookie reads its session here. The stock `get` opens
+    an ORM session and transaction for that one SELECT; py-spy showed it costing more CPU than
+    all of a page's own queries. The same statement on a pooled connection returns the same
+    value (and the connection's transaction ends when it is returned). Renewals, writes and
+    deletes are advanced-alchemy's own.
+    """
+
+    async def get(self, key: str, renew_for: int | timedelta | None = None) -> bytes | None:
+        if renew_for or not self._is_async:
+            return await super().get(key, renew_for)
+        db_key, db_namespace = self._make_key(key)
+        model = self._model
+        statement = select(model.value).where(
+            model.key == db_key,
+            model.namespace == db_namespace,
+            model.expires_at.is_(None) | (model.expires_at > datetime.now(UTC)),
+        )
+        engine = self._config.get_engine()
+        async with engine.connect() as connection:
+            value = (await connection.execute(statement)).scalar_one_or_none()
+        return self._decode_base64_value(value, engine.dialect.name) if value else None
+
+
 def build_store(alchemy_config: SQLAlchemyAsyncConfig, namespace: str) -> SQLAlchemyStore[Any]:
-    return SQLAlchemyStore(alchemy_config, model=StoreItem, namespace=namespace)
+    return ConnectionReadStore(alchemy_config, model=StoreItem, namespace=namespace)
