@@ -4,10 +4,10 @@ size holds one batch in memory at a time (plain column tuples, never ORM objects
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from surveys.definition import Survey
@@ -42,11 +42,15 @@ async def layout_for(db: AsyncSession, consultation_id: uuid.UUID) -> ExportLayo
     return ExportLayout.for_versions([survey for _, survey in versions.by_id.values()])
 
 
-async def count_responses(db: AsyncSession, consultation_id: uuid.UUID) -> int:
+Where = Sequence[ColumnElement[bool]]
+
+
+async def count_responses(db: AsyncSession, consultation_id: uuid.UUID, where: Where = ()) -> int:
+    """How many responses an export holds; ``where``: extra conditions (the list's filters)."""
     total = await db.scalar(
         select(func.count())
         .select_from(Response)
-        .where(Response.consultation_id == consultation_id)
+        .where(Response.consultation_id == consultation_id, *where)
     )
     return int(total or 0)
 
@@ -60,8 +64,10 @@ async def read_rows(
     layout: ExportLayout,
     *,
     batch_size: int = BATCH_SIZE,
+    where: Where = (),
 ) -> AsyncIterator[list[ResponseRow]]:
-    """Batches of export rows, in response order (UUIDv7 ids follow creation time)."""
+    """Batches of export rows, in response order (UUIDv7 ids follow creation time), limited
+    by ``where`` (extra conditions on ``Response``, e.g. the staff list's filters)."""
     versions = await _versions(db, consultation_id)
     last: uuid.UUID | None = None
     while True:
@@ -73,7 +79,7 @@ async def read_rows(
                 Response.submitted_at,
                 Response.answers,
             )
-            .where(Response.consultation_id == consultation_id)
+            .where(Response.consultation_id == consultation_id, *where)
             .order_by(Response.id)
             .limit(batch_size)
         )

@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 import tempfile
 import uuid
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -40,16 +40,6 @@ async def consultation_or_404(db: AsyncSession, consultation_id: uuid.UUID) -> C
     return consultation
 
 
-def _date(raw: str, name: str, label: str, errors: dict[str, str]) -> date | None:
-    if not raw:
-        return None
-    try:
-        return date.fromisoformat(raw.strip())
-    except ValueError:
-        errors[name] = f"{label} must be a real date, like 2027-03-31"
-        return None
-
-
 def _filename(consultation: Consultation, extension: str) -> str:
     return f"responses-{consultation.slug}-{datetime.now(UTC):%Y%m%d-%H%M}.{extension}"
 
@@ -71,15 +61,9 @@ class ResponsesController(Controller):
         page: int = 1,
     ) -> Template:
         consultation = await consultation_or_404(db_session, consultation_id)
-        filters = listing.ResponseFilters(
-            respondent_type=respondent_type[:40], search=search.strip()[:200], page=page
+        filters = listing.read_filters(
+            respondent_type, submitted_from, submitted_to, answer, search, page
         )
-        filters.submitted_from = _date(
-            submitted_from, "submitted_from", "From date", filters.errors
-        )
-        filters.submitted_to = _date(submitted_to, "submitted_to", "To date", filters.errors)
-        # One select list of "question: option" pairs, so no JavaScript is needed to pair them.
-        filters.question, _, filters.option = answer.partition("=")
         result = await listing.find_responses(db_session, consultation_id, filters)
         survey = await listing.current_survey(db_session, consultation)
         pages = max(1, -(-result.total // result.limit))
@@ -103,6 +87,7 @@ class ResponsesController(Controller):
                 "pages": pages,
                 "formats": list(FORMATS),
                 "header_modes": exports.HEADER_MODES,
+                "filtered": bool(listing.filters_used(filters)) and not filters.errors,
             },
         )
 
@@ -190,28 +175,45 @@ class ResponsesController(Controller):
         db_session: AsyncSession,
         format: str = "csv",
         header: str = "both",
+        respondent_type: str = "",
+        submitted_from: str = "",
+        submitted_to: str = "",
+        answer: str = "",
+        search: str = "",
     ) -> Stream | File:
+        """All submitted responses, or ("Export these responses") only those the list's
+        filters find: the same parameters, read and applied by the same code as the list."""
         consultation = await consultation_or_404(db_session, consultation_id)
         if format not in FORMATS:
             raise Invalid("Choose CSV, XLSX or SPSS (.sav)")
         if header not in exports.HEADER_MODES:
             raise Invalid("Choose how columns are headed: names, wording or both")
+        filters = listing.read_filters(
+            respondent_type, submitted_from, submitted_to, answer, search
+        )
+        if filters.errors:
+            raise Invalid(next(iter(filters.errors.values())))
+        dialect = db_session.get_bind().dialect.name
+        where = listing.conditions(dialect, filters)
         layout = await exports.layout_for(db_session, consultation_id)
         # Counted before streaming so the audit record commits with this request.
-        rows = await exports.count_responses(db_session, consultation_id)
+        rows = await exports.count_responses(db_session, consultation_id, where)
+        detail: dict[str, Any] = {"format": format, "rows": rows, "header": header}
+        if used := listing.filters_used(filters):
+            detail["filters"] = used
         audit.record(
             db_session,
             "responses_exported",
             actor=request.user,
             object_type="consultation",
             object_id=consultation_id,
-            detail={"format": format, "rows": rows, "header": header},
+            detail=detail,
         )
         alchemy = request.app.state["alchemy"]
         filename = _filename(consultation, format)
         if format == "csv":
             return Stream(
-                _csv_stream(alchemy, consultation_id, layout, header),
+                _csv_stream(alchemy, consultation_id, layout, header, where),
                 media_type=FORMATS["csv"],
                 headers={"Content-Disposition": f'attachment; filename="{filename}"'},
             )
@@ -220,7 +222,7 @@ class ResponsesController(Controller):
         path = Path(name)
         try:
             async with alchemy.get_session() as db:
-                batches = exports.read_rows(db, consultation_id, layout)
+                batches = exports.read_rows(db, consultation_id, layout, where=where)
                 if format == "xlsx":
                     await exports.write_xlsx(path, layout, batches, header)
                 else:
@@ -237,12 +239,16 @@ class ResponsesController(Controller):
 
 
 async def _csv_stream(
-    alchemy: Any, consultation_id: uuid.UUID, layout: exports.ExportLayout, header: str
+    alchemy: Any,
+    consultation_id: uuid.UUID,
+    layout: exports.ExportLayout,
+    header: str,
+    where: Any,
 ) -> Any:
     """CSV chunks read on a session of the stream's own: the request's session is finished
     (committed and closed) once the response starts."""
     async with alchemy.get_session() as db:
         async for chunk in exports.csv_chunks(
-            layout, exports.read_rows(db, consultation_id, layout), header
+            layout, exports.read_rows(db, consultation_id, layout, where=where), header
         ):
             yield chunk.encode("utf-8")

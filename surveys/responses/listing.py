@@ -53,6 +53,52 @@ class ResponseFilters:
     errors: dict[str, str] = field(default_factory=dict)
 
 
+def _date(raw: str, name: str, label: str, errors: dict[str, str]) -> date | None:
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw.strip())
+    except ValueError:
+        errors[name] = f"{label} must be a real date, like 2027-03-31"
+        return None
+
+
+def read_filters(
+    respondent_type: str = "",
+    submitted_from: str = "",
+    submitted_to: str = "",
+    answer: str = "",
+    search: str = "",
+    page: int = 1,
+) -> ResponseFilters:
+    """The list's query parameters as filters (the export reads the same ones)."""
+    filters = ResponseFilters(
+        respondent_type=respondent_type[:40], search=search.strip()[:200], page=page
+    )
+    filters.submitted_from = _date(submitted_from, "submitted_from", "From date", filters.errors)
+    filters.submitted_to = _date(submitted_to, "submitted_to", "To date", filters.errors)
+    # One select list of "question: option" pairs, so no JavaScript is needed to pair them.
+    filters.question, _, filters.option = answer.partition("=")
+    return filters
+
+
+def filters_used(filters: ResponseFilters) -> dict[str, Any]:
+    """The filters in force, for an audit record. Search text is never recorded (a person may
+    have typed a name or a detail from an answer): only that a search was used."""
+    used: dict[str, Any] = {}
+    if filters.respondent_type:
+        used["respondent_type"] = filters.respondent_type
+    if filters.submitted_from:
+        used["submitted_from"] = filters.submitted_from.isoformat()
+    if filters.submitted_to:
+        used["submitted_to"] = filters.submitted_to.isoformat()
+    if filters.question and filters.option and KEY_PATTERN.fullmatch(filters.question):
+        used["answer"] = f"{filters.question}={filters.option}"[:200]
+    if filters.search:
+        used["search"] = True
+    return used
+
+
 async def status_counts(
     db: AsyncSession, consultation_id: uuid.UUID, now: datetime
 ) -> StatusCounts:
@@ -111,10 +157,9 @@ def _answer_is(dialect: str, key: str, value: str) -> ColumnElement[bool]:
     return Response.id.in_(select(Response.id).where(clause))
 
 
-def _conditions(
-    dialect: str, consultation_id: uuid.UUID, filters: ResponseFilters
-) -> list[ColumnElement[bool]]:
-    where: list[ColumnElement[bool]] = [Response.consultation_id == consultation_id]
+def conditions(dialect: str, filters: ResponseFilters) -> list[ColumnElement[bool]]:
+    """The filters as WHERE clauses on ``survey_response`` (the list and the export share them)."""
+    where: list[ColumnElement[bool]] = []
     if filters.respondent_type:
         where.append(Response.respondent_type == filters.respondent_type)
     if filters.submitted_from:
@@ -138,7 +183,8 @@ async def find_responses(
     dialect = db.get_bind().dialect.name
     page = LimitOffset(limit=PAGE_SIZE, offset=(max(filters.page, 1) - 1) * PAGE_SIZE)
     items, total = await ResponseRepository(session=db).list_and_count(
-        *_conditions(dialect, consultation_id, filters),
+        Response.consultation_id == consultation_id,
+        *conditions(dialect, filters),
         page,
         order_by=[Response.submitted_at.desc(), Response.id.desc()],
     )

@@ -82,7 +82,12 @@ async def add_responses(
 
 async def audit_events(settings: Settings, action: str) -> list[AuditEvent]:
     async with db_session(settings) as db:
-        return list(await db.scalars(select(AuditEvent).where(AuditEvent.action == action)))
+        statement = (
+            select(AuditEvent)
+            .where(AuditEvent.action == action)
+            .order_by(AuditEvent.at, AuditEvent.id)
+        )
+        return list(await db.scalars(statement))
 
 
 @pytest.fixture
