@@ -8,7 +8,11 @@
   is when the clock starts). Free text means short_text, long_text and three_words answers and
   the "other" text of multiple choice questions; codes, ratings and numbers stay for analysis.
 
-Each run writes one audit record per consultation touched, with counts and never the text.
+- **Abandoned import uploads** (response tables uploaded for import, then neither imported
+  nor cancelled) are deleted once more than 24 hours old; they are personal data.
+
+Each run writes one audit record per consultation touched, with counts and never the text,
+and one ``import_uploads_deleted`` record with the number of uploads deleted (never names).
 ``dry_run`` reports the same counts and changes nothing. Running twice is harmless: a second
 run finds nothing left to remove.
 """
@@ -18,6 +22,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import delete, func, select
@@ -28,6 +33,7 @@ from consult.consultations.models import Consultation
 from surveys.definition import Survey
 from surveys.definition.questions.choice import MultipleChoice
 from surveys.definition.questions.text import ShortText, ThreeWords
+from surveys.imports import uploads
 from surveys.journey import definition_of
 from surveys.models import Draft, Response, SurveyVersion
 
@@ -48,16 +54,24 @@ class RetentionReport:
     now: datetime
     dry_run: bool
     consultations: list[ConsultationReport] = field(default_factory=list)
+    # File names (random tokens, no personal data) of abandoned import uploads.
+    abandoned_uploads: list[str] = field(default_factory=list)
 
     def lines(self) -> list[str]:
         verb = "would remove" if self.dry_run else "removed"
-        if not self.consultations:
+        if not (self.consultations or self.abandoned_uploads):
             return [f"Nothing to remove at {self.now.isoformat()}."]
-        return [
+        lines = [
             f"{c.slug}: {verb} {c.expired_drafts} expired draft(s); free text {verb} from "
             f"{c.responses_stripped} response(s) ({c.answers_removed} answer(s))"
             for c in self.consultations
         ]
+        if self.abandoned_uploads:
+            lines.append(
+                f"import uploads: {verb} {len(self.abandoned_uploads)} abandoned upload(s) older "
+                f"than 24 hours: {', '.join(self.abandoned_uploads)}"
+            )
+        return lines
 
 
 def retention_ends(consultation: Consultation) -> datetime | None:
@@ -112,9 +126,34 @@ async def _strip_consultation(
             await db.flush()
 
 
-async def apply_retention(db: AsyncSession, now: datetime, dry_run: bool) -> RetentionReport:
-    """Apply the retention rules as at ``now`` in the caller's transaction."""
+def _remove_abandoned_uploads(
+    db: AsyncSession, report: RetentionReport, data_dir: Path, dry_run: bool
+) -> None:
+    found = uploads.abandoned(data_dir, report.now)
+    report.abandoned_uploads = [path.name for path in found]
+    if dry_run or not found:
+        return
+    for path in found:
+        path.unlink(missing_ok=True)
+    audit.record(
+        db,
+        "import_uploads_deleted",
+        object_type="import_upload",
+        detail={"at": report.now.isoformat(), "abandoned_uploads_deleted": len(found)},
+    )
+
+
+async def apply_retention(
+    db: AsyncSession, now: datetime, dry_run: bool, *, data_dir: Path | None = None
+) -> RetentionReport:
+    """Apply the retention rules as at ``now`` in the caller's transaction. Import uploads are
+    looked for under ``data_dir`` (default: ``CONSULT_DATA_DIR``, as the app uses)."""
+    if data_dir is None:
+        from consult.settings import load_settings
+
+        data_dir = load_settings().data_dir
     report = RetentionReport(now=now, dry_run=dry_run)
+    _remove_abandoned_uploads(db, report, data_dir, dry_run)
     for consultation in await db.scalars(select(Consultation).order_by(Consultation.slug)):
         entry = ConsultationReport(consultation.id, consultation.slug)
         expired = (Draft.consultation_id == consultation.id, Draft.expires_at < now)

@@ -2,7 +2,9 @@
 lists, no JavaScript), preview, then import all rows in one transaction or none.
 
 The uploaded table waits between steps in a file under ``<data dir>/imports/`` named by a
-random token and tied to the consultation; it is deleted once imported.
+random token and tied to the consultation (:mod:`.uploads`). It is personal data: it is deleted
+as soon as the import completes or staff cancel it, and the retention job deletes uploads
+abandoned for more than 24 hours.
 """
 
 from __future__ import annotations
@@ -23,29 +25,34 @@ from consult import audit
 from consult.errors import Invalid, NotFound
 from consult.permissions import Permission, requires
 from surveys.definition import RESPONDENT_TYPES
-from surveys.imports.reading import ImportProblem, Table, importable, parse_rows, read_table
+from surveys.imports import uploads
+from surveys.imports.reading import (
+    ImportProblem,
+    Table,
+    guess_targets,
+    parse_rows,
+    read_table,
+    targets,
+)
 from surveys.journey import current_version, definition_of, hash_code, new_code
 from surveys.models import Response
 from surveys.responses.controller import consultation_or_404
 
-TOKEN_LENGTH = 32
 
-
-def _folder(request: Request[Any, Any, Any]) -> Path:
-    folder = Path(request.app.state["settings"].data_dir) / "imports"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+def _data_dir(request: Request[Any, Any, Any]) -> Path:
+    return Path(request.app.state["settings"].data_dir)
 
 
 def _load(request: Request[Any, Any, Any], consultation_id: uuid.UUID, token: str) -> Table:
-    if not (len(token) == TOKEN_LENGTH and token.isalnum()):
-        raise NotFound("That upload has gone; upload the file again")
-    path = _folder(request) / f"{token}.json"
+    gone = NotFound("That upload has gone; upload the file again")
+    if not uploads.valid_token(token):
+        raise gone
+    path = uploads.path_of(_data_dir(request), token)
     if not path.exists():
-        raise NotFound("That upload has gone; upload the file again")
+        raise gone
     stored = json.loads(path.read_text("utf-8"))
     if stored["consultation_id"] != str(consultation_id):
-        raise NotFound("That upload has gone; upload the file again")
+        raise gone
     return Table(stored["headers"], stored["rows"])
 
 
@@ -81,16 +88,11 @@ class ImportController(Controller):
                 context={"consultation": consultation, "error": str(exc)},
                 status_code=400,
             )
-        token = secrets.token_hex(TOKEN_LENGTH // 2)
-        (_folder(request) / f"{token}.json").write_text(
-            json.dumps(
-                {
-                    "consultation_id": str(consultation_id),
-                    "headers": table.headers,
-                    "rows": table.rows,
-                }
-            ),
-            "utf-8",
+        token = secrets.token_hex(uploads.TOKEN_LENGTH // 2)
+        uploads.save(
+            _data_dir(request),
+            token,
+            {"consultation_id": str(consultation_id), "headers": table.headers, "rows": table.rows},
         )
         return Redirect(
             f"/staff/consultations/{consultation_id}/responses/import/{token}", status_code=303
@@ -121,7 +123,7 @@ class ImportController(Controller):
             raise Invalid("Publish a survey before importing responses")
         survey = definition_of(version)
         table = _load(request, consultation_id, token)
-        keys = {q.key for q in importable(survey)}
+        keys = {value for value, _ in targets(survey)}
         mapping = {
             n: str(form.get(f"column-{n}"))
             for n in range(len(table.headers))
@@ -166,7 +168,29 @@ class ImportController(Controller):
             },
         )
         await db_session.flush()
-        (_folder(request) / f"{token}.json").unlink(missing_ok=True)
+        uploads.delete(_data_dir(request), token)  # personal data: kept no longer than needed
+        return Redirect(f"/staff/consultations/{consultation_id}/responses", status_code=303)
+
+    @post("/{token:str}/cancel")
+    async def cancel(
+        self,
+        request: Request[Any, Any, Any],
+        consultation_id: uuid.UUID,
+        token: str,
+        db_session: AsyncSession,
+    ) -> Redirect:
+        """Delete the upload and import nothing."""
+        await consultation_or_404(db_session, consultation_id)
+        table = _load(request, consultation_id, token)
+        uploads.delete(_data_dir(request), token)
+        audit.record(
+            db_session,
+            "responses_import_cancelled",
+            actor=request.user,
+            object_type="consultation",
+            object_id=consultation_id,
+            detail={"rows": len(table.rows)},
+        )
         return Redirect(f"/staff/consultations/{consultation_id}/responses", status_code=303)
 
     async def _page(
@@ -184,20 +208,15 @@ class ImportController(Controller):
             raise Invalid("Publish a survey before importing responses")
         table = _load(request, consultation_id, token)
         survey = definition_of(version)
-        questions = importable(survey)
-        # Preselect a question whose key or wording matches the column heading.
-        guesses = {}
-        for n, heading in enumerate(table.headers):
-            for q in questions:
-                if heading.casefold() in (q.key.casefold(), q.title.casefold()):
-                    guesses[n] = q.key
+        # Preselect what a column heading names (key, wording or export column name).
+        guesses = guess_targets(survey, table.headers)
         return Template(
             "responses/import_map.html",
             context={
                 "consultation": consultation,
                 "token": token,
                 "table": table,
-                "questions": questions,
+                "targets": targets(survey),
                 "mapping": result["mapping"] if result else guesses,
                 "result": result,
                 "respondent_types": RESPONDENT_TYPES,

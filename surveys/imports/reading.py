@@ -1,5 +1,6 @@
 """Reading responses gathered elsewhere: a CSV or XLSX table, its columns mapped to questions,
-each cell parsed by the question's own type (option codes or labels both accepted).
+each cell parsed by the question's own type (option codes or labels both accepted). A rating
+grid takes one column per row.
 
 Problems are reported by spreadsheet row (the header is row 1) and column heading. Nothing is
 saved unless every row parses: :func:`parse_rows` returns answers *or* problems.
@@ -14,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from surveys.definition import Answers, Option, QuestionType, Survey
+from surveys.definition.questions.rating import RatingGrid
 
 MAX_ROWS = 20_000
 SEPARATORS = re.compile(r"\s*[;\n|]\s*")
@@ -74,15 +76,14 @@ def cell_to_fields(question: QuestionType, cell: str) -> tuple[dict[str, list[st
     if kind in ("single_choice", "rating") and options is not None:
         code = _match(options, cell)
         if code is None:
-            listed = ", ".join(o.label for o in options)
-            return {}, f"'{cell}' is not one of the options ({listed})"
+            return {}, f"'{cell}' is not one of the options ({_listed(options)})"
         return {name: [code]}, None
     if kind == "multiple_choice" and options is not None:
         codes = []
         for part in SEPARATORS.split(cell.strip()):
             code = _match(options, part)
             if code is None:
-                listed = ", ".join(o.label for o in options)
+                listed = _listed(options)
                 return {}, f"'{part}' is not one of the options ({listed}); separate answers with ;"
             codes.append(code)
         return {name: codes}, None
@@ -103,32 +104,85 @@ def cell_to_fields(question: QuestionType, cell: str) -> tuple[dict[str, list[st
     return {name: [cell]}, None
 
 
-def importable(survey: Survey) -> list[QuestionType]:
-    """Questions a single column can answer (a rating grid needs one column per row)."""
-    return [q for q in survey.questions() if q.type_name != "rating_grid"]
+ROW = ":"  # a grid row's target: "<question key>:<row value>" (keys never hold a colon)
+
+
+def targets(survey: Survey) -> list[tuple[str, str]]:
+    """What one column can answer, as ``(value, label)`` for the mapping select lists: a
+    question, or one row of a rating grid (one column per row)."""
+    found: list[tuple[str, str]] = []
+    for question in survey.questions():
+        if isinstance(question, RatingGrid):
+            found += [
+                (f"{question.key}{ROW}{row.value}", f"{question.title}: {row.label}")
+                for row in question.rows
+            ]
+        else:
+            found.append((question.key, question.title))
+    return found
+
+
+def guess_targets(survey: Survey, headers: Sequence[str]) -> dict[int, str]:
+    """Columns whose heading is a target's wording, key or export column name (``grid__bus``)."""
+    names: dict[str, str] = {}
+    for value, label in targets(survey):
+        names[label.casefold()] = value
+        names[value.replace(ROW, "__").casefold()] = value
+    return {n: names[h.casefold()] for n, h in enumerate(headers) if h.casefold() in names}
+
+
+def _listed(options: Sequence[Option]) -> str:
+    return ", ".join(o.label for o in options)
+
+
+def _duplicates(table: Table, mapping: Mapping[int, str]) -> list[str]:
+    columns: dict[str, list[str]] = {}
+    for column, target in mapping.items():
+        columns.setdefault(target, []).append(f"'{table.headers[column]}'")
+    return [
+        f"columns {' and '.join(names)} answer the same question; choose one of them"
+        for names in columns.values()
+        if len(names) > 1
+    ]
 
 
 def parse_rows(
     survey: Survey, table: Table, mapping: Mapping[int, str]
 ) -> tuple[list[Answers], list[str]]:
-    """``mapping``: column index -> question key. Returns (answers per row, problems)."""
-    questions = {q.key: q for q in importable(survey)}
+    """``mapping``: column index -> target (question key, or ``key:row`` for a grid row).
+    Returns (answers per row, problems)."""
+    questions = {q.key: q for q in survey.questions()}
     results: list[Answers] = []
-    problems: list[str] = []
+    problems = _duplicates(table, mapping)
     for number, row in enumerate(table.rows, start=2):
         answers: Answers = {}
-        for column, key in mapping.items():
+        grids: dict[str, dict[str, list[str]]] = {}
+        for column, target in mapping.items():
             cell = row[column].strip()
+            key, _, grid_row = target.partition(ROW)
             question = questions[key]
             if not cell:
                 continue
-            fields, problem = cell_to_fields(question, cell)
             where = f"row {number}, column '{table.headers[column]}'"
+            if isinstance(question, RatingGrid):
+                code = _match(question.all_options, cell)
+                if code is None:
+                    listed = _listed(question.all_options)
+                    problems.append(f"{where}: '{cell[:60]}' is not one of the ratings ({listed})")
+                else:
+                    grids.setdefault(key, {})[f"{question.field_name}-{grid_row}"] = [code]
+                continue
+            fields, problem = cell_to_fields(question, cell)
             if problem:
                 problems.append(f"{where}: {problem}")
                 continue
             value, errors = question.parse(fields)
             problems.extend(f"{where}: '{cell[:60]}': {error}" for error in errors)
+            if not errors and value is not None:
+                answers[key] = value
+        for key, fields in grids.items():
+            value, errors = questions[key].parse(fields)
+            problems.extend(f"row {number}, {questions[key].title}: {error}" for error in errors)
             if not errors and value is not None:
                 answers[key] = value
         results.append(answers)

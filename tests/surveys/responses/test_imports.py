@@ -112,3 +112,84 @@ async def test_unreadable_upload_and_unmapped_columns_are_refused(client, staff,
 async def test_panel_members_cannot_import(client, staff, survey) -> None:
     await staff("panel_member")
     assert (await client.get(f"{survey}/import")).status_code == 403
+
+
+def stored_uploads(settings) -> list[str]:
+    folder = settings.data_dir / "imports"
+    return sorted(p.name for p in folder.glob("*.json")) if folder.exists() else []
+
+
+async def test_rating_grid_rows_import_from_one_column_each_as_labels_or_codes(
+    client, settings, staff, survey
+) -> None:
+    await staff("researcher")
+    csv_text = "Grid: Bus,grid__train\r\nVery satisfied,dissatisfied\r\n,NEITHER\r\n"
+    mapping_page = await upload(client, survey, "grid.csv", csv_text.encode())
+    page = await client.get(mapping_page)
+    # Each grid row is a choice of its own, preselected from its wording or export name.
+    assert '<option value="grid:bus" selected>Grid: Bus</option>' in page.text
+    assert '<option value="grid:train" selected>Grid: Train</option>' in page.text
+    mapping = {"column-0": "grid:bus", "column-1": "grid:train"}
+    done = await post_form(
+        client, mapping_page, {**mapping, "action": "import"}, follow_redirects=False
+    )
+    assert done.status_code == 303, done.text
+    assert [r.answers for r in await saved(settings)] == [
+        {"grid": {"bus": "very_satisfied", "train": "dissatisfied"}},
+        {"grid": {"train": "neither"}},
+    ]
+    [event] = await audit_events(settings, "responses_imported")
+    assert event.detail["columns"] == {"Grid: Bus": "grid:bus", "grid__train": "grid:train"}
+
+
+async def test_bad_rating_grid_values_are_reported_row_by_row(
+    client, settings, staff, survey
+) -> None:
+    await staff("researcher")
+    csv_text = "Bus,Train,Train again\r\nsatisfied,Often,\r\nAwful,good,\r\n"
+    mapping_page = await upload(client, survey, "grid.csv", csv_text.encode())
+    result = await post_form(
+        client, mapping_page,
+        {"column-0": "grid:bus", "column-1": "grid:train", "column-2": "grid:train",
+         "action": "import"},
+    )  # fmt: skip
+    assert result.status_code == 400
+    assert "row 2, column &#39;Train&#39;: &#39;Often&#39; is not one of the ratings" in result.text
+    assert "row 3, column &#39;Bus&#39;: &#39;Awful&#39; is not one of the ratings" in result.text
+    assert "row 3, column &#39;Train&#39;: &#39;good&#39; is not one" in result.text
+    assert (
+        "columns &#39;Train&#39; and &#39;Train again&#39; answer the same question" in result.text
+    )
+    assert "Nothing was imported: 4 problems" in result.text
+    assert await saved(settings) == []
+
+
+async def test_the_upload_is_deleted_once_the_import_completes(
+    client, settings, staff, survey
+) -> None:
+    await staff("researcher")
+    mapping_page = await upload(client, survey, "other-tool.csv", GOOD_CSV.encode())
+    assert len(stored_uploads(settings)) == 1
+    preview = await post_form(client, mapping_page, {**MAPPING, "action": "preview"})
+    assert "Cancel and delete the upload" in preview.text
+    assert len(stored_uploads(settings)) == 1  # kept while staff map and preview
+    await post_form(client, mapping_page, {**MAPPING, "action": "import"}, follow_redirects=False)
+    assert stored_uploads(settings) == []
+
+
+async def test_cancelling_deletes_the_upload_and_imports_nothing(
+    client, settings, staff, survey
+) -> None:
+    await staff("researcher")
+    mapping_page = await upload(client, survey, "other-tool.csv", GOOD_CSV.encode())
+    page = await client.get(mapping_page)
+    assert f'formaction="{mapping_page}/cancel"' in page.text  # a plain form button, no JS
+    done = await post_form(client, f"{mapping_page}/cancel", MAPPING, follow_redirects=False)
+    assert done.status_code == 303 and done.headers["location"] == survey
+    assert stored_uploads(settings) == []
+    assert await saved(settings) == []
+    assert (await client.get(mapping_page)).status_code == 404
+    [event] = await audit_events(settings, "responses_import_cancelled")
+    assert event.detail == {"rows": 2}
+    again = await post_form(client, f"{mapping_page}/cancel", {}, follow_redirects=False)
+    assert again.status_code == 404

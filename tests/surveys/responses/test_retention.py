@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select, update
 
@@ -140,3 +140,40 @@ def test_cli_bad_time_is_one_line_error(tmp_path) -> None:
 async def test_the_app_starts_and_stops_its_retention_job(client) -> None:
     task = client.app.state.get("retention_task")
     assert task is not None and not task.done()
+
+
+async def test_abandoned_import_uploads_go_after_24_hours_dry_run_lists_them(
+    client, settings, staff, survey
+) -> None:
+    from tests.conftest import post_form
+
+    await staff("researcher")
+    names = []
+    for _ in range(3):
+        response = await post_form(
+            client, f"{survey}/import", {}, files={"file": ("a.csv", b"Colour\r\nRed\r\n")},
+            follow_redirects=False,
+        )  # fmt: skip
+        names.append(response.headers["location"].rsplit("/", 1)[1] + ".json")
+    folder = settings.data_dir / "imports"
+    now = datetime.now(UTC)
+    old = (now - timedelta(hours=25)).timestamp()
+    for name in names[:2]:
+        os.utime(folder / name, (old, old))
+    async with db_session(settings) as db:
+        dry = await apply_retention(db, now, dry_run=True, data_dir=settings.data_dir)
+        await db.commit()
+    assert sorted(dry.abandoned_uploads) == sorted(names[:2])
+    assert any("would remove 2 abandoned upload(s)" in line for line in dry.lines())
+    assert len(list(folder.glob("*.json"))) == 3  # a dry run deletes nothing
+    assert await audit_events(settings, "import_uploads_deleted") == []
+    async with db_session(settings) as db:
+        real = await apply_retention(db, now, dry_run=False, data_dir=settings.data_dir)
+        await db.commit()
+    assert len(real.abandoned_uploads) == 2
+    assert [p.name for p in folder.glob("*.json")] == [names[2]]  # the recent one stays
+    [event] = await audit_events(settings, "import_uploads_deleted")
+    assert event.detail["abandoned_uploads_deleted"] == 2
+    assert not any(name.split(".")[0] in str(event.detail) for name in names)  # counts only
+    assert (await client.get(f"{survey}/import/{names[2][:-5]}")).status_code == 200
+    assert (await client.get(f"{survey}/import/{names[0][:-5]}")).status_code == 404
