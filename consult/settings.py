@@ -28,6 +28,19 @@ def _int(name: str, default: int) -> int:
         raise SettingsError(f"{name} must be a whole number, got {raw!r}") from exc
 
 
+def _hours(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        hours = float(raw)
+    except ValueError as exc:
+        raise SettingsError(f"{name} must be a number of hours, got {raw!r}") from exc
+    if hours < 0:
+        raise SettingsError(f"{name} cannot be negative")
+    return hours
+
+
 class SettingsError(ValueError):
     """An environment variable holds a value the platform cannot use."""
 
@@ -67,6 +80,7 @@ class Settings:
     login_attempts: int
     login_window: int
     default_exit_url: str
+    retention_interval_hours: float
     database_echo: bool = False
     allowed_hosts: list[str] = field(default_factory=lambda: ["*"])
 
@@ -96,6 +110,7 @@ def load_settings() -> Settings:
         login_attempts=_int("CONSULT_LOGIN_ATTEMPTS", 5),
         login_window=_int("CONSULT_LOGIN_WINDOW", 15 * 60),
         default_exit_url=os.environ.get("CONSULT_EXIT_URL", "https://www.bbc.co.uk/weather"),
+        retention_interval_hours=_hours("CONSULT_RETENTION_INTERVAL", 24.0),
         database_echo=_bool("CONSULT_DATABASE_ECHO", False),
     )
 

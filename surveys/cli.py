@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 import click
 
 from consult.cli import run_command_line, run_in_transaction
+from consult.settings import get_settings
 
 
 def _parse_now(raw: str | None) -> datetime:
@@ -36,7 +37,10 @@ def retention(dry_run: bool, now_text: str | None) -> None:
     from surveys.retention import apply_retention
 
     now = _parse_now(now_text)
-    report = run_in_transaction(lambda db: apply_retention(db, now, dry_run), commit=not dry_run)
+    data_dir = get_settings().data_dir
+    report = run_in_transaction(
+        lambda db: apply_retention(db, now, dry_run, data_dir=data_dir), commit=not dry_run
+    )
     if dry_run:
         click.echo("Dry run: nothing was changed.")
     for line in report.lines():

@@ -144,14 +144,10 @@ def _remove_abandoned_uploads(
 
 
 async def apply_retention(
-    db: AsyncSession, now: datetime, dry_run: bool, *, data_dir: Path | None = None
+    db: AsyncSession, now: datetime, dry_run: bool, *, data_dir: Path
 ) -> RetentionReport:
     """Apply the retention rules as at ``now`` in the caller's transaction. Import uploads are
-    looked for under ``data_dir`` (default: ``CONSULT_DATA_DIR``, as the app uses)."""
-    if data_dir is None:
-        from consult.settings import load_settings
-
-        data_dir = load_settings().data_dir
+    looked for under ``data_dir`` (the deployment's data folder)."""
     report = RetentionReport(now=now, dry_run=dry_run)
     _remove_abandoned_uploads(db, report, data_dir, dry_run)
     for consultation in await db.scalars(select(Consultation).order_by(Consultation.slug)):

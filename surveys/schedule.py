@@ -9,37 +9,24 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
-
-from consult.settings import SettingsError
 
 logger = logging.getLogger("consult")
 TASK_KEY = "retention_task"
 
 
-def interval_hours() -> float:
-    raw = os.environ.get("CONSULT_RETENTION_INTERVAL", "") or "24"
-    try:
-        hours = float(raw)
-    except ValueError as exc:
-        raise SettingsError(
-            f"CONSULT_RETENTION_INTERVAL must be a number of hours, got {raw!r}"
-        ) from exc
-    if hours < 0:
-        raise SettingsError("CONSULT_RETENTION_INTERVAL cannot be negative")
-    return hours
-
-
-async def _run_forever(alchemy: Any, seconds: float) -> None:
+async def _run_forever(alchemy: Any, seconds: float, data_dir: Path) -> None:
     from surveys.retention import apply_retention
 
     while True:
         await asyncio.sleep(seconds)
         try:
             async with alchemy.get_session() as db:
-                report = await apply_retention(db, datetime.now(UTC), dry_run=False)
+                report = await apply_retention(
+                    db, datetime.now(UTC), dry_run=False, data_dir=data_dir
+                )
                 await db.commit()
             for line in report.lines():
                 logger.info("retention: %s", line)
@@ -48,10 +35,13 @@ async def _run_forever(alchemy: Any, seconds: float) -> None:
 
 
 def start_retention(app: Any) -> None:
-    hours = interval_hours()
+    settings = app.state["settings"]
+    hours = settings.retention_interval_hours
     if hours == 0:
         return
-    task = asyncio.get_running_loop().create_task(_run_forever(app.state["alchemy"], hours * 3600))
+    task = asyncio.get_running_loop().create_task(
+        _run_forever(app.state["alchemy"], hours * 3600, settings.data_dir)
+    )
     app.state[TASK_KEY] = task
 
 

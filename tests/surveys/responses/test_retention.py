@@ -71,7 +71,9 @@ async def test_dry_run_lists_what_would_go_and_changes_nothing(settings, survey)
     await prepare(settings)
     before = await stored(settings)
     async with db_session(settings) as db:
-        report = await apply_retention(db, datetime(2027, 1, 1, tzinfo=UTC), dry_run=True)
+        report = await apply_retention(
+            db, datetime(2027, 1, 1, tzinfo=UTC), dry_run=True, data_dir=settings.data_dir
+        )
         await db.commit()
     [entry] = report.consultations
     assert (entry.expired_drafts, entry.responses_stripped) == (1, 1)
@@ -82,11 +84,15 @@ async def test_dry_run_lists_what_would_go_and_changes_nothing(settings, survey)
 async def test_free_text_stays_until_closing_date_plus_retention_days(settings, survey) -> None:
     await prepare(settings)
     async with db_session(settings) as db:
-        early = await apply_retention(db, datetime(2026, 1, 30, tzinfo=UTC), dry_run=False)
+        early = await apply_retention(
+            db, datetime(2026, 1, 30, tzinfo=UTC), dry_run=False, data_dir=settings.data_dir
+        )
         await db.commit()
     assert early.consultations == []  # period ends 31 January; draft expires 1 March
     async with db_session(settings) as db:
-        await apply_retention(db, datetime(2026, 2, 1, 1, tzinfo=UTC), dry_run=False)
+        await apply_retention(
+            db, datetime(2026, 2, 1, 1, tzinfo=UTC), dry_run=False, data_dir=settings.data_dir
+        )
         await db.commit()
     answers, drafts = await stored(settings)
     assert "story" not in answers[0] and drafts == 1
@@ -95,7 +101,9 @@ async def test_free_text_stays_until_closing_date_plus_retention_days(settings, 
 async def test_real_run_deletes_drafts_strips_free_text_and_audits(settings, survey) -> None:
     await prepare(settings)
     async with db_session(settings) as db:
-        await apply_retention(db, datetime(2026, 3, 2, tzinfo=UTC), dry_run=False)
+        await apply_retention(
+            db, datetime(2026, 3, 2, tzinfo=UTC), dry_run=False, data_dir=settings.data_dir
+        )
         await db.commit()
     answers, drafts = await stored(settings)
     assert drafts == 0
