@@ -44,6 +44,13 @@ def _not_names() -> frozenset[str]:
     return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
 
 
+@cache
+def uk_places() -> frozenset[str]:
+    """Lower-case UK place names that NER PERSON hits are checked against (not cue matches)."""
+    lines = (PATTERNS_DIR / "uk_places.txt").read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
+
+
 def _is_titlecase_name(token: Token) -> bool:
     text = token.text
     return (

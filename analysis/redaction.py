@@ -14,7 +14,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 from tqdm import tqdm
 
-from analysis.components import PII_SPANS_KEY
+from analysis.components import PII_SPANS_KEY, uk_places
 from analysis.nlp import Pipeline, build_pipeline
 
 PII_TYPES = (
@@ -45,11 +45,20 @@ class Redaction:
         return f"redacted (names: {self.name_redaction})"
 
 
+def is_place_name(text: str) -> bool:
+    """A UK place name from ``patterns/uk_places.txt`` (case and spacing ignored)."""
+    return " ".join(text.lower().split()) in uk_places()
+
+
 def pii_spans(doc: Doc, use_ner: bool) -> list[Span]:
     """Non-overlapping personal-data spans of a processed doc, longest first on overlap."""
     spans = list(doc.spans[PII_SPANS_KEY]) if PII_SPANS_KEY in doc.spans else []
     if use_ner:
-        spans += [Span(doc, e.start, e.end, label="NAME") for e in doc.ents if e.label_ == "PERSON"]
+        spans += [
+            Span(doc, e.start, e.end, label="NAME")
+            for e in doc.ents
+            if e.label_ == "PERSON" and not is_place_name(e.text)
+        ]
     return filter_spans(spans)
 
 
