@@ -66,3 +66,47 @@ def test_labelled_file_with_non_binary_theme_column_is_rejected() -> None:
     sample.loc[0, "police"] = 2
     with pytest.raises(AnalysisError, match="column 'police' must contain only 0 and 1"):
         code_responses(sample, "id", "text", labelled=sample)
+
+
+def test_text_representation_is_fitted_on_the_texts_to_be_coded_too() -> None:
+    sample = labelled_sample()
+    to_code = ["constable arrived", "headteacher phoned"]
+    model = fit_theme_model(sample["text"].tolist(), sample[["police", "school"]], to_code)
+    vocabulary = model.features.transformer_list[0][1].vocabulary_
+    assert "constable" in vocabulary and "headteacher" in vocabulary
+    scores = model.predict_proba(to_code)
+    assert ((scores >= 0) & (scores <= 1)).all().all()
+
+
+def test_single_label_sample_self_trains_on_confident_texts_to_be_coded(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from analysis import learning
+
+    sizes: list[int] = []
+    original = learning.ThemeModel._fit_models
+
+    def spy(self, x, labels):  # type: ignore[no-untyped-def]
+        sizes.append(x.shape[0])
+        return original(self, x, labels)
+
+    monkeypatch.setattr(learning.ThemeModel, "_fit_models", spy)
+    sample = labelled_sample()
+    to_code = [f"police officers came {i}" for i in range(10)]
+    fit_theme_model(sample["text"].tolist(), sample[["police", "school"]], to_code)
+    # 3 cross-validation folds, the fit on the sample, then the sample + the confident half.
+    assert sizes[-1] == len(sample) + 5
+    assert sizes[-2] == len(sample)
+
+
+def test_multi_label_sample_is_not_self_trained(monkeypatch: pytest.MonkeyPatch) -> None:
+    from analysis import learning
+
+    calls: list[int] = []
+    monkeypatch.setattr(
+        learning.ThemeModel, "_self_train", lambda self, *a: calls.append(1) or self.models
+    )
+    sample = labelled_sample()
+    sample.loc[0, "school"] = 1
+    fit_theme_model(sample["text"].tolist(), sample[["police", "school"]], ["police came"])
+    assert calls == []
