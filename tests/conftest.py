@@ -199,3 +199,19 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     """Run browser tests last: Playwright's sync API keeps an event loop running in the main
     thread for the rest of the session, where async tests could no longer start theirs."""
     items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
+
+@pytest.fixture(autouse=True)
+def _forget_alchemy_config_keys() -> Iterator[None]:
+    """advanced-alchemy gives each config in a process a unique key by recursing past every
+    key taken before; the suite makes a fresh app per test, so after ~900 tests that recursion
+    overflows. Each test's configs are gone when it ends, so their keys can be reused."""
+    from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig
+
+    yield
+    for registry in (
+        "_SESSION_SCOPE_KEY_REGISTRY",
+        "_ENGINE_APP_STATE_KEY_REGISTRY",
+        "_SESSIONMAKER_APP_STATE_KEY_REGISTRY",
+    ):
+        getattr(SQLAlchemyAsyncConfig, registry).clear()
