@@ -108,7 +108,7 @@ def code_responses(
         require_columns(labelled, [id_column, text_column_name])
         label_themes = labelled_themes(labelled, id_column, text_column_name)
         y = labelled[label_themes].apply(pd.to_numeric).astype(int)
-        model = fit_theme_model(text_column(labelled, text_column_name), y, unlabelled=texts)
+        model = fit_theme_model(text_column(labelled, text_column_name), y)
         probs = model.predict_proba(texts)
         decided = pd.DataFrame(model.decide(probs.to_numpy()), columns=label_themes)
         themes += [t for t in label_themes if t not in themes]

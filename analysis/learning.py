@@ -1,14 +1,10 @@
 """Learning codes from people: a hand-coded sample trains one-vs-rest linear models.
 
-Features are TF-IDF word (1-2) and character (2-5, within words) n-grams. The vocabulary and IDF
-are fitted on the hand-coded texts together with the texts to be coded when those are given
-(unlabelled text is available at coding time; no label beyond the sample is used). Each theme
-gets a logistic regression with sigmoid-calibrated probabilities when it has enough positives.
-Which themes to output per response is decided by a probability threshold chosen by
-cross-validation on the hand-coded sample itself (maximising sample-averaged F1), plus "always
-the top theme" when every hand-coded response had at least one theme. When every hand-coded
-response had exactly one theme, the models are refitted once with the most confident half of the
-texts to be coded added under their top theme (self-training).
+Features are TF-IDF word (1-2) and character (2-5, within words) n-grams. Each theme gets a
+logistic regression with sigmoid-calibrated probabilities when it has enough positives. Which
+themes to output per response is decided by a probability threshold chosen by cross-validation
+on the hand-coded sample itself (maximising sample-averaged F1), plus "always the top theme"
+when every hand-coded response had at least one theme.
 """
 
 from __future__ import annotations
@@ -18,7 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy.sparse import spmatrix, vstack
+from scipy.sparse import spmatrix
 from sklearn.base import ClassifierMixin, clone
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -30,8 +26,6 @@ from sklearn.pipeline import FeatureUnion
 from analysis.errors import AnalysisError
 
 MIN_POSITIVES_TO_CALIBRATE = 6
-SELF_TRAINING_SHARE = 0.5  # the most confident half of the texts to be coded
-SELF_TRAINING_MAX = 10_000  # pseudo-labelled texts at most, to bound fitting time
 THRESHOLDS = np.round(np.arange(0.15, 0.91, 0.05), 2)
 
 
@@ -82,52 +76,26 @@ class ThemeModel:
             out[:, j] = model if isinstance(model, float) else model.predict_proba(x)[:, 1]
         return out
 
-    def fit(
-        self,
-        texts: Sequence[str],
-        labels: pd.DataFrame,
-        folds: int = 3,
-        unlabelled: Sequence[str] | None = None,
-    ) -> ThemeModel:
-        """Fit on a hand-coded sample; ``unlabelled`` are the texts to be coded, if known."""
+    def fit(self, texts: Sequence[str], labels: pd.DataFrame, folds: int = 3) -> ThemeModel:
         y = labels[self.themes].to_numpy(dtype=int)
         if len(texts) < 2 * folds:
             raise AnalysisError(f"labelled file has {len(texts)} rows; need at least {2 * folds}")
         self.at_least_one = bool((y.sum(axis=1) > 0).all())
         texts = list(texts)
-        others = list(unlabelled) if unlabelled is not None else []
-        x = self.features.fit_transform(texts + others)
-        x_labelled, x_others = x[: len(texts)], x[len(texts) :]
         oof = np.zeros(y.shape)
         for train, test in KFold(folds, shuffle=True, random_state=0).split(texts):
-            models = self._fit_models(x_labelled[train], y[train])
-            oof[test] = self._scores(x_labelled[test], models)
+            feats = clone(self.features)
+            x_train = feats.fit_transform([texts[i] for i in train])
+            models = self._fit_models(x_train, y[train])
+            oof[test] = self._scores(feats.transform([texts[i] for i in test]), models)
         self.threshold = max(
             THRESHOLDS,
             key=lambda t: f1_score(
                 y, self.decide(oof, float(t)), average="samples", zero_division=0
             ),
         )
-        self.models = self._fit_models(x_labelled, y)
-        if x_others.shape[0] and (y.sum(axis=1) == 1).all():
-            self.models = self._self_train(x_labelled, y, x_others)
+        self.models = self._fit_models(self.features.fit_transform(texts), y)
         return self
-
-    def _self_train(
-        self, x_labelled: spmatrix, y: np.ndarray, x_others: spmatrix
-    ) -> dict[str, ClassifierMixin | float]:
-        """Refit with the most confident unlabelled texts added under their top theme."""
-        scores = self._scores(x_others, self.models)
-        top = scores.max(axis=1)
-        n_keep = min(int(len(top) * SELF_TRAINING_SHARE), SELF_TRAINING_MAX)
-        if n_keep == 0:
-            return self.models
-        keep = np.argsort(-top, kind="stable")[:n_keep]
-        pseudo = np.zeros((n_keep, y.shape[1]), dtype=int)
-        pseudo[np.arange(n_keep), scores[keep].argmax(axis=1)] = 1
-        return self._fit_models(
-            vstack([x_labelled, x_others[keep]]).tocsr(), np.vstack([y, pseudo])
-        )
 
     def predict_proba(self, texts: Sequence[str]) -> pd.DataFrame:
         scores = self._scores(self.features.transform(list(texts)), self.models)
@@ -147,15 +115,6 @@ def uncertainty(scores: pd.DataFrame, threshold: float) -> pd.Series:
     return 1.0 - distance / max(threshold, 1 - threshold)
 
 
-def fit_theme_model(
-    texts: Sequence[str], labels: pd.DataFrame, unlabelled: Sequence[str] | None = None
-) -> ThemeModel:
-    """Train on a hand-coded sample; ``labels`` holds one 0/1 column per theme.
-
-    ``unlabelled``: the texts that will be coded. Their words shape the TF-IDF vocabulary and
-    weights and, for single-label samples, one round of self-training; their labels are unknown
-    and never used.
-    """
-    return ThemeModel(themes=[str(c) for c in labels.columns]).fit(
-        texts, labels, unlabelled=unlabelled
-    )
+def fit_theme_model(texts: Sequence[str], labels: pd.DataFrame) -> ThemeModel:
+    """Train on a hand-coded sample; ``labels`` holds one 0/1 column per theme."""
+    return ThemeModel(themes=[str(c) for c in labels.columns]).fit(texts, labels)
