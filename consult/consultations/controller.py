@@ -89,6 +89,23 @@ def _detail_page(consultation: Consultation, *, status_code: int = 200, **extra:
     return Template("staff/consultation.html", context=context, status_code=status_code)
 
 
+def _audit(
+    db: AsyncSession,
+    request: Request[Any, Any, Any],
+    action: str,
+    consultation: Consultation,
+    **detail: Any,
+) -> None:
+    audit.record(
+        db,
+        action,
+        actor=request.user,
+        object_type="consultation",
+        object_id=consultation.id,
+        detail=detail or None,
+    )
+
+
 async def _get(db: AsyncSession, consultation_id: uuid.UUID) -> Consultation:
     consultation = await db.get(Consultation, consultation_id)
     if consultation is None:
@@ -125,13 +142,7 @@ class ConsultationController(Controller):
                 FIELDS_TEMPLATE, context=_form_context(None, form, errors), status_code=400
             )
         consultation = await service.create(Consultation(**values))
-        audit.record(
-            db_session,
-            "consultation_created",
-            actor=request.user,
-            object_type="consultation",
-            object_id=consultation.id,
-        )
+        _audit(db_session, request, "consultation_created", consultation)
         return Redirect(f"/staff/consultations/{consultation.id}", status_code=303)
 
     @get(
@@ -175,13 +186,7 @@ class ConsultationController(Controller):
             )
         for name, value in values.items():
             setattr(consultation, name, value)
-        audit.record(
-            db_session,
-            "consultation_updated",
-            actor=request.user,
-            object_type="consultation",
-            object_id=consultation.id,
-        )
+        _audit(db_session, request, "consultation_updated", consultation)
         return Redirect(f"/staff/consultations/{consultation.id}", status_code=303)
 
     @post("/{consultation_id:uuid}/status", guards=[requires(Permission.MANAGE_CONSULTATIONS)])
@@ -199,13 +204,7 @@ class ConsultationController(Controller):
             await service.transition(consultation, action)
         except ConsultError as exc:
             return _detail_page(consultation, status_code=409, error=exc.message)
-        audit.record(
-            db_session,
-            f"consultation_{action}",
-            actor=request.user,
-            object_type="consultation",
-            object_id=consultation.id,
-        )
+        _audit(db_session, request, f"consultation_{action}", consultation)
         return Redirect(f"/staff/consultations/{consultation.id}", status_code=303)
 
     @post("/{consultation_id:uuid}/support", guards=[requires(Permission.MANAGE_CONSULTATIONS)])
@@ -237,14 +236,7 @@ class ConsultationController(Controller):
                 support_values=form_values(form),
             )
         ConsultationService.add_support_service(consultation, **fields)
-        audit.record(
-            db_session,
-            "support_service_added",
-            actor=request.user,
-            object_type="consultation",
-            object_id=consultation.id,
-            detail={"name": fields["name"]},
-        )
+        _audit(db_session, request, "support_service_added", consultation, name=fields["name"])
         return Redirect(f"/staff/consultations/{consultation.id}#support", status_code=303)
 
     @post(
@@ -263,12 +255,5 @@ class ConsultationController(Controller):
         if entry is None:
             raise NotFound("That support service is not in this consultation's directory")
         consultation.support_services.remove(entry)
-        audit.record(
-            db_session,
-            "support_service_removed",
-            actor=request.user,
-            object_type="consultation",
-            object_id=consultation.id,
-            detail={"name": entry.name},
-        )
+        _audit(db_session, request, "support_service_removed", consultation, name=entry.name)
         return Redirect(f"/staff/consultations/{consultation.id}#support", status_code=303)
