@@ -311,17 +311,9 @@ def run_child(env: dict[str, str], mode: str, cid: str, output: Path) -> dict[st
 
 
 # --- parent -------------------------------------------------------------------------------------
-def consult(env: dict[str, str], *args: str) -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "consult", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        raise SystemExit(f"consult {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
+# The same `python -m consult ...` runner as the respondent benchmark (bench/ is on sys.path
+# when a script in it runs).
+from respondents import consult  # noqa: E402
 
 
 def machine() -> str:

@@ -35,21 +35,17 @@ def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, 
     return code, captured.out, captured.err
 
 
+def code_args(files: Path, *, out: str, text_column: str = "TEXT") -> list[str]:
+    """`code` over the fixture's responses and codebook."""
+    return [
+        "code", "--input", str(files / "R.csv"), "--id-column", "ID", "--text-column", text_column,
+        "--codebook", str(files / "C.yaml"), "--out", str(files / out),
+    ]  # fmt: skip
+
+
 def test_code_writes_id_binary_and_score_columns(files: Path, capsys) -> None:  # type: ignore[no-untyped-def]
     code, out, _ = run(
-        [
-            "code",
-            "--input",
-            str(files / "R.csv"),
-            "--id-column",
-            "ID",
-            "--text-column",
-            "TEXT",
-            "--codebook",
-            str(files / "C.yaml"),
-            "--out",
-            str(files / "CODED.csv"),
-        ],
+        code_args(files, out="CODED.csv"),
         capsys,
     )
     assert code == 0 and "coded 3 responses" in out
@@ -60,19 +56,7 @@ def test_code_writes_id_binary_and_score_columns(files: Path, capsys) -> None:  
 
 def test_missing_column_is_a_one_line_error_naming_it(files: Path, capsys) -> None:  # type: ignore[no-untyped-def]
     code, _, err = run(
-        [
-            "code",
-            "--input",
-            str(files / "R.csv"),
-            "--id-column",
-            "ID",
-            "--text-column",
-            "BODY",
-            "--codebook",
-            str(files / "C.yaml"),
-            "--out",
-            str(files / "o.csv"),
-        ],
+        code_args(files, out="o.csv", text_column="BODY"),
         capsys,
     )
     assert code != 0
@@ -93,19 +77,7 @@ def test_empty_or_non_utf8_input_is_a_one_line_error(  # type: ignore[no-untyped
 ) -> None:
     (files / "R.csv").write_bytes(content)
     code, _, err = run(
-        [
-            "code",
-            "--input",
-            str(files / "R.csv"),
-            "--id-column",
-            "ID",
-            "--text-column",
-            "TEXT",
-            "--codebook",
-            str(files / "C.yaml"),
-            "--out",
-            str(files / "o.csv"),
-        ],
+        code_args(files, out="o.csv"),
         capsys,
     )
     assert code != 0 and err.startswith(f"error: {message}") and err.count("\n") == 1
@@ -124,19 +96,7 @@ def test_malformed_codebook_is_a_one_line_error(  # type: ignore[no-untyped-def]
 ) -> None:
     (files / "C.yaml").write_text(codebook, encoding="utf-8")
     code, _, err = run(
-        [
-            "code",
-            "--input",
-            str(files / "R.csv"),
-            "--id-column",
-            "ID",
-            "--text-column",
-            "TEXT",
-            "--codebook",
-            str(files / "C.yaml"),
-            "--out",
-            str(files / "o.csv"),
-        ],
+        code_args(files, out="o.csv"),
         capsys,
     )
     assert code != 0 and message in err and err.count("\n") == 1
