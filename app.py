@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import warnings
+from functools import partial
 from typing import Any
 
 from advanced_alchemy.extensions.litestar import SQLAlchemyPlugin
@@ -24,6 +25,7 @@ import panels
 import surveys
 from consult.auth import build_session_auth
 from consult.db import build_alchemy_config, build_store
+from consult.direct import DirectDatabase
 from consult.errors import EXCEPTION_HANDLERS
 from consult.forms import read_form
 from consult.security import security_headers, sign_in_rate_limit
@@ -34,13 +36,13 @@ from consult.transactions import CommitBeforeSessionWrite
 STORE_NAMES = ("sessions", "throttle", "rate_limit", "respondent")
 
 
-def build_stores(settings: Settings, alchemy: Any) -> dict[str, Store]:
+def build_stores(settings: Settings, alchemy: Any, direct: DirectDatabase) -> dict[str, Store]:
     """Sessions and counters live in Redis when configured, else in the database: never in
     process memory, so several workers and machines can serve one consultation."""
     if settings.redis_url:
         root = RedisStore.with_client(url=settings.redis_url, namespace="consult")
         return {name: root.with_namespace(name) for name in STORE_NAMES}
-    return {name: build_store(alchemy, name) for name in STORE_NAMES}
+    return {name: build_store(alchemy, name, direct) for name in STORE_NAMES}
 
 
 # The public/staff split is a negative look-ahead, which Litestar's heuristic mistakes for
@@ -51,6 +53,7 @@ warnings.filterwarnings("ignore", message="Middleware 'SessionAuthMiddleware' ex
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
     alchemy = build_alchemy_config(settings)
+    direct = DirectDatabase(alchemy.get_engine())
     session_auth = build_session_auth(settings, alchemy)
     return Litestar(
         route_handlers=[
@@ -83,16 +86,18 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 BASE_DIR / "panels" / "templates",
             ],
             engine=JinjaTemplateEngine,
-            engine_callback=configure_jinja,
+            engine_callback=partial(
+                configure_jinja, reload=settings.environment == "development"
+            ),
         ),
-        stores=StoreRegistry(stores=build_stores(settings, alchemy)),
+        stores=StoreRegistry(stores=build_stores(settings, alchemy, direct)),
         exception_handlers=EXCEPTION_HANDLERS,
         after_request=security_headers(hsts=settings.secure_cookies),
         request_max_body_size=2 * 1024 * 1024,
         logging_config=LoggingConfig(log_exceptions="debug"),
-        state=State({"settings": settings, "alchemy": alchemy}),
+        state=State({"settings": settings, "alchemy": alchemy, "direct": direct}),
         on_startup=[*surveys.ON_STARTUP],
-        on_shutdown=[*surveys.ON_SHUTDOWN, alchemy.get_engine().dispose],
+        on_shutdown=[*surveys.ON_SHUTDOWN, direct.close, alchemy.get_engine().dispose],
         debug=False,
     )
 

@@ -52,7 +52,8 @@ def security_headers(*, hsts: bool) -> Any:
 THROTTLED_PREFIXES = ("/staff/login", "/staff/two-factor", "/resume", "/withdraw")
 
 
-def _is_guessable_post(request: Request[Any, Any, Any]) -> bool:
+# Async on purpose: Litestar runs a plain function given here in a worker thread, on every request.
+async def _is_guessable_post(request: Request[Any, Any, Any]) -> bool:
     return request.method == "POST" and request.url.path.startswith(THROTTLED_PREFIXES)
 
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import weakref
 from datetime import date
 from typing import Any
 
+from jinja2 import Environment, pass_environment
 from litestar.contrib.jinja import JinjaTemplateEngine
+from markupsafe import Markup
 
 from consult.permissions import Permission, Role, role_can
 
@@ -19,9 +22,34 @@ def _current_user(request: Any) -> Any:
     return request.scope.get("user")
 
 
-def configure_jinja(engine: JinjaTemplateEngine) -> None:
+# The "Get help" panel is on every respondent page and depends only on the consultation's support
+# directory. Respondent pages get per-worker snapshots of the consultation (surveys.snapshots),
+# replaced whenever it or its directory changes, so the panel is rendered once per snapshot.
+_help_panels: weakref.WeakKeyDictionary[Any, Markup] = weakref.WeakKeyDictionary()
+
+
+@pass_environment
+def _help_panel(env: Environment, consultation: Any) -> Markup:
+    if not consultation:  # pages outside a consultation (home, errors) carry no directory
+        return Markup(env.get_template("consult/get_help.html").render(consultation=None))  # noqa: S704 - autoescaped template output
+    html = _help_panels.get(consultation)
+    if html is None:
+        html = Markup(env.get_template("consult/get_help.html").render(consultation=consultation))  # noqa: S704 - autoescaped template output
+        _help_panels[consultation] = html
+    return html
+
+
+def configure_jinja(engine: JinjaTemplateEngine, *, reload: bool = True) -> None:
     env = engine.engine
+    # Checking every template file's mtime on every render is for development only.
+    env.auto_reload = reload
     env.autoescape = True
-    env.globals.update(can=_can, current_user=_current_user, Role=Role, today=date.today)
+    env.globals.update(
+        can=_can,
+        current_user=_current_user,
+        Role=Role,
+        today=date.today,
+        help_panel=_help_panel,
+    )
     env.trim_blocks = True
     env.lstrip_blocks = True

@@ -2,25 +2,32 @@
 respondent's server-side session with its idle purge, and rendering in the respondent layout.
 
 The session holds only ``{"draft": <id>, "c": <slug>, "seen": <unix time>}`` under one key;
-answers live in the draft row.
+answers live in the draft row. Database work goes through the app's `DirectDatabase`
+(``request.app.state["direct"]``): a page view is one read, a page save one read and one write.
 """
 
 from __future__ import annotations
 
 import time
+import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from litestar import Request
 from litestar.response import Redirect, Template
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import Connection
 
 from consult.auth import staff_user
 from consult.consultations.models import Consultation, Status
+from consult.direct import DirectDatabase
 from consult.errors import NotFound
-from surveys import journey
+from surveys import drafts, journey, snapshots
 from surveys.definition import PageRef, QuestionType, Survey
-from surveys.models import Draft, SurveyVersion
+from surveys.drafts import DraftState
+from surveys.models import SurveyVersion
+
+T = TypeVar("T")
 
 SESSION_KEY = "respondent"
 FLASH_KEY = "respondent_once"
@@ -35,7 +42,7 @@ class Visit:
     survey: Survey
     preview: bool
     accepting: bool
-    draft: Draft | None = None
+    draft: DraftState | None = None
     idle_timeout: int = 0
 
     @property
@@ -51,7 +58,7 @@ class Visit:
 
     @property
     def skipped(self) -> frozenset[str]:
-        return journey.skipped_of(self.draft)
+        return self.draft.skipped if self.draft else frozenset()
 
 
 SEEN_RESOLUTION = 10
@@ -76,7 +83,7 @@ def respondent_session(request: Request[Any, Any, Any]) -> dict[str, Any] | None
     return entry
 
 
-def remember_draft(request: Request[Any, Any, Any], visit: Visit, draft: Draft) -> None:
+def remember_draft(request: Request[Any, Any, Any], visit: Visit, draft: DraftState) -> None:
     request.set_session(
         {SESSION_KEY: {"draft": str(draft.id), "c": visit.slug, "seen": time.time()}}
     )
@@ -86,41 +93,76 @@ def forget_draft(request: Request[Any, Any, Any]) -> None:
     request.clear_session()
 
 
-async def load_visit(request: Request[Any, Any, Any], db_session: AsyncSession, slug: str) -> Visit:
+def direct(request: Request[Any, Any, Any]) -> DirectDatabase:
+    return request.app.state["direct"]  # type: ignore[no-any-return]
+
+
+async def write(request: Request[Any, Any, Any], work: Callable[[Connection], T]) -> T:
+    """One atomic write for this request (see `consult.direct`)."""
+    return await direct(request).write(work)
+
+
+@dataclass
+class _Found:
+    consultation: Consultation | None = None
+    version: SurveyVersion | None = None
+    draft: DraftState | None = None
+
+
+def _find(connection: Connection, slug: str, draft_id: uuid.UUID | None) -> _Found:
+    consultation, version_id = snapshots.consultation_by_slug(connection, slug)
+    found = _Found(consultation)
+    if consultation is None or version_id is None:
+        return found
+    found.version = snapshots.published_version(connection, version_id)
+    if draft_id is None or consultation.status == Status.DRAFT.value or found.version is None:
+        return found
+    found.draft = drafts.live(connection, draft_id, consultation.id)
+    if found.draft is not None and found.draft.version_id != version_id:
+        # A draft keeps answering the version it started on.
+        older = snapshots.published_version(connection, found.draft.version_id)
+        found.version = older or found.version
+    return found
+
+
+def _session_draft_id(request: Request[Any, Any, Any], slug: str) -> uuid.UUID | None:
+    entry = respondent_session(request)
+    if not entry or entry.get("c") != slug:
+        return None
+    try:
+        return uuid.UUID(str(entry.get("draft")))
+    except ValueError:
+        return None
+
+
+async def load_visit(request: Request[Any, Any, Any], slug: str) -> Visit:
     """The consultation behind ``slug`` with its survey; 404 for anything the public may not see.
 
     A draft consultation is shown only to signed-in staff, as a preview that records nothing.
     """
-    # One statement for the consultation, its support directory and its current version's id;
-    # the published version itself comes from the worker's cache (see `journey`).
-    consultation, version_id = await journey.consultation_for_visit(db_session, slug)
+    draft_id = _session_draft_id(request, slug)
+    found = await direct(request).read(lambda connection: _find(connection, slug, draft_id))
+    consultation = found.consultation
     if consultation is None:
         raise NotFound("We could not find that survey. Check the address.")
     preview = False
     if consultation.status == Status.DRAFT.value:
+        alchemy = request.app.state["alchemy"]
+        db_session = alchemy.provide_session(request.app.state, request.scope)
         if await staff_user(request, db_session) is None:
             raise NotFound("We could not find that survey. Check the address.")
         preview = True
-    version = await journey.published_version(db_session, version_id) if version_id else None
-    if version is None:
+    if found.version is None:
         raise NotFound("This survey has no questions yet.")
-    visit = Visit(
+    return Visit(
         consultation=consultation,
-        version=version,
-        survey=journey.definition_of(version),
+        version=found.version,
+        survey=journey.definition_of(found.version),
         preview=preview,
         accepting=journey.is_accepting(consultation) or preview,
         idle_timeout=request.app.state["settings"].respondent_idle_timeout,
+        draft=found.draft,
     )
-    entry = respondent_session(request)
-    if entry and entry.get("c") == slug and not preview:
-        visit.draft = await journey.live_draft(db_session, str(entry.get("draft")), consultation)
-        if visit.draft is not None and visit.draft.version_id != version.id:
-            # A draft keeps answering the version it started on.
-            older = await journey.published_version(db_session, visit.draft.version_id)
-            if older is not None:
-                visit.version, visit.survey = older, journey.definition_of(older)
-    return visit
 
 
 def page(

@@ -10,9 +10,8 @@ from typing import Any
 
 from litestar import Request, get, post
 from litestar.response import Redirect, Template
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from surveys import journey
+from surveys import drafts, journey
 from surveys.controllers.common import (
     FLASH_KEY,
     consent_ref,
@@ -21,22 +20,21 @@ from surveys.controllers.common import (
     page,
     refuse_if_closed,
     to,
+    write,
 )
 from surveys.controllers.questions import page_url
 from surveys.definition import (
     NOT_ANSWERED,
     visible_pages,
-    visible_question_count,
+    visible_question_total,
     visible_questions,
 )
 
 
 @get("/c/{slug:str}", name="survey_start")
-async def start(request: Request[Any, Any, Any], db_session: AsyncSession, slug: str) -> Template:
-    visit = await load_visit(request, db_session, slug)
-    question_total = sum(
-        visible_question_count(visit.survey, s.key, {}) for s in visit.survey.sections
-    )
+async def start(request: Request[Any, Any, Any], slug: str) -> Template:
+    visit = await load_visit(request, slug)
+    question_total = visible_question_total(visit.survey, {})
     return page(
         visit,
         "surveys/start.html",
@@ -48,18 +46,16 @@ async def start(request: Request[Any, Any, Any], db_session: AsyncSession, slug:
 
 
 @get("/c/{slug:str}/safety", name="survey_safety")
-async def safety(request: Request[Any, Any, Any], db_session: AsyncSession, slug: str) -> Template:
-    visit = await load_visit(request, db_session, slug)
+async def safety(request: Request[Any, Any, Any], slug: str) -> Template:
+    visit = await load_visit(request, slug)
     if not visit.accepting:
         return refuse_if_closed(visit) or page(visit, "surveys/closed.html", "Closed")
     return page(visit, "surveys/safety.html", "Staying safe while you answer")
 
 
 @get("/c/{slug:str}/check", name="survey_check")
-async def check(
-    request: Request[Any, Any, Any], db_session: AsyncSession, slug: str
-) -> Template | Redirect:
-    visit = await load_visit(request, db_session, slug)
+async def check(request: Request[Any, Any, Any], slug: str) -> Template | Redirect:
+    visit = await load_visit(request, slug)
     if visit.draft is None and not visit.preview:
         return to(visit.url("/consent"))
     survey, answers, skipped = visit.survey, visit.answers, visit.skipped
@@ -96,10 +92,8 @@ async def check(
 
 
 @post("/c/{slug:str}/submit", name="survey_submit")
-async def submit(
-    request: Request[Any, Any, Any], db_session: AsyncSession, slug: str
-) -> Template | Redirect:
-    visit = await load_visit(request, db_session, slug)
+async def submit(request: Request[Any, Any, Any], slug: str) -> Template | Redirect:
+    visit = await load_visit(request, slug)
     if (closed := refuse_if_closed(visit)) is not None:
         return closed
     if visit.preview:
@@ -108,8 +102,8 @@ async def submit(
         )
     if visit.draft is None:
         return to(visit.url("/done"))
-    code = await journey.submit(db_session, visit.draft, visit.survey)
-    await db_session.commit()
+    draft, survey = visit.draft, visit.survey
+    code = await write(request, lambda c: drafts.submit(c, draft, survey))
     forget_draft(request)
     if code is not None:
         # Held only until the confirmation page shows it once.
@@ -118,8 +112,8 @@ async def submit(
 
 
 @get("/c/{slug:str}/done", name="survey_done")
-async def done(request: Request[Any, Any, Any], db_session: AsyncSession, slug: str) -> Template:
-    visit = await load_visit(request, db_session, slug)
+async def done(request: Request[Any, Any, Any], slug: str) -> Template:
+    visit = await load_visit(request, slug)
     code = request.session.get(FLASH_KEY) if request.session else None
     if code:
         request.clear_session()
@@ -132,7 +126,7 @@ async def done(request: Request[Any, Any, Any], db_session: AsyncSession, slug: 
 
 
 @get("/c/{slug:str}/support", name="survey_support")
-async def support(request: Request[Any, Any, Any], db_session: AsyncSession, slug: str) -> Template:
+async def support(request: Request[Any, Any, Any], slug: str) -> Template:
     """Where "stop and see support" leads: help first, never a "why are you leaving" form."""
-    visit = await load_visit(request, db_session, slug)
+    visit = await load_visit(request, slug)
     return page(visit, "surveys/support.html", "Support is available")

@@ -14,10 +14,9 @@ from litestar import Request, get, post
 from litestar.datastructures import FormMultiDict
 from litestar.response import Redirect, Template
 from markupsafe import Markup
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from consult.errors import NotFound
-from surveys import journey
+from surveys import drafts
 from surveys.controllers.common import (
     Visit,
     consent_ref,
@@ -27,6 +26,7 @@ from surveys.controllers.common import (
     refuse_if_closed,
     remember_draft,
     to,
+    write,
 )
 from surveys.definition import (
     Answers,
@@ -137,10 +137,8 @@ def resolve(visit: Visit, page_slug: str) -> PageRef:
 
 
 @get("/c/{slug:str}/consent", name="survey_consent")
-async def consent(
-    request: Request[Any, Any, Any], db_session: AsyncSession, slug: str
-) -> Template | Redirect:
-    visit = await load_visit(request, db_session, slug)
+async def consent(request: Request[Any, Any, Any], slug: str) -> Template | Redirect:
+    visit = await load_visit(request, slug)
     ref = consent_ref(visit.survey)
     if ref is None:
         return onward(visit, None, visit.answers, visit.skipped)
@@ -152,9 +150,9 @@ async def consent(
 
 @post("/c/{slug:str}/consent", name="survey_consent_post")
 async def consent_post(
-    request: Request[Any, Any, Any], db_session: AsyncSession, slug: str, form: FormMultiDict
+    request: Request[Any, Any, Any], slug: str, form: FormMultiDict
 ) -> Template | Redirect:
-    visit = await load_visit(request, db_session, slug)
+    visit = await load_visit(request, slug)
     if (closed := refuse_if_closed(visit)) is not None:
         return closed
     ref = consent_ref(visit.survey)
@@ -168,24 +166,22 @@ async def consent_post(
         )
     if visit.preview:
         return onward(visit, ref, answers, frozenset())
-    if visit.draft is None:
-        # Nothing is stored before consent: the draft row starts here.
-        visit.draft = await journey.start_draft(
-            db_session, visit.consultation, visit.version, answers
-        )
+    draft = visit.draft
+    if draft is None:
+        consultation, version_id = visit.consultation, visit.version.id
+        draft = await write(request, lambda c: drafts.start(c, consultation, version_id, answers))
+        visit.draft = draft
     else:
-        journey.save_answers(visit.draft, answers, ref.slug)
-    # Commit before the session is written: SQLite allows one writer at a time.
-    await db_session.commit()
-    remember_draft(request, visit, visit.draft)
+        await write(request, lambda c: drafts.save_answers(c, draft, answers, ref.slug))
+    remember_draft(request, visit, draft)
     return onward(visit, ref, visit.answers, visit.skipped)
 
 
 @get("/c/{slug:str}/p/{page_slug:str}", name="survey_page")
 async def question(
-    request: Request[Any, Any, Any], db_session: AsyncSession, slug: str, page_slug: str
+    request: Request[Any, Any, Any], slug: str, page_slug: str
 ) -> Template | Redirect:
-    visit = await load_visit(request, db_session, slug)
+    visit = await load_visit(request, slug)
     ref = resolve(visit, page_slug)
     if visit.draft is None and not visit.preview:
         return to(visit.url("/consent"))
@@ -210,12 +206,11 @@ async def question(
 @post("/c/{slug:str}/p/{page_slug:str}", name="survey_page_post")
 async def question_post(
     request: Request[Any, Any, Any],
-    db_session: AsyncSession,
     slug: str,
     page_slug: str,
     form: FormMultiDict,
 ) -> Template | Redirect:
-    visit = await load_visit(request, db_session, slug)
+    visit = await load_visit(request, slug)
     if (closed := refuse_if_closed(visit)) is not None:
         return closed
     ref = resolve(visit, page_slug)
@@ -234,8 +229,8 @@ async def question_post(
         )  # fmt: skip
     if visit.preview or visit.draft is None:
         return onward(visit, ref, answers, frozenset())
-    journey.save_answers(visit.draft, answers, ref.slug)
-    await db_session.commit()
+    draft = visit.draft
+    await write(request, lambda c: drafts.save_answers(c, draft, answers, ref.slug))
     if form.get("action") == "save":
         return to(visit.url("/save"))
     if return_to:
@@ -251,10 +246,8 @@ def section_index(visit: Visit, key: str) -> int:
 
 
 @get("/c/{slug:str}/s/{key:str}", name="survey_section")
-async def section(
-    request: Request[Any, Any, Any], db_session: AsyncSession, slug: str, key: str
-) -> Template | Redirect:
-    visit = await load_visit(request, db_session, slug)
+async def section(request: Request[Any, Any, Any], slug: str, key: str) -> Template | Redirect:
+    visit = await load_visit(request, slug)
     index = section_index(visit, key)
     if visit.draft is None and not visit.preview:
         return to(visit.url("/consent"))
@@ -281,12 +274,11 @@ async def section(
 @post("/c/{slug:str}/s/{key:str}", name="survey_section_post")
 async def section_post(
     request: Request[Any, Any, Any],
-    db_session: AsyncSession,
     slug: str,
     key: str,
     form: FormMultiDict,
 ) -> Template | Redirect:
-    visit = await load_visit(request, db_session, slug)
+    visit = await load_visit(request, slug)
     if (closed := refuse_if_closed(visit)) is not None:
         return closed
     index = section_index(visit, key)
@@ -299,12 +291,11 @@ async def section_post(
         return to(visit.url("/consent"))
     if action == "save":
         return to(visit.url("/save"))
+    draft = visit.draft
     if action == "skip" and this.skippable:
-        journey.set_skipped(visit.draft, key, True)
-        await db_session.commit()
+        await write(request, lambda c: drafts.set_skipped(c, draft, key, True))
         return onward(visit, end_of_section, visit.answers, visit.skipped)
-    journey.set_skipped(visit.draft, key, False)
-    await db_session.commit()
+    await write(request, lambda c: drafts.set_skipped(c, draft, key, False))
     refs = [
         r for r in visible_pages(visit.survey, visit.answers, visit.skipped) if r.section == index
     ]

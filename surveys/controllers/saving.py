@@ -9,7 +9,8 @@ from litestar.datastructures import FormMultiDict
 from litestar.response import Redirect, Response, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from surveys import journey
+from consult.accounts.passwords import hash_password
+from surveys import drafts, journey
 from surveys.controllers.common import (
     SESSION_KEY,
     forget_draft,
@@ -18,6 +19,7 @@ from surveys.controllers.common import (
     remember_draft,
     respondent_session,
     to,
+    write,
 )
 from surveys.controllers.questions import onward
 from surveys.definition import PageRef
@@ -25,18 +27,16 @@ from surveys.definition import PageRef
 MAX_CODE_LENGTH = 40
 
 RESUME_MESSAGES = {
-    journey.ResumeProblem.UNKNOWN: "We could not find answers saved with that code. Check the code and try again.",
-    journey.ResumeProblem.EXPIRED: "Answers saved with that code have expired and were deleted. You can start again.",
-    journey.ResumeProblem.LOCKED: "Too many wrong passphrases were entered, so these saved answers are locked. You can start again.",
-    journey.ResumeProblem.WRONG_PASSPHRASE: "The passphrase does not match. Check it and try again.",
+    drafts.ResumeProblem.UNKNOWN: "We could not find answers saved with that code. Check the code and try again.",
+    drafts.ResumeProblem.EXPIRED: "Answers saved with that code have expired and were deleted. You can start again.",
+    drafts.ResumeProblem.LOCKED: "Too many wrong passphrases were entered, so these saved answers are locked. You can start again.",
+    drafts.ResumeProblem.WRONG_PASSPHRASE: "The passphrase does not match. Check it and try again.",
 }  # fmt: skip
 
 
 @get("/c/{slug:str}/save", name="survey_save")
-async def save(
-    request: Request[Any, Any, Any], db_session: AsyncSession, slug: str
-) -> Template | Redirect:
-    visit = await load_visit(request, db_session, slug)
+async def save(request: Request[Any, Any, Any], slug: str) -> Template | Redirect:
+    visit = await load_visit(request, slug)
     if visit.draft is None:
         return to(visit.url())
     return page(visit, "surveys/save.html", "Save your answers and come back later")
@@ -44,24 +44,25 @@ async def save(
 
 @post("/c/{slug:str}/save", name="survey_save_post")
 async def save_post(
-    request: Request[Any, Any, Any], db_session: AsyncSession, slug: str, form: FormMultiDict
+    request: Request[Any, Any, Any], slug: str, form: FormMultiDict
 ) -> Template | Redirect:
-    visit = await load_visit(request, db_session, slug)
+    visit = await load_visit(request, slug)
     if visit.draft is None:
         return to(visit.url())
     passphrase = str(form.get("passphrase") or "")
-    if len(passphrase) > journey.MAX_PASSPHRASE_LENGTH:
+    if len(passphrase) > drafts.MAX_PASSPHRASE_LENGTH:
         return page(
             visit,
             "surveys/save.html",
             "Save your answers and come back later",
             errors={
-                "passphrase": f"Passphrase must be {journey.MAX_PASSPHRASE_LENGTH} characters or fewer"
+                "passphrase": f"Passphrase must be {drafts.MAX_PASSPHRASE_LENGTH} characters or fewer"
             },
             status_code=422,
         )
-    code = journey.issue_resume_code(visit.draft, passphrase)
-    await db_session.commit()
+    code, draft = journey.new_code(), visit.draft
+    passphrase_hash = hash_password(passphrase) if passphrase else None
+    await write(request, lambda c: drafts.set_resume_code(c, draft, code, passphrase_hash))
     # Leaving now ends the session: the code is the only way back to these answers.
     forget_draft(request)
     visit.draft = None
@@ -77,18 +78,18 @@ async def save_post(
 
 
 @get("/c/{slug:str}/resume", name="survey_resume")
-async def resume(request: Request[Any, Any, Any], db_session: AsyncSession, slug: str) -> Template:
-    visit = await load_visit(request, db_session, slug)
+async def resume(request: Request[Any, Any, Any], slug: str) -> Template:
+    visit = await load_visit(request, slug)
     return page(visit, "surveys/resume.html", "Continue where you left off")
 
 
 @post("/c/{slug:str}/resume", name="survey_resume_post")
 async def resume_post(
-    request: Request[Any, Any, Any], db_session: AsyncSession, slug: str, form: FormMultiDict
+    request: Request[Any, Any, Any], slug: str, form: FormMultiDict
 ) -> Template | Redirect:
-    visit = await load_visit(request, db_session, slug)
+    visit = await load_visit(request, slug)
     code = str(form.get("code") or "")[:MAX_CODE_LENGTH]
-    passphrase = str(form.get("passphrase") or "")[: journey.MAX_PASSPHRASE_LENGTH]
+    passphrase = str(form.get("passphrase") or "")[: drafts.MAX_PASSPHRASE_LENGTH]
     heading = "Continue where you left off"
     if not code.strip():
         return page(
@@ -98,14 +99,20 @@ async def resume_post(
             errors={"code": "Enter the code you were given"},
             status_code=422,
         )
-    result = await journey.resume(db_session, visit.consultation, code, passphrase)
-    # Failed attempts must be kept even though the answer is an error page.
-    await db_session.commit()
+    consultation_id = visit.consultation.id
+    found = await write(request, lambda c: drafts.find_saved(c, consultation_id, code))
+    if isinstance(found, drafts.Saved):
+        result = drafts.check_passphrase(found, passphrase)
+        if result.draft is not None and found.failed_attempts:
+            saved_draft = result.draft
+            await write(request, lambda c: drafts.reset_attempts(c, saved_draft))
+    else:
+        result = drafts.ResumeResult(None, found)
     if result.draft is None:
         assert result.problem is not None
-        field = "passphrase" if result.problem is journey.ResumeProblem.WRONG_PASSPHRASE else "code"
+        field = "passphrase" if result.problem is drafts.ResumeProblem.WRONG_PASSPHRASE else "code"
         message = RESUME_MESSAGES[result.problem]
-        if result.problem is journey.ResumeProblem.WRONG_PASSPHRASE:
+        if result.problem is drafts.ResumeProblem.WRONG_PASSPHRASE:
             message += f" You have {result.attempts_left} more {'try' if result.attempts_left == 1 else 'tries'}."
         return page(
             visit,
@@ -124,23 +131,19 @@ async def resume_post(
 
 
 @post("/c/{slug:str}/delete", name="survey_delete")
-async def delete_answers(
-    request: Request[Any, Any, Any], db_session: AsyncSession, slug: str
-) -> Template:
-    visit = await load_visit(request, db_session, slug)
+async def delete_answers(request: Request[Any, Any, Any], slug: str) -> Template:
+    visit = await load_visit(request, slug)
     if visit.draft is not None:
-        await journey.delete_draft(db_session, str(visit.draft.id))
-        await db_session.commit()
+        draft_id = visit.draft.id
+        await write(request, lambda c: drafts.delete_draft(c, draft_id))
     forget_draft(request)
     visit.draft = None
     return page(visit, "surveys/deleted.html", "Your answers have been deleted")
 
 
 @get("/c/{slug:str}/withdraw", name="survey_withdraw")
-async def withdraw(
-    request: Request[Any, Any, Any], db_session: AsyncSession, slug: str
-) -> Template:
-    visit = await load_visit(request, db_session, slug)
+async def withdraw(request: Request[Any, Any, Any], slug: str) -> Template:
+    visit = await load_visit(request, slug)
     return page(
         visit,
         "surveys/withdraw.html",
@@ -153,7 +156,7 @@ async def withdraw(
 async def withdraw_post(
     request: Request[Any, Any, Any], db_session: AsyncSession, slug: str, form: FormMultiDict
 ) -> Template:
-    visit = await load_visit(request, db_session, slug)
+    visit = await load_visit(request, slug)
     code = str(form.get("code") or "")[:MAX_CODE_LENGTH]
     heading = "Withdraw your answers"
     if not code.strip():

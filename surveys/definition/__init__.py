@@ -40,6 +40,7 @@ from surveys.definition.routing import (
     prune_answers,
     visible_pages,
     visible_question_count,
+    visible_question_total,
     visible_questions,
 )
 
@@ -71,5 +72,6 @@ __all__ = [
     "survey_to_dict",
     "visible_pages",
     "visible_question_count",
+    "visible_question_total",
     "visible_questions",
 ]

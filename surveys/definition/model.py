@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cached_property
 
 from surveys.definition.conditions import AllOf, AnyOf, Condition
 from surveys.definition.questions.base import QuestionType
@@ -86,11 +87,27 @@ class Survey:
         raise KeyError(key)
 
     def page_refs(self) -> list[PageRef]:
-        return [
+        return list(self._page_refs)
+
+    # Routing asks for these on every page a respondent sees; a survey never changes, so they
+    # are built once (cached_property writes the instance dict, which a frozen dataclass allows).
+    @cached_property
+    def _page_refs(self) -> tuple[PageRef, ...]:
+        return tuple(
             PageRef(s, p)
             for s, section in enumerate(self.sections)
             for p in range(len(section.pages))
-        ]
+        )
+
+    @cached_property
+    def _conditions(self) -> dict[int, Condition | None]:
+        items: list[Section | Page | QuestionType] = []
+        for section in self.sections:
+            items.append(section)
+            for page in section.pages:
+                items.append(page)
+                items.extend(page.questions)
+        return {id(item): self._build_condition(item) for item in items}
 
     def section_of(self, ref: PageRef) -> Section:
         return self.sections[ref.section]
@@ -100,6 +117,11 @@ class Survey:
 
     def condition_for(self, item: Section | Page | QuestionType) -> Condition | None:
         """The full show-if of an item: its respondent types (if any) and its own condition."""
+        conditions = self._conditions
+        key = id(item)
+        return conditions[key] if key in conditions else self._build_condition(item)
+
+    def _build_condition(self, item: Section | Page | QuestionType) -> Condition | None:
         parts: list[Condition] = []
         if item.respondent_types and self.respondent_type_question:
             parts.append(AnyOf(self.respondent_type_question, item.respondent_types))

@@ -10,7 +10,8 @@ so changing an early answer hides everything that depended on it, all the way do
   check your answers" / "go back to the start". ``current`` need not be on the route any more.
 - :func:`visible_questions` - the questions to show on one page.
 - :func:`prune_answers` - answers restricted to visible questions: what gets submitted.
-- :func:`visible_question_count` - the count for a section's content note.
+- :func:`visible_question_count` - the count for a section's content note;
+  :func:`visible_question_total` - the count for the whole route.
 """
 
 from __future__ import annotations
@@ -32,7 +33,24 @@ class _Route:
     answers: Answers
 
 
+# A page view asks for its questions and its Back link, "check your answers" asks for every
+# page: the same walk over the same answers, several times in one request. The last few walks
+# are kept (with a copy of the answers they saw, compared by value), so repeats cost a lookup.
+_RECENT_WALKS = 4
+_recent: list[tuple[Survey, dict[str, Answer], frozenset[str], _Route]] = []
+
+
 def _walk(survey: Survey, answers: Mapping[str, Answer], skipped: frozenset[str]) -> _Route:
+    for known_survey, known_answers, known_skipped, route in _recent:
+        if known_survey is survey and known_skipped == skipped and known_answers == answers:
+            return route
+    route = _walk_now(survey, answers, skipped)
+    _recent.insert(0, (survey, dict(answers), skipped, route))
+    del _recent[_RECENT_WALKS:]
+    return route
+
+
+def _walk_now(survey: Survey, answers: Mapping[str, Answer], skipped: frozenset[str]) -> _Route:
     seen: Answers = {}
     pages: dict[PageRef, list[QuestionType]] = {}
     for s, section in enumerate(survey.sections):
@@ -64,7 +82,7 @@ def visible_questions(
     skipped_sections: frozenset[str] = NO_SKIPS,
 ) -> list[QuestionType]:
     """Questions to show on ``ref``; empty when the page is off the route."""
-    return _walk(survey, answers, skipped_sections).pages.get(ref, [])
+    return list(_walk(survey, answers, skipped_sections).pages.get(ref, ()))
 
 
 def next_page(
@@ -99,7 +117,7 @@ def prune_answers(
     survey: Survey, answers: Mapping[str, Answer], skipped_sections: frozenset[str] = NO_SKIPS
 ) -> Answers:
     """Only the answers to questions still on the route, in survey order; blanks dropped."""
-    return _walk(survey, answers, skipped_sections).answers
+    return dict(_walk(survey, answers, skipped_sections).answers)
 
 
 def is_on_route(
@@ -122,6 +140,13 @@ def visible_question_count(
     index = next(i for i, s in enumerate(survey.sections) if s.key == section_key)
     route = _walk(survey, answers, skipped_sections - {section_key})
     return sum(len(qs) for ref, qs in route.pages.items() if ref.section == index)
+
+
+def visible_question_total(
+    survey: Survey, answers: Mapping[str, Answer], skipped_sections: frozenset[str] = NO_SKIPS
+) -> int:
+    """How many questions the whole route has now (for the start page's time estimate)."""
+    return sum(len(qs) for qs in _walk(survey, answers, skipped_sections).pages.values())
 
 
 def _position(ref: PageRef) -> tuple[int, int]:

@@ -1,0 +1,132 @@
+"""Short units of database work on a plain connection, for the requests that come by the thousand.
+
+A respondent's page reads a few rows and a page save writes one. Through the async ORM session
+each statement costs a thread hand-off (aiosqlite) plus ORM bookkeeping: milliseconds per page,
+which capped the respondent journey at ~90 page saves/s on two cores (docs/performance.md). Here
+a unit of work is a plain function over a SQLAlchemy `Connection` using prepared Core
+statements, and it runs:
+
+- on SQLite, on the event loop itself, over one connection per worker process: SQLite answers
+  from a local file in microseconds, less than a hand-off to a thread costs. The unit never
+  awaits, so the connection is never shared by two requests at once;
+- on PostgreSQL, through the async engine's ``run_sync``, so network waits never block the loop.
+
+A write never makes the event loop wait for SQLite's lock: it takes the lock with
+``BEGIN IMMEDIATE`` and no busy timeout, and while another writer holds it (another worker, or
+an ORM session of this very worker, which needs the loop to get to its commit) it yields to the
+loop and tries again, up to ``LOCK_WAIT`` seconds, then raises `DatabaseBusy` (a 503 page).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from sqlalchemy import Connection, create_engine, event
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.pool import StaticPool
+
+from consult.errors import ConsultError
+
+T = TypeVar("T")
+Work = Callable[[Connection], T]
+
+LOCK_WAIT = 10.0
+_FIRST_PAUSE = 0.0002
+_LONGEST_PAUSE = 0.002
+
+
+class DatabaseBusy(ConsultError):
+    status_code = 503
+    title = "Sorry, the service is busy"
+
+
+def _sqlite_connection_setup(dbapi_connection: Any, _record: Any) -> None:
+    # Same durability as the ORM's connections (consult.db), but no busy timeout: waiting
+    # for the lock inside SQLite would stop this worker's event loop.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=0")
+    cursor.close()
+
+
+def _is_locked(error: OperationalError) -> bool:
+    return isinstance(error.orig, sqlite3.OperationalError) and "locked" in str(error.orig)
+
+
+class DirectDatabase:
+    """Runs units of work; `read` for pure reads, `write` for one atomic transaction."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._async_engine = engine
+        self.dialect_name = engine.dialect.name
+        self._sqlite: Connection | None = None
+        if self.dialect_name == "sqlite":
+            self._sync_engine = create_engine(
+                engine.url.set(drivername="sqlite"),
+                # BEGIN and COMMIT are ours (see `_sqlite_unit`), so the driver must not add its own.
+                isolation_level="AUTOCOMMIT",
+                poolclass=StaticPool,
+                connect_args={"check_same_thread": False},
+            )
+            event.listen(self._sync_engine, "connect", _sqlite_connection_setup)
+
+    def _connection(self) -> Connection:
+        if self._sqlite is None or self._sqlite.closed:
+            self._sqlite = self._sync_engine.connect()
+        return self._sqlite
+
+    async def read(self, work: Work[T]) -> T:
+        if self.dialect_name != "sqlite":
+            async with self._async_engine.connect() as connection:
+                return await connection.run_sync(work)
+        return await self._sqlite_unit(work, begin=None)
+
+    async def write(self, work: Work[T]) -> T:
+        if self.dialect_name != "sqlite":
+            async with self._async_engine.begin() as connection:
+                return await connection.run_sync(work)
+        return await self._sqlite_unit(work, begin="BEGIN IMMEDIATE")
+
+    async def _sqlite_unit(self, work: Work[T], begin: str | None) -> T:
+        deadline = time.monotonic() + LOCK_WAIT
+        pause = _FIRST_PAUSE
+        while True:
+            connection = self._connection()
+            try:
+                if begin is None:
+                    return work(connection)
+                connection.exec_driver_sql(begin)
+            except OperationalError as error:
+                if not _is_locked(error):
+                    raise
+                if time.monotonic() > deadline:
+                    raise DatabaseBusy(
+                        "The service is very busy and could not save this just now. "
+                        "Nothing you had already saved is lost: go back and try again."
+                    ) from error
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, _LONGEST_PAUSE)
+                continue
+            try:
+                result = work(connection)
+            except BaseException:
+                # SQLite may already have rolled back (for example on a full disk).
+                if connection.connection.dbapi_connection.in_transaction:  # type: ignore[union-attr]
+                    connection.exec_driver_sql("ROLLBACK")
+                raise
+            connection.exec_driver_sql("COMMIT")
+            return result
+
+    def close(self) -> None:
+        if self._sqlite is not None:
+            self._sqlite.close()
+            self._sqlite = None
+        if self.dialect_name == "sqlite":
+            self._sync_engine.dispose()
