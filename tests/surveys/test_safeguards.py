@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
-from consult.consultations.models import Status
+from consult.consultations.models import Consultation, Status, SupportService
 from surveys.models import Draft, Response
 from tests.conftest import db_session
 from tests.surveys.conftest import begin, load_all_types, send, update_consultation, yesterday
@@ -146,3 +146,29 @@ async def test_unknown_consultation_is_404(client, demo) -> None:
 async def test_home_page_links_to_the_open_demo_survey(client, demo) -> None:
     page = await client.get("/")
     assert f'href="{demo}"' in page.text
+
+
+async def test_get_help_shows_support_directory_changes_on_the_next_page(
+    client, settings, demo
+) -> None:
+    """Workers keep a copy of the consultation: a directory edit must still show at once."""
+    page = await begin(client)
+    assert "Riverside Listening Line" not in page.text
+    async with db_session(settings) as db:
+        consultation = await db.scalar(
+            select(Consultation).where(Consultation.slug == "community-survey")
+        )
+        assert consultation is not None
+        db.add(
+            SupportService(
+                consultation_id=consultation.id, name="Riverside Listening Line", position=99
+            )
+        )
+        await db.commit()
+    page = await client.get(f"{demo}/p/1-2")
+    assert "Riverside Listening Line" in page.text
+    async with db_session(settings) as db:
+        await db.execute(delete(SupportService).where(SupportService.position == 99))
+        await db.commit()
+    page = await client.get(f"{demo}/p/1-2")
+    assert "Riverside Listening Line" not in page.text
