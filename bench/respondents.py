@@ -2,37 +2,47 @@
 
 Starts the app as in production (`python -m consult serve --workers N`, uvicorn) on a fresh
 SQLite data directory with the demo loaded (or on PostgreSQL with --database-url, which must
-point at an empty database), then drives N concurrent respondents, each with its own cookie jar,
-through the demo survey: start -> safety -> consent -> every question page of the "lived
-experience" route with answers -> check answers -> submit. Every form is posted the way a
-browser posts it, with the CSRF token from the `csrf` cookie and the server-side session.
+point at an empty database), then drives N concurrent respondents through the demo survey:
+start -> safety -> consent -> every question page of the "lived experience" route with
+answers -> check answers -> submit. Every form is posted the way a browser posts it, with the
+CSRF token from the `csrf` cookie and the server-side session.
 
-The journey is discovered once by a walker that reads the pages' HTML forms (so the script
-follows whatever pages and field names the survey renders); each respondent then replays it
-with answers of its own (free text carries the respondent's id, choices are drawn at random).
+The journey is discovered once by a walker (httpx) that reads the pages' HTML forms, so the
+script follows whatever pages and field names the survey renders. The load itself is `wrk`
+(Debian package `wrk`, which embeds LuaJIT; httpx would cost the client ~1 ms of CPU per
+request on the server's own cores): bench/respondents.lua with the journey prepended, one wrk
+thread and one connection per concurrent respondent, each thread answering journeys back to
+back with a fresh cookie jar (free text carries the respondent's id, choices come from a few
+answer sets per page picked by respondent). Threads start journeys for --duration seconds, and
+only requests answered in that window are measured; the journeys under way then finish, so
+every response the server stores belongs to a confirmed journey. Latency is timed in Lua.
 
 Reported: page saves per second (the POSTs that store answers), their p50/p95/p99 latency,
 and, in the same run and from the same server, the throughput of a static file
-(/static/css/consult.css) as the ceiling, with the ratio of the two. At the end the database
-is read back: the number of responses must equal the journeys that reached the confirmation
-page, and every stored answer must equal what that respondent posted (each respondent is
-matched to its response through the withdrawal code shown on the confirmation page). Exits 1
-if anything was lost or wrong.
+(/static/css/consult.css, plain wrk) as the ceiling, with the ratio of the two, and the CPU
+seconds of the server and of wrk. At the end the database is read back: the number of
+responses must equal the journeys that reached the confirmation page, and every stored answer
+must equal what that respondent posted (each respondent is matched to its response through the
+withdrawal code shown on the confirmation page). Exits 1 if anything was lost or wrong, or if
+any request got an unexpected answer.
 
 Usage: .venv/bin/python bench/respondents.py [--respondents 64] [--concurrency 64]
-       [--workers 2] [--rounds 3 | --duration 20] [--database-url URL] [--json]
+       [--workers 2] [--duration 20] [--static-duration 5] [--database-url URL] [--json]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import hashlib
 import json
+import math
 import os
 import random
 import re
 import resource
+import shutil
 import signal
 import socket
 import subprocess
@@ -43,7 +53,7 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlencode, urljoin, urlsplit
 
 import httpx
 
@@ -246,89 +256,160 @@ async def discover(base: str, slug: str) -> tuple[list[Step], str, dict[str, lis
     raise SystemExit("discovery: the journey did not reach /done in 100 pages")
 
 
+# --- the load: wrk runs the journeys -----------------------------------------------------------
+LUA_TEMPLATE = Path(__file__).with_name("respondents.lua")
+VARIANTS = 5  # answer sets per page; respondents.lua picks one per (thread, journey, step)
+RID = "RIDxPLACEHOLDER"  # url-encodes to itself; where the respondent id goes in a body
+GRACE_S = 60  # beyond --duration, for the journeys under way to finish
+
+
+def lua_escape(match: re.Match[str]) -> str:
+    return "".join(f"\\{b:03d}" for b in match.group().encode())
+
+
+def to_lua(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, str):  # all but printable ASCII as decimal byte escapes
+        return '"' + re.sub(r'[^ -~]|["\\]', lua_escape, value) + '"'
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"[{to_lua(k)}] = {to_lua(v)}" for k, v in value.items()) + "}"
+    return "{" + ", ".join(to_lua(v) for v in value) + "}"
+
+
+def answer_variants(steps: list[Step]) -> dict[int, list[list[tuple[str, str]]]]:
+    """Per POST step (index into steps): VARIANTS answer sets, with RID for the respondent id."""
+    return {
+        k: [fill(step.form, RID, random.Random(f"{k}/{v}")) for v in range(VARIANTS)]
+        for k, step in enumerate(steps)
+        if step.form is not None
+    }
+
+
+def lua_steps(steps: list[Step], variants: dict[int, list[list[tuple[str, str]]]]) -> list[Any]:
+    out: list[Any] = []
+    for k, step in enumerate(steps):
+        lua: dict[str, Any] = {"method": step.method, "path": step.path}
+        if k in variants:
+            lua["expect"] = step.expect
+            bodies = [(f"&{urlencode(pairs)}" if pairs else "") for pairs in variants[k]]
+            lua["variants"] = [body.split(RID) for body in bodies]
+        out.append(lua)
+    return out
+
+
+def posted_by(
+    variants: dict[int, list[list[tuple[str, str]]]], tid: int, journey: int
+) -> dict[str, list[str]]:
+    """What journey `journey` of wrk thread `tid` posted: respondents.lua's choice, mirrored."""
+    rid = f"{tid}r{journey}"
+    posted: dict[str, list[str]] = {}
+    for k, sets in variants.items():
+        for name, value in sets[(tid * 7 + journey * 3 + k + 1) % len(sets)]:
+            posted.setdefault(name, []).append(value.replace(RID, rid))
+    return posted
+
+
+def run_wrk(
+    tmp: Path, name: str, config: dict[str, Any], url: str, threads: int, seconds: float
+) -> tuple[list[str], float, float]:
+    """wrk with respondents.lua: its result lines, its CPU seconds, its wall time. Once the
+    threads have all stopped themselves, wrk is told to finish (SIGINT) instead of waiting."""
+    out, script, log_path = tmp / f"{name}.out", tmp / f"{name}.lua", tmp / f"{name}.log"
+    lua = f"local CONFIG = {to_lua({**config, 'out': str(out)})}\n"
+    script.write_text(lua + LUA_TEMPLATE.read_text())
+    cmd = ["wrk", "-t", str(threads), "-c", str(threads), "-d", f"{math.ceil(seconds)}s"]
+    cmd += ["--timeout", "10s", "-s", str(script), url]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.monotonic()
+    with log_path.open("w") as log:
+        wrk = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
+        tasks = Path(f"/proc/{wrk.pid}/task")
+        while wrk.poll() is None:
+            time.sleep(0.1)
+            # Before config["duration"] the threads may not even exist yet, and an early
+            # SIGINT would kill wrk before it installs its handler.
+            if "duration" in config and time.monotonic() - t0 > config["duration"]:
+                with contextlib.suppress(OSError):
+                    if len(list(tasks.iterdir())) == 1:  # only wrk's main thread is left
+                        wrk.send_signal(signal.SIGINT)
+                        wrk.wait()
+    wall = time.monotonic() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if wrk.returncode != 0 or not out.exists():
+        raise SystemExit(f"wrk failed (exit {wrk.returncode}):\n{log_path.read_text()[-2000:]}")
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    return out.read_text().splitlines(), cpu, wall
+
+
 @dataclass
 class Result:
-    save_latencies: list[float] = field(default_factory=list)
+    save_latencies: list[float] = field(default_factory=list)  # within --duration
     get_latencies: list[float] = field(default_factory=list)
     journeys: dict[str, dict[str, list[str]]] = field(default_factory=dict)  # code -> form
     failures: list[str] = field(default_factory=list)
     started: int = 0
+    failed: int = 0
+    tail_requests: int = 0  # answered after --duration, finishing the journeys under way
+    wall: float = 0.0
+    cpu: float = 0.0
 
 
-async def one_journey(base: str, steps: list[Step], rid: str, result: Result) -> None:
-    rng = random.Random(rid)
-    posted: dict[str, list[str]] = {}
-    result.started += 1
-    limits = httpx.Limits(max_connections=2, max_keepalive_connections=2)
-    async with httpx.AsyncClient(base_url=base, timeout=30, limits=limits) as client:
-        for step in steps:
-            t0 = time.perf_counter()
-            if step.method == "GET":
-                r = await client.get(step.path)
-                result.get_latencies.append(time.perf_counter() - t0)
-                if r.status_code != 200:
-                    result.failures.append(f"{rid}: GET {step.path} -> {r.status_code}")
-                    return
-                continue
-            assert step.form is not None
-            data = fill(step.form, rid, rng)
-            for name, value in data:
-                posted.setdefault(name, []).append(value)
-            csrf = client.cookies.get("csrf", "")
-            r = await client.post(step.path, data=as_form([("_csrf_token", csrf), *data]))
-            result.save_latencies.append(time.perf_counter() - t0)
-            where = urlsplit(r.headers.get("location", "")).path
-            if r.status_code not in (302, 303) or where != step.expect:
-                result.failures.append(
-                    f"{rid}: POST {step.path} -> {r.status_code} {where!r}, expected {step.expect}"
-                )
-                return
-        match = WITHDRAWAL_CODE.search(r.text) if steps[-1].method == "GET" else None
-        if not match:
-            result.failures.append(f"{rid}: no withdrawal code on the confirmation page")
-            return
-        result.journeys[match.group(0)] = posted
+def run_journeys(
+    tmp: Path, base: str, steps: list[Step], concurrency: int, duration: float
+) -> Result:
+    """Each wrk thread is one respondent at a time and starts journeys for `duration` s;
+    the journeys under way then finish (a journey cut between its submit and the confirmation
+    page would leave a stored response nobody can account for)."""
+    variants = answer_variants(steps)
+    config = {"steps": lua_steps(steps, variants), "duration": duration}
+    lines, cpu, wall = run_wrk(tmp, "journeys", config, f"{base}/", concurrency, duration + GRACE_S)
+    result = Result(wall=wall, cpu=cpu)
+    busy = 0
+    for line in lines:
+        kind, _, rest = line.partition(" ")
+        if kind == "save":
+            result.save_latencies.append(float(rest))
+        elif kind == "view":
+            result.get_latencies.append(float(rest))
+        elif kind == "code":
+            code, tid, journey = rest.split()
+            if not WITHDRAWAL_CODE.fullmatch(code) or code in result.journeys:
+                result.failures.append(f"respondent {tid}r{journey}: bad withdrawal code {code}")
+            result.journeys[code] = posted_by(variants, int(tid), int(journey))
+        elif kind == "fail":
+            result.failures.append(rest)
+        elif kind == "thread":
+            _, started, failures, tail_saves, tail_views, idle = map(int, rest.split())
+            result.started += started
+            result.failed += failures
+            result.tail_requests += tail_saves + tail_views
+            busy += not idle
+        elif kind == "socket" and any(int(n) for n in rest.split()[:3]):
+            result.failures.append("wrk socket errors (connect read write timeout): " + rest)
+    if result.failed:
+        result.failures.insert(
+            0, f"{result.failed} journeys failed; the first few of each wrk thread:"
+        )
+    if busy:
+        result.failures.append(f"{busy} respondents still mid-journey at wrk's hard stop")
+    return result
 
 
-async def run_journeys(
-    base: str, steps: list[Step], respondents: int, concurrency: int, rounds: int, duration: float
-) -> tuple[Result, float]:
-    result = Result()
-    gate = asyncio.Semaphore(concurrency)
-    deadline = time.perf_counter() + duration if duration else None
-
-    async def respondent(n: int) -> None:
-        r = 0
-        while True:
-            if deadline is None and r >= rounds:
-                return
-            if deadline is not None and time.perf_counter() >= deadline:
-                return
-            async with gate:
-                await one_journey(base, steps, f"{n}r{r}", result)
-            r += 1
-
-    t0 = time.perf_counter()
-    await asyncio.gather(*(respondent(n) for n in range(respondents)))
-    return result, time.perf_counter() - t0
-
-
-async def static_baseline(base: str, concurrency: int, requests: int) -> tuple[float, list[float]]:
-    latencies: list[float] = []
-    per_client = max(1, requests // concurrency)
-
-    async def hammer() -> None:
-        async with httpx.AsyncClient(base_url=base, timeout=30) as client:
-            for _ in range(per_client):
-                t0 = time.perf_counter()
-                r = await client.get("/static/css/consult.css")
-                latencies.append(time.perf_counter() - t0)
-                if r.status_code != 200:
-                    raise SystemExit(f"static file answered {r.status_code}")
-
-    t0 = time.perf_counter()
-    await asyncio.gather(*(hammer() for _ in range(concurrency)))
-    return len(latencies) / (time.perf_counter() - t0), latencies
+def static_baseline(tmp: Path, base: str, concurrency: int, duration: float) -> dict[str, float]:
+    lines, cpu, _ = run_wrk(
+        tmp, "static", {"static": True}, f"{base}/static/css/consult.css", concurrency, duration
+    )
+    requests, micros, p99, errors = map(float, lines[0].split()[1:])
+    return {
+        "rps": requests / (micros / 1e6),
+        "p99_ms": p99 / 1000,
+        "cpu": cpu,
+        "n": requests,
+        "errors": errors,
+    }
 
 
 # --- the server --------------------------------------------------------------------------------
@@ -475,17 +556,23 @@ def pct(values: list[float], q: float) -> float:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    ap.add_argument("--respondents", type=int, default=64, help="simulated respondents")
-    ap.add_argument("--concurrency", type=int, default=0, help="journeys in flight (default: all)")
+    ap.add_argument("--respondents", type=int, default=64, help="respondents answering at once")
+    ap.add_argument(
+        "--concurrency",
+        type=int,
+        default=0,
+        help="journeys in flight, one wrk thread each (default: --respondents)",
+    )
     ap.add_argument("--workers", type=int, default=os.cpu_count() or 2, help="uvicorn workers")
-    ap.add_argument("--rounds", type=int, default=3, help="journeys per respondent")
-    ap.add_argument("--duration", type=float, default=0, help="seconds (overrides --rounds)")
-    ap.add_argument("--static-requests", type=int, default=20000, help="static baseline size")
+    ap.add_argument("--duration", type=float, default=20, help="seconds of journeys measured")
+    ap.add_argument("--static-duration", type=float, default=5, help="static baseline seconds")
     ap.add_argument("--database-url", default="", help="an empty PostgreSQL database")
     ap.add_argument("--server-log", default="", help="write the server's output here")
     ap.add_argument("--json", action="store_true", help="print the figures as JSON too")
     args = ap.parse_args(argv)
-    concurrency = args.concurrency or args.respondents
+    concurrency = min(args.concurrency or args.respondents, args.respondents)
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is not installed; install it with: apt-get install wrk")
 
     with tempfile.TemporaryDirectory(prefix="consult-bench-") as tmp:
         env = {k: v for k, v in os.environ.items() if not k.startswith("CONSULT_")}
@@ -509,51 +596,53 @@ def main(argv: list[str] | None = None) -> int:
                 f"journey: {len(steps)} requests, {saves_per_journey} page saves: "
                 + " ".join(f"{s.method[0]}:{s.path.rsplit('/', 1)[-1]}" for s in steps)
             )
-            cpu0, client0 = server_cpu_seconds(server), resource.getrusage(resource.RUSAGE_SELF)
-            result, elapsed = asyncio.run(
-                run_journeys(base, steps, args.respondents, concurrency, args.rounds, args.duration)
-            )
-            cpu1, client1 = server_cpu_seconds(server), resource.getrusage(resource.RUSAGE_SELF)
-            static_rps, static_lat = asyncio.run(
-                static_baseline(base, concurrency, args.static_requests)
-            )
+            cpu0 = server_cpu_seconds(server)
+            result = run_journeys(Path(tmp), base, steps, concurrency, args.duration)
+            cpu1 = server_cpu_seconds(server)
+            static = static_baseline(Path(tmp), base, concurrency, args.static_duration)
         finally:
             stop_server(server)
             log.close()
         result.journeys[walker_code] = walker_posted
         db_problems, compared = check_database(database_url, result)
         problems = result.failures + db_problems
+        if static["errors"]:
+            problems.append(f"static file baseline: {static['errors']:.0f} failed requests")
 
-    saves = len(result.save_latencies)
+    saves, views, elapsed = len(result.save_latencies), len(result.get_latencies), args.duration
+    requests = saves + views + result.tail_requests
     figures = {
         "respondents": args.respondents,
         "concurrency": concurrency,
         "workers": args.workers,
         "database": "postgresql" if "postgresql" in database_url else "sqlite",
+        "load_generator": "wrk",
         "journeys_started": result.started,
         "journeys_submitted": len(result.journeys),
+        "journeys_failed": result.failed,
         "page_saves": saves,
         "elapsed_s": round(elapsed, 2),
+        "tail_s": round(result.wall - elapsed, 2),
         "saves_per_s": round(saves / elapsed, 1),
         "save_p50_ms": round(pct(result.save_latencies, 0.50), 1),
         "save_p95_ms": round(pct(result.save_latencies, 0.95), 1),
         "save_p99_ms": round(pct(result.save_latencies, 0.99), 1),
-        "page_views_per_s": round(len(result.get_latencies) / elapsed, 1),
+        "page_views_per_s": round(views / elapsed, 1),
         "get_p50_ms": round(pct(result.get_latencies, 0.50), 1),
-        "all_requests_per_s": round((saves + len(result.get_latencies)) / elapsed, 1),
-        "static_requests_per_s": round(static_rps, 1),
-        "static_p99_ms": round(pct(static_lat, 0.99), 1),
-        "saves_to_static_ratio": round(saves / elapsed / static_rps, 3),
+        "all_requests_per_s": round((saves + views) / elapsed, 1),
+        "static_requests_per_s": round(static["rps"], 1),
+        "static_p99_ms": round(static["p99_ms"], 1),
+        "saves_to_static_ratio": round(saves / elapsed / static["rps"], 3),
         "server_cpu_s": round(cpu1 - cpu0, 1),
-        "client_cpu_s": round(
-            (client1.ru_utime + client1.ru_stime) - (client0.ru_utime + client0.ru_stime), 1
-        ),
+        "client_cpu_s": round(result.cpu, 2),
+        "client_cpu_us_per_request": round(result.cpu / max(requests, 1) * 1e6, 1),
+        "static_client_cpu_us_per_request": round(static["cpu"] / max(static["n"], 1) * 1e6, 1),
         "problems": len(problems),
     }
     print(
         f"{figures['journeys_submitted']} journeys submitted, {saves} page saves in "
         f"{elapsed:.1f} s ({args.workers} workers, {concurrency} concurrent, "
-        f"{figures['database']})\n"
+        f"{figures['database']}; then {figures['tail_s']} s finishing the journeys under way)\n"
         f"page saves/s: {figures['saves_per_s']}   latency p50 {figures['save_p50_ms']} ms, "
         f"p95 {figures['save_p95_ms']} ms, p99 {figures['save_p99_ms']} ms\n"
         f"page views/s: {figures['page_views_per_s']} (p50 {figures['get_p50_ms']} ms); "
@@ -561,8 +650,10 @@ def main(argv: list[str] | None = None) -> int:
         f"static file baseline: {figures['static_requests_per_s']} req/s "
         f"(p99 {figures['static_p99_ms']} ms); saves/s : static req/s = "
         f"{figures['saves_to_static_ratio']}\n"
-        f"CPU during journeys: server {figures['server_cpu_s']} s, load generator "
-        f"{figures['client_cpu_s']} s, over {elapsed:.1f} s wall on {os.cpu_count()} cores"
+        f"CPU during journeys: server {figures['server_cpu_s']} s, load generator (wrk) "
+        f"{figures['client_cpu_s']} s = {figures['client_cpu_us_per_request']} us per request "
+        f"(static: {figures['static_client_cpu_us_per_request']} us), over {result.wall:.1f} s "
+        f"wall on {os.cpu_count()} cores"
     )
     if args.json:
         print(json.dumps(figures))
