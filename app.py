@@ -86,9 +86,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 BASE_DIR / "panels" / "templates",
             ],
             engine=JinjaTemplateEngine,
-            engine_callback=partial(
-                configure_jinja, reload=settings.environment == "development"
-            ),
+            engine_callback=partial(configure_jinja, reload=settings.environment == "development"),
         ),
         stores=StoreRegistry(stores=build_stores(settings, alchemy, direct)),
         exception_handlers=EXCEPTION_HANDLERS,

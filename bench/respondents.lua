@@ -28,22 +28,6 @@ end
 ffi.cdef [[
 typedef struct { long tv_sec; long tv_nsec; } bench_timespec;
 int clock_gettime(int clock, bench_timespec *ts);
-
-/* wrk 4.1's own structs (src/wrk.h), as far as the headers buffer of a connection. */
-typedef struct { char *buffer; size_t length; char *cursor; } bench_buffer;
-typedef struct {
-  uint64_t pthread; void *loop; void *addr;
-  uint64_t connections, complete, requests, bytes, start;
-  void *L; uint32_t errors[5]; struct bench_connection *cs;
-} bench_thread;
-typedef struct bench_connection {
-  bench_thread *thread;
-  struct { uint32_t bits; uint32_t nread; uint64_t content_length;
-           unsigned short major, minor; uint32_t bits2; void *data; } parser;
-  int state; int fd; void *ssl; bool delayed; uint64_t start;
-  char *request; size_t length; size_t written; uint64_t pending;
-  bench_buffer headers; bench_buffer body;
-} bench_connection;
 ]]
 
 local CLOCK_MONOTONIC = 1
@@ -96,30 +80,10 @@ local jar, cookie_line, csrf_field = {}, "", "_csrf_token="
 local sent_at, pending = 0, false
 local verify_call -- wrk calls request() once on the first thread's state, only to parse it
 
--- Set-Cookie: wrk hands response() a table of header name -> value built with lua_rawset in
--- arrival order, so of several headers with the same name only the last survives. The full
--- list is read from the connection's raw header buffer ("name\0value\0..."), which wrk resets
--- only after response() returns. The struct offsets are checked against two self-references
--- and the buffer against the headers table before anything is trusted.
-local function set_cookie_headers(headers)
-  local t = ffi.cast("bench_thread **", wrk.thread)[0]
-  local c = t.cs
-  if t.connections ~= 1 or c.thread ~= t
-      or ffi.cast("void *", c.parser.data) ~= ffi.cast("void *", c) then
-    return nil, "wrk's connection struct is not laid out as wrk 4.1's"
-  end
-  local h = c.headers
-  local raw = ffi.string(h.buffer, h.cursor - h.buffer)
-  local values, last = {}, {}
-  for name, value in raw:gmatch("(%Z*)%z(%Z*)%z") do
-    last[name] = value
-    if name:lower() == "set-cookie" then values[#values + 1] = value end
-  end
-  for name, value in pairs(headers) do
-    if last[name] ~= value then return nil, "wrk's raw header buffer does not match" end
-  end
-  return values
-end
+-- Set-Cookie: wrk hands response() a table of header name -> value, so of several headers with
+-- the same name only the last survives. respondents.py's discovery walk checks that no response
+-- of the journey sets more than one cookie; were one to, a lost cookie would still show here as
+-- a failed journey (a refused CSRF token or a lost session), never as a silent success.
 
 local MONTHS = { jan = 1, feb = 2, mar = 3, apr = 4, may = 5, jun = 6,
                  jul = 7, aug = 8, sep = 9, oct = 10, nov = 11, dec = 12 }
@@ -227,19 +191,14 @@ function response(status, headers, body)
   local t = now()
   local s = STEPS[step]
 
-  local location, cookies
+  local location
   for name, value in pairs(headers) do
     local n = #name -- lower() only the few names that could match
     if n == 8 and name:lower() == "location" then
       location = value
     elseif n == 10 and name:lower() == "set-cookie" then
-      cookies = true
+      store_cookie(value)
     end
-  end
-  if cookies then
-    local lines, err = set_cookie_headers(headers)
-    if not lines then return fail(err) end
-    for _, line in ipairs(lines) do store_cookie(line) end
   end
 
   if s.method == "GET" then

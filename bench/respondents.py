@@ -215,6 +215,17 @@ def journey_link(page: PageParser, slug: str, url: str) -> str | None:
     return None
 
 
+def one_cookie_at_most(response: httpx.Response) -> None:
+    """wrk shows Lua one header per name, so the journey may set at most one cookie a response."""
+    cookies = response.headers.get_list("set-cookie")
+    if len(cookies) > 1:
+        names = ", ".join(c.split("=", 1)[0] for c in cookies)
+        raise SystemExit(
+            f"discovery: {response.request.method} {response.request.url.path} sets several "
+            f"cookies ({names}); the wrk script can only follow one per response"
+        )
+
+
 async def discover(base: str, slug: str) -> tuple[list[Step], str, dict[str, list[str]]]:
     """Walk the survey once, as a respondent who carries on at every page: the steps, and this
     walk's own withdrawal code and posted fields (it is a response too)."""
@@ -227,6 +238,7 @@ async def discover(base: str, slug: str) -> tuple[list[Step], str, dict[str, lis
             r = await client.get(url)
             if r.status_code != 200:
                 raise SystemExit(f"discovery: GET {url} answered {r.status_code}:\n{r.text[:500]}")
+            one_cookie_at_most(r)
             steps.append(Step("GET", url))
             if url.rstrip("/").endswith("/done"):
                 match = WITHDRAWAL_CODE.search(r.text)
@@ -250,6 +262,7 @@ async def discover(base: str, slug: str) -> tuple[list[Step], str, dict[str, lis
                 raise SystemExit(
                     f"discovery: POST {form.action} answered {r.status_code}:\n{r.text[:800]}"
                 )
+            one_cookie_at_most(r)
             nxt = urlsplit(r.headers["location"]).path
             steps.append(Step("POST", form.action, form, nxt))
             url = nxt

@@ -22,7 +22,7 @@ from sqlalchemy import Table, bindparam, delete, event, select
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import NullPool
 
-from consult.direct import DirectDatabase
+from consult.direct import DirectDatabase, PreparedQuery
 from consult.settings import BASE_DIR, Settings
 
 # Packages whose models live in the shared metadata; migrations and tests import them all.
@@ -122,8 +122,10 @@ class DirectStore(SQLAlchemyStore[Any]):
         table: Table = model.__table__  # type: ignore[assignment]
         self._table = table
         where = (table.c.key == bindparam("key")) & (table.c.namespace == self.namespace)
-        self._read = select(table.c.value).where(
-            where, table.c.expires_at.is_(None) | (table.c.expires_at > bindparam("now"))
+        self._read = PreparedQuery(
+            select(table.c.value).where(
+                where, table.c.expires_at.is_(None) | (table.c.expires_at > bindparam("now"))
+            )
         )
         self._delete = delete(table).where(where)
 
@@ -134,9 +136,9 @@ class DirectStore(SQLAlchemyStore[Any]):
     async def get(self, key: str, renew_for: int | timedelta | None = None) -> bytes | None:
         if renew_for:
             return await super().get(key, renew_for)
-        params = {"key": key, "now": datetime.now(UTC)}
-        value = await self._direct.read(lambda c: c.execute(self._read, params).scalar())
-        return bytes(value) if value else None
+        now = datetime.now(UTC)
+        row = await self._direct.read(lambda c: self._read.first(c, key=key, now=now))
+        return bytes(row[0]) if row and row[0] else None
 
     async def set(
         self, key: str, value: str | bytes, expires_in: int | timedelta | None = None

@@ -25,7 +25,7 @@ import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, create_engine, event
+from sqlalchemy import Connection, Dialect, Select, create_engine, event
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.pool import StaticPool
@@ -58,6 +58,61 @@ def _sqlite_connection_setup(dbapi_connection: Any, _record: Any) -> None:
 
 def _is_locked(error: OperationalError) -> bool:
     return isinstance(error.orig, sqlite3.OperationalError) and "locked" in str(error.orig)
+
+
+class PreparedQuery:
+    """A SELECT compiled once per dialect; on SQLite run on the driver's own cursor.
+
+    Under load SQLAlchemy spent several times more CPU on each execution of the respondent
+    pages' few small SELECTs (cache key, parameter and result handling) than SQLite spent
+    answering them (py-spy, docs/performance.md). On SQLite this runs the compiled SQL directly
+    and converts parameters and columns with the types' own processors, prepared once; on
+    other databases it is an ordinary ``Connection.execute``. Rows come back as tuples.
+    """
+
+    def __init__(self, statement: Select[Any]) -> None:
+        self.statement = statement
+        self._sqlite: tuple[str, list[tuple[str, Any, Any]], list[Any]] | None = None
+
+    def _prepared(self, dialect: Dialect) -> tuple[str, list[tuple[str, Any, Any]], list[Any]]:
+        if self._sqlite is None:
+            compiled = self.statement.compile(dialect=dialect)
+            binds = [compiled.binds[name] for name in compiled.positiontup or ()]
+            params = [
+                (
+                    bind.key,
+                    bind.effective_value,
+                    bind.type.dialect_impl(dialect).bind_processor(dialect),
+                )
+                for bind in binds
+            ]
+            columns = [
+                column.type.dialect_impl(dialect).result_processor(dialect, None)
+                for column in self.statement.selected_columns
+            ]
+            self._sqlite = (compiled.string, params, columns)
+        return self._sqlite
+
+    def rows(self, connection: Connection, **values: Any) -> list[tuple[Any, ...]]:
+        if connection.dialect.name != "sqlite":
+            return [tuple(row) for row in connection.execute(self.statement, values)]
+        sql, params, columns = self._prepared(connection.dialect)
+        bound = []
+        for name, fixed, process in params:
+            value = values.get(name, fixed)
+            bound.append(process(value) if process else value)
+        cursor = connection.connection.dbapi_connection.execute(sql, bound)  # type: ignore[union-attr]
+        return [
+            tuple(
+                process(value) if process else value
+                for process, value in zip(columns, row, strict=True)
+            )
+            for row in cursor.fetchall()
+        ]
+
+    def first(self, connection: Connection, **values: Any) -> tuple[Any, ...] | None:
+        rows = self.rows(connection, **values)
+        return rows[0] if rows else None
 
 
 class DirectDatabase:

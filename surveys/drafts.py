@@ -22,6 +22,7 @@ from sqlalchemy import Connection, Table, bindparam, delete, select, update
 
 from consult.accounts.passwords import verify_password
 from consult.consultations.models import Consultation
+from consult.direct import PreparedQuery
 from surveys.definition import Answers, Survey, prune_answers
 from surveys.journey import hash_code, new_code, now
 from surveys.models import Draft, Response
@@ -40,7 +41,7 @@ _COLUMNS = (
     _D.c.current_page,
     _D.c.expires_at,
 )
-_BY_ID = select(*_COLUMNS).where(_D.c.id == bindparam("draft_id"))
+_BY_ID = PreparedQuery(select(*_COLUMNS).where(_D.c.id == bindparam("draft_id")))
 _BY_RESUME_CODE = select(*_COLUMNS, _D.c.passphrase_hash, _D.c.failed_attempts).where(
     _D.c.resume_code_hash == bindparam("code_hash")
 )
@@ -96,7 +97,7 @@ def live(
     connection: Connection, draft_id: uuid.UUID, consultation_id: uuid.UUID
 ) -> DraftState | None:
     """The session's draft, unless it has gone (submitted, deleted, expired, other survey)."""
-    row = connection.execute(_BY_ID, {"draft_id": draft_id}).first()
+    row = _BY_ID.first(connection, draft_id=draft_id)
     if row is None:
         return None
     draft = _state(row)

@@ -20,6 +20,7 @@ from sqlalchemy import Connection, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from consult.consultations.models import Consultation, SupportService
+from consult.direct import PreparedQuery
 from surveys.journey import definition_of
 from surveys.models import Survey as SurveyRow
 from surveys.models import SurveyVersion
@@ -39,15 +40,17 @@ _CURRENT_VERSION = (
     .scalar_subquery()
 )
 _DIRECTORY = _S.c.consultation_id == _C.c.id
-_STAMP = select(
-    _C.c.id,
-    _C.c.status,
-    _C.c.closes_at,
-    _C.c.updated_at,
-    select(func.count()).where(_DIRECTORY).correlate(_C).scalar_subquery(),
-    select(func.max(_S.c.updated_at)).where(_DIRECTORY).correlate(_C).scalar_subquery(),
-    _CURRENT_VERSION,
-).where(_C.c.slug == bindparam("slug"))
+_STAMP = PreparedQuery(
+    select(
+        _C.c.id,
+        _C.c.status,
+        _C.c.closes_at,
+        _C.c.updated_at,
+        select(func.count()).where(_DIRECTORY).correlate(_C).scalar_subquery(),
+        select(func.max(_S.c.updated_at)).where(_DIRECTORY).correlate(_C).scalar_subquery(),
+        _CURRENT_VERSION,
+    ).where(_C.c.slug == bindparam("slug"))
+)
 
 _consultations: dict[uuid.UUID, tuple[tuple[Any, ...], Consultation]] = {}
 _versions: dict[uuid.UUID, SurveyVersion] = {}
@@ -57,7 +60,7 @@ def consultation_by_slug(
     connection: Connection, slug: str
 ) -> tuple[Consultation | None, uuid.UUID | None]:
     """The consultation behind ``slug`` (support directory loaded) and its current version id."""
-    row = connection.execute(_STAMP, {"slug": slug}).first()
+    row = _STAMP.first(connection, slug=slug)
     if row is None:
         return None, None
     consultation_id, stamp, version_id = row[0], tuple(row[1:6]), row[6]

@@ -7,6 +7,7 @@ routing functions of :mod:`surveys.definition`.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -61,6 +62,12 @@ def parse_page(
     return answers, summary, per_question
 
 
+# A respondent moving forward sees each question blank, so blank renders are kept per question
+# (weakly: they go with the survey definition). Only blank ones: respondents' answers are never
+# kept in memory beyond their own request.
+_blank: weakref.WeakKeyDictionary[QuestionType, tuple[Markup, Markup]] = weakref.WeakKeyDictionary()
+
+
 def rendered(
     request: Request[Any, Any, Any],
     questions: list[QuestionType],
@@ -70,12 +77,23 @@ def rendered(
     """Each question's own template (from ``question.render``), rendered to HTML."""
     engine = request.app.template_engine
     assert engine is not None  # the app always configures Jinja
+    alone = len(questions) == 1
+
+    def render(question: QuestionType, heading: bool) -> Markup:
+        spec = question.render(
+            answers.get(question.key), errors.get(question.key, []), heading=heading
+        )
+        return Markup(engine.get_template(spec.template).render(**spec.context))  # noqa: S704 - autoescaped template output
+
     html = []
     for question in questions:
-        spec = question.render(
-            answers.get(question.key), errors.get(question.key, []), heading=len(questions) == 1
-        )
-        html.append(Markup(engine.get_template(spec.template).render(**spec.context)))  # noqa: S704 - autoescaped template output
+        if answers.get(question.key) is not None or question.key in errors:
+            html.append(render(question, alone))
+            continue
+        blank = _blank.get(question)
+        if blank is None:
+            blank = _blank[question] = (render(question, False), render(question, True))
+        html.append(blank[alone])
     return html
 
 
