@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import sys
 from collections.abc import Awaitable, Callable
 from importlib.metadata import entry_points
@@ -103,7 +104,7 @@ def serve(host: str, port: int, workers: int) -> None:
 
     click.echo(f"Serving on http://{host}:{port}/  (staff area: http://{host}:{port}/staff/login)")
     uvicorn.run(
-        "app:create_app",
+        "consult.cli:served_app",
         factory=True,
         host=host,
         port=port,
@@ -112,6 +113,26 @@ def serve(host: str, port: int, workers: int) -> None:
         access_log=False,
         proxy_headers=False,
     )
+
+
+def served_app() -> Any:
+    """The app as `serve` runs it in each worker: `create_app()`, plus a settled collector.
+
+    A worker's start-up objects (routes, mappers, templates, compiled statements) live as long
+    as it does, yet every full collection walked them all: 100-150 ms pauses, the slowest
+    respondent pages of the benchmark (docs/performance.md). `gc.freeze()` once started moves
+    them out of the collector's way; tests build many apps in one process and don't freeze.
+    """
+    from app import create_app
+
+    app = create_app()
+
+    def settle_collector() -> None:
+        gc.collect()
+        gc.freeze()
+
+    app.on_startup.append(settle_collector)
+    return app
 
 
 def run_command_line(group: click.Group, argv: list[str] | None, prog_name: str) -> None:

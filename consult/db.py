@@ -101,6 +101,9 @@ def build_alchemy_config(
     )
 
 
+STORE_COLUMNS = ("key", "namespace", "value", "expires_at")
+
+
 class DirectStore(SQLAlchemyStore[Any]):
     """advanced-alchemy's store, with `get`, `set` and `delete` run as direct units of work.
 
@@ -128,6 +131,13 @@ class DirectStore(SQLAlchemyStore[Any]):
             )
         )
         self._delete = delete(table).where(where)
+        self._upsert = OnConflictUpsert.create_upsert(
+            table=table,
+            values={name: bindparam(f"new_{name}") for name in STORE_COLUMNS},
+            conflict_columns=["key", "namespace"],
+            update_columns=["value", "expires_at"],
+            dialect_name=self._direct.dialect_name,
+        )
 
     def with_namespace(self, namespace: str) -> DirectStore:
         new_namespace = f"{self.namespace}_{namespace}" if self.namespace else namespace
@@ -146,19 +156,12 @@ class DirectStore(SQLAlchemyStore[Any]):
         if isinstance(expires_in, int):
             expires_in = timedelta(seconds=expires_in)
         row = {
-            "key": key,
-            "namespace": self.namespace,
-            "value": value if isinstance(value, bytes) else value.encode("utf-8"),
-            "expires_at": datetime.now(UTC) + expires_in if expires_in is not None else None,
+            "new_key": key,
+            "new_namespace": self.namespace,
+            "new_value": value if isinstance(value, bytes) else value.encode("utf-8"),
+            "new_expires_at": datetime.now(UTC) + expires_in if expires_in is not None else None,
         }
-        statement = OnConflictUpsert.create_upsert(
-            table=self._table,
-            values=row,
-            conflict_columns=["key", "namespace"],
-            update_columns=["value", "expires_at"],
-            dialect_name=self._direct.dialect_name,
-        )
-        await self._direct.write(lambda c: c.execute(statement))
+        await self._direct.write(lambda c: c.execute(self._upsert, row))
 
     async def delete(self, key: str) -> None:
         await self._direct.write(lambda c: c.execute(self._delete, {"key": key}))

@@ -20,9 +20,11 @@ loop and tries again, up to ``LOCK_WAIT`` seconds, then raises `DatabaseBusy` (a
 from __future__ import annotations
 
 import asyncio
+import logging
 import sqlite3
 import time
 from collections.abc import Callable
+from contextlib import closing
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Dialect, Select, create_engine, event
@@ -32,10 +34,14 @@ from sqlalchemy.pool import StaticPool
 
 from consult.errors import ConsultError
 
+logger = logging.getLogger("consult")
 T = TypeVar("T")
 Work = Callable[[Connection], T]
 
 LOCK_WAIT = 10.0
+# Write units between WAL checkpoints (a page save writes a few pages; SQLite's own default is
+# every 1,000 pages).
+CHECKPOINT_EVERY = 250
 _FIRST_PAUSE = 0.0002
 _LONGEST_PAUSE = 0.002
 
@@ -53,6 +59,9 @@ def _sqlite_connection_setup(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=0")
+    # Checkpoints copy the WAL back and fsync: done on a worker thread instead (`_checkpoint`),
+    # never in a COMMIT on the event loop.
+    cursor.execute("PRAGMA wal_autocheckpoint=0")
     cursor.close()
 
 
@@ -122,7 +131,9 @@ class DirectDatabase:
         self._async_engine = engine
         self.dialect_name = engine.dialect.name
         self._sqlite: Connection | None = None
+        self._writes_since_checkpoint, self._checkpointing = 0, False
         if self.dialect_name == "sqlite":
+            self._sqlite_path = engine.url.database or ""
             self._sync_engine = create_engine(
                 engine.url.set(drivername="sqlite"),
                 # BEGIN and COMMIT are ours (see `_sqlite_unit`), so the driver must not add its own.
@@ -177,7 +188,26 @@ class DirectDatabase:
                     connection.exec_driver_sql("ROLLBACK")
                 raise
             connection.exec_driver_sql("COMMIT")
+            self._after_commit()
             return result
+
+    def _after_commit(self) -> None:
+        self._writes_since_checkpoint += 1
+        if self._writes_since_checkpoint < CHECKPOINT_EVERY or self._checkpointing:
+            return
+        self._writes_since_checkpoint, self._checkpointing = 0, True
+        asyncio.get_running_loop().run_in_executor(None, self._checkpoint)
+
+    def _checkpoint(self) -> None:
+        """PASSIVE: copies what no reader still needs, never waits for or blocks anyone."""
+        try:
+            with closing(sqlite3.connect(self._sqlite_path, timeout=LOCK_WAIT)) as connection:
+                connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        except sqlite3.Error:
+            # The next checkpoint (or any other connection's) catches up; nothing is lost.
+            logger.warning("WAL checkpoint failed", exc_info=True)
+        finally:
+            self._checkpointing = False
 
     def close(self) -> None:
         if self._sqlite is not None:

@@ -151,3 +151,26 @@ async def test_the_session_store_keeps_replaces_expires_and_deletes_values(
     await store.delete("a")
     assert await store.get("a") is None
     assert await store.get("never-set") is None
+
+
+@only_sqlite
+async def test_writes_are_checkpointed_into_the_database_file_off_the_event_loop(
+    direct: DirectDatabase, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(direct_module, "CHECKPOINT_EVERY", 3)
+    path = settings.database_url.split("///", 1)[1]
+
+    def in_database_file() -> list[str]:
+        # immutable=1 reads the database file alone, without the WAL.
+        with sqlite3.connect(f"file:{path}?immutable=1", uri=True) as file_only:
+            return [row[0] for row in file_only.execute("SELECT key FROM store_item")]
+
+    for key in ("a", "b"):
+        await direct.write(_insert(key))
+    assert in_database_file() == []  # still only in the WAL
+    await direct.write(_insert("c"))
+    for _ in range(200):
+        if sorted(in_database_file()) == ["a", "b", "c"]:
+            break
+        await asyncio.sleep(0.01)
+    assert sorted(in_database_file()) == ["a", "b", "c"]
