@@ -199,10 +199,14 @@ class DirectDatabase:
         asyncio.get_running_loop().run_in_executor(None, self._checkpoint)
 
     def _checkpoint(self) -> None:
-        """PASSIVE: copies what no reader still needs, never waits for or blocks anyone."""
+        """RESTART, not PASSIVE: under a steady stream of page saves a passive checkpoint never
+        catches up with the writers, so the WAL is never reused and grows without bound (70 MB
+        in 8 s of the benchmark), and every read gets slower. RESTART holds the write lock for
+        the copy (direct writes wait on the event loop meanwhile) and lets the next write start
+        the WAL from the beginning."""
         try:
             with closing(sqlite3.connect(self._sqlite_path, timeout=LOCK_WAIT)) as connection:
-                connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
+                connection.execute("PRAGMA wal_checkpoint(RESTART)")
         except sqlite3.Error:
             # The next checkpoint (or any other connection's) catches up; nothing is lost.
             logger.warning("WAL checkpoint failed", exc_info=True)
