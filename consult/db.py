@@ -22,7 +22,7 @@ from sqlalchemy import Table, bindparam, delete, event, select
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import NullPool
 
-from consult.direct import DirectDatabase, PreparedQuery
+from consult.direct import DirectDatabase, PreparedQuery, apply_sqlite_pragmas
 from consult.settings import BASE_DIR, Settings
 
 # Packages whose models live in the shared metadata; migrations and tests import them all.
@@ -56,14 +56,9 @@ def import_models() -> None:
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    # WAL lets readers carry on while a respondent's page is written; the busy timeout makes
-    # concurrent writers queue instead of failing with "database is locked".
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=10000")
-    cursor.close()
+    # The busy timeout makes concurrent writers queue instead of failing with "database is
+    # locked"; these connections wait on aiosqlite's thread, not on the event loop.
+    apply_sqlite_pragmas(dbapi_connection, busy_timeout_ms=10_000)
 
 
 def build_engine(settings: Settings, *, for_migrations: bool = False) -> AsyncEngine:

@@ -51,18 +51,26 @@ class DatabaseBusy(ConsultError):
     title = "Sorry, the service is busy"
 
 
-def _sqlite_connection_setup(dbapi_connection: Any, _record: Any) -> None:
-    # Same durability as the ORM's connections (consult.db), but no busy timeout: waiting
-    # for the lock inside SQLite would stop this worker's event loop.
+def apply_sqlite_pragmas(
+    dbapi_connection: Any, *, busy_timeout_ms: int, auto_checkpoint: bool = True
+) -> None:
+    """Every SQLite connection of the app: WAL, so readers carry on while a page is written;
+    foreign keys on. The ORM's connections (consult.db) wait for the write lock inside SQLite
+    (on aiosqlite's thread); direct ones must not, and leave checkpoints to `_checkpoint`."""
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=0")
-    # Checkpoints copy the WAL back and fsync: done on a worker thread instead (`_checkpoint`),
-    # never in a COMMIT on the event loop.
-    cursor.execute("PRAGMA wal_autocheckpoint=0")
+    cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+    if not auto_checkpoint:
+        cursor.execute("PRAGMA wal_autocheckpoint=0")
     cursor.close()
+
+
+def _sqlite_connection_setup(dbapi_connection: Any, _record: Any) -> None:
+    # No busy timeout: waiting for the lock inside SQLite would stop this worker's event loop.
+    # Checkpoints copy the WAL back and fsync: done on a worker thread, never in a COMMIT here.
+    apply_sqlite_pragmas(dbapi_connection, busy_timeout_ms=0, auto_checkpoint=False)
 
 
 def _is_locked(error: OperationalError) -> bool:
