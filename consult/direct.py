@@ -73,8 +73,10 @@ def _sqlite_connection_setup(dbapi_connection: Any, _record: Any) -> None:
     apply_sqlite_pragmas(dbapi_connection, busy_timeout_ms=0, auto_checkpoint=False)
 
 
-def _is_locked(error: OperationalError) -> bool:
-    return isinstance(error.orig, sqlite3.OperationalError) and "locked" in str(error.orig)
+def _is_locked(error: Exception) -> bool:
+    # PreparedQuery raises the driver's own error; statements through SQLAlchemy wrap it.
+    cause = error.orig if isinstance(error, OperationalError) else error
+    return isinstance(cause, sqlite3.OperationalError) and "locked" in str(cause)
 
 
 class PreparedQuery:
@@ -177,7 +179,7 @@ class DirectDatabase:
                 if begin is None:
                     return work(connection)
                 connection.exec_driver_sql(begin)
-            except OperationalError as error:
+            except (OperationalError, sqlite3.OperationalError) as error:
                 if not _is_locked(error):
                     raise
                 if time.monotonic() > deadline:

@@ -103,7 +103,7 @@ async def resume_post(
     found = await write(request, lambda c: drafts.find_saved(c, consultation_id, code))
     if isinstance(found, drafts.Saved):
         result = drafts.check_passphrase(found, passphrase)
-        if result.draft is not None and found.failed_attempts:
+        if result.draft is not None and found.passphrase_hash:  # the attempt was counted
             saved_draft = result.draft
             await write(request, lambda c: drafts.reset_attempts(c, saved_draft))
     else:

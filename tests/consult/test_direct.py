@@ -11,11 +11,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, bindparam, select
 
 from consult import direct as direct_module
 from consult.db import StoreItem, build_alchemy_config, build_engine, build_store
-from consult.direct import DatabaseBusy, DirectDatabase
+from consult.direct import DatabaseBusy, DirectDatabase, PreparedQuery
 from consult.settings import Settings
 
 ITEMS = StoreItem.__table__
@@ -174,3 +174,22 @@ async def test_writes_are_checkpointed_into_the_database_file_off_the_event_loop
             break
         await asyncio.sleep(0.01)
     assert sorted(in_database_file()) == ["a", "b", "c"]
+
+
+@only_sqlite
+async def test_a_read_that_finds_the_file_locked_is_tried_again(direct: DirectDatabase) -> None:
+    """The driver's own error (PreparedQuery reads on SQLite's cursor) is retried like
+    SQLAlchemy's wrapped one."""
+    await direct.write(_insert("seen"))
+    query = PreparedQuery(select(ITEMS.c.key).where(ITEMS.c.key == bindparam("key")))
+    attempts = 0
+
+    def locked_once(connection: Connection) -> Any:
+        nonlocal attempts
+        attempts += 1
+        if attempts == 1:
+            raise sqlite3.OperationalError("database is locked")
+        return query.first(connection, key="seen")
+
+    assert await direct.read(locked_once) == ("seen",)
+    assert attempts == 2

@@ -57,6 +57,20 @@ async def test_five_wrong_passphrases_lock_the_draft(client, demo) -> None:
     assert page.status_code == 422 and "locked" in page.text
 
 
+async def test_right_passphrases_never_use_up_the_attempts(client, demo) -> None:
+    """Each attempt is counted before the passphrase is checked; a right one resets the count."""
+    code = await save_for_later(client, demo, "blue kettle song")
+    for _ in range(7):
+        client.cookies.clear()
+        page = await send(
+            client, f"{demo}/resume", {"code": code, "passphrase": "blue kettle song"}
+        )
+        assert page.status_code == 200 and page.url.path == f"{demo}/s/public"
+    client.cookies.clear()
+    wrong = await send(client, f"{demo}/resume", {"code": code, "passphrase": "nope"})
+    assert "4 more tries" in wrong.text
+
+
 async def test_wrong_code_is_refused_clearly(client, demo) -> None:
     page = await send(client, f"{demo}/resume", {"code": "AAAA-BBBB-CCCC-DDDD"})
     assert page.status_code == 422 and "could not find" in page.text
