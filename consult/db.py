@@ -111,14 +111,14 @@ class DirectStore(SQLAlchemyStore[Any]):
     def __init__(
         self,
         config: SQLAlchemyAsyncConfig,
-        model: type[StoreModelMixin] = StoreItem,
-        namespace: Any = None,
-        direct: DirectDatabase | None = None,
+        model: type[StoreModelMixin],
+        namespace: Any,
+        direct: DirectDatabase,
     ) -> None:
         super().__init__(config, model=model, namespace=namespace)
-        self._direct = direct or DirectDatabase(config.get_engine())
+        # The app's own DirectDatabase: it owns the connection and closes it at shutdown.
+        self._direct = direct
         table: Table = model.__table__  # type: ignore[assignment]
-        self._table = table
         where = (table.c.key == bindparam("key")) & (table.c.namespace == self.namespace)
         self._read = PreparedQuery(
             select(table.c.value).where(
