@@ -154,6 +154,10 @@ def run_command_line(group: click.Group, argv: list[str] | None, prog_name: str)
         first_line = (str(cause).splitlines() or [type(cause).__name__])[0]
         click.echo(f"error: database problem: {first_line} (has `migrate` been run?)", err=True)
         sys.exit(2)
+    except OSError as exc:
+        # asyncpg raises the socket's own error when the server cannot be reached at all.
+        click.echo(f"error: cannot reach the database: {exc}", err=True)
+        sys.exit(2)
 
 
 def main(argv: list[str] | None = None) -> None:

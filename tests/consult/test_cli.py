@@ -80,3 +80,24 @@ def test_unmigrated_database_gives_a_clear_error(run) -> None:
     assert result.returncode == 2
     assert result.stderr.startswith("error: database problem:")
     assert "Traceback" not in result.stderr
+
+
+def test_unreachable_database_gives_one_line_not_a_traceback(tmp_path: Path) -> None:
+    env = {
+        **os.environ,
+        "CONSULT_DATA_DIR": str(tmp_path),
+        # Port 1 on this machine: nothing listens, the connection is refused at once.
+        "CONSULT_DATABASE_URL": "postgresql+asyncpg://nobody@127.0.0.1:1/consult",
+    }
+    for command in ("migrate", "load-demo"):
+        result = subprocess.run(
+            [sys.executable, "-m", "consult", command],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert result.returncode == 2, result.stderr
+        assert result.stderr.startswith("error: ")
+        assert "Traceback" not in result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1
