@@ -156,7 +156,7 @@ class Form:
     async def submit(self, client: AsyncTestClient[Any], **kwargs: Any) -> Any:
         """Send the form as a browser would: its method, action and encoding."""
         if self.method == "get":
-            return await client.get(self.action, params=self.values, **kwargs)
+            return await client.get(self.action, params=urlencode(self.values), **kwargs)
         if self.multipart:
             files: list[tuple[str, Any]] = [(n, (None, v)) for n, v in self.values]
             files += list(self.files.items())
