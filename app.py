@@ -22,6 +22,7 @@ from litestar.template.config import TemplateConfig
 
 import consult.routes
 import panels
+import research
 import surveys
 from consult.auth import build_session_auth
 from consult.db import build_alchemy_config, build_store
@@ -60,6 +61,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *consult.routes.ROUTES,
             *surveys.ROUTES,
             *panels.ROUTES,
+            *research.ROUTES,
             create_static_files_router(
                 path="/static",
                 directories=[BASE_DIR / "static"],
@@ -84,6 +86,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 BASE_DIR / "consult" / "templates",
                 BASE_DIR / "surveys" / "templates",
                 BASE_DIR / "panels" / "templates",
+                BASE_DIR / "research" / "templates",
             ],
             engine=JinjaTemplateEngine,
             engine_callback=partial(configure_jinja, reload=settings.environment == "development"),
