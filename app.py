@@ -90,12 +90,15 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ),
         stores=StoreRegistry(stores=build_stores(settings, alchemy, direct)),
         exception_handlers=EXCEPTION_HANDLERS,
-        after_request=security_headers(hsts=settings.secure_cookies),
+        before_send=[security_headers(hsts=settings.secure_cookies)],
         request_max_body_size=2 * 1024 * 1024,
         logging_config=LoggingConfig(log_exceptions="debug"),
         state=State({"settings": settings, "alchemy": alchemy, "direct": direct}),
         on_startup=[*surveys.ON_STARTUP],
         on_shutdown=[*surveys.ON_SHUTDOWN, direct.close, alchemy.get_engine().dispose],
+        # No API description: every route is an HTML page, and the schema listed each staff
+        # route to anyone while its viewer loaded scripts from a CDN.
+        openapi_config=None,
         debug=False,
     )
 

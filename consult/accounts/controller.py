@@ -20,6 +20,7 @@ from consult.auth import PENDING_KEY, sign_in, start_second_factor
 from consult.errors import Invalid
 from consult.forms import FormErrors, text
 from consult.permissions import Permission, requires
+from consult.security import THROTTLED
 
 SIGN_IN_FAILED = "Enter a correct email address and password"
 LOCKED = "Too many failed attempts. Wait 15 minutes and try again."
@@ -51,7 +52,7 @@ class SignInController(Controller):
     async def login_form(self) -> Template:
         return Template("staff/login.html", context={"errors": {}, "values": {}})
 
-    @post("/login")
+    @post("/login", opt=THROTTLED)
     async def login(
         self, request: Request[Any, Any, Any], form: FormMultiDict, db_session: AsyncSession
     ) -> Template | Redirect:
@@ -104,7 +105,7 @@ class SignInController(Controller):
             return Redirect("/staff/login", status_code=303)
         return Template("staff/two_factor.html", context={"errors": {}})
 
-    @post("/two-factor")
+    @post("/two-factor", opt=THROTTLED)
     async def check_code(
         self, request: Request[Any, Any, Any], form: FormMultiDict, db_session: AsyncSession
     ) -> Template | Redirect:
@@ -143,7 +144,7 @@ class SignInController(Controller):
         request.session["totp_setup"] = secret
         return self._setup_page(user, secret, {})
 
-    @post("/two-factor/setup")
+    @post("/two-factor/setup", opt=THROTTLED)
     async def setup(
         self, request: Request[Any, Any, Any], form: FormMultiDict, db_session: AsyncSession
     ) -> Template | Redirect:
@@ -189,7 +190,7 @@ class SignInController(Controller):
     async def password_form(self) -> Template:
         return Template("staff/change_password.html", context={"errors": {}, "done": False})
 
-    @post("/account/password", guards=[requires(Permission.USE_STAFF_AREA)])
+    @post("/account/password", guards=[requires(Permission.USE_STAFF_AREA)], opt=THROTTLED)
     async def change_password(
         self, request: Request[Any, Any, Any], form: FormMultiDict, db_session: AsyncSession
     ) -> Template:
