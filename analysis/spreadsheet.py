@@ -50,7 +50,7 @@ def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
         values = safe.iloc[:, position]
         if types.is_numeric_dtype(values) or types.is_datetime64_any_dtype(values):
             continue  # no text inside: numbers are left alone
-        safe.isetitem(position, values.map(neutralise).astype(object))
+        safe.isetitem(position, values.map(neutralise).astype(object).to_numpy())
     safe.columns = safe.columns.map(_label)
     safe.index = safe.index.map(_label)
     return safe

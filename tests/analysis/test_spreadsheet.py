@@ -52,9 +52,9 @@ def _assert_no_formula(path: Path) -> None:
 def test_redacted_and_coded_csv_files_of_the_cli_hold_no_formula_cells(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    pd.DataFrame(
-        {"ID": ["=1+1", "2"], "TEXT": [FORMULA, "+police never listened"]}
-    ).to_csv(tmp_path / "R.csv", index=False)
+    pd.DataFrame({"ID": ["=1+1", "2"], "TEXT": [FORMULA, "+police never listened"]}).to_csv(
+        tmp_path / "R.csv", index=False
+    )
     (tmp_path / "C.yaml").write_text(
         "name: t\nthemes:\n  - name: '=Police'\n    keywords: [police]\n", encoding="utf-8"
     )

@@ -49,7 +49,7 @@ async def test_a_403_carries_the_security_headers(client, staff) -> None:
 
 async def test_a_429_carries_the_security_headers_hostile_repeated_posts(client) -> None:
     statuses = []
-    for n in range(31):
+    for _ in range(31):
         response = await post_form(
             client, "/staff/two-factor", {"code": "000000"}, follow_redirects=False
         )
