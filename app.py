@@ -27,7 +27,7 @@ from consult.auth import build_session_auth
 from consult.db import build_alchemy_config, build_store
 from consult.direct import DirectDatabase
 from consult.errors import EXCEPTION_HANDLERS
-from consult.forms import read_form
+from consult.forms import FormFieldLimit, read_form
 from consult.security import security_headers, sign_in_rate_limit
 from consult.settings import BASE_DIR, Settings, get_settings
 from consult.templating import configure_jinja
@@ -70,7 +70,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
         dependencies={"form": Provide(read_form)},
         plugins=[SQLAlchemyPlugin(config=alchemy)],
         on_app_init=[session_auth.on_app_init],
-        middleware=[sign_in_rate_limit().middleware, CommitBeforeSessionWrite(alchemy)],
+        middleware=[
+            sign_in_rate_limit().middleware,
+            FormFieldLimit,
+            CommitBeforeSessionWrite(alchemy),
+        ],
         csrf_config=CSRFConfig(
             secret=settings.secret_key,
             cookie_name="csrf",

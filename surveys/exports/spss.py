@@ -80,7 +80,8 @@ async def write_sav(
     for name, (_, column) in zip(names, kept, strict=True):
         if column.options is not None:
             value_labels[name] = {
-                float(n): neutralise(option.label)[:120] for n, option in enumerate(column.options, start=1)
+                float(n): neutralise(option.label)[:120]
+                for n, option in enumerate(column.options, start=1)
             }
             measures[name] = "nominal"
             frame[name] = frame[name].astype("float64")

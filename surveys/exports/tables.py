@@ -26,6 +26,7 @@ from surveys.exports.layout import ExportLayout
 
 HEADER_MODES = ("names", "wording", "both")
 
+
 def header_rows(layout: ExportLayout, mode: str) -> list[list[ExportCell]]:
     if mode not in HEADER_MODES:
         raise ValueError(f"header must be one of {', '.join(HEADER_MODES)}")
