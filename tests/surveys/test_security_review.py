@@ -21,7 +21,7 @@ from consult.consultations.models import Consultation, Status
 from surveys.models import Draft, SurveyVersion
 from tests.conftest import db_session, post_form
 from tests.forms import open_page, submit, submit_page
-from tests.surveys.conftest import load_all_types, load_demo, update_consultation
+from tests.surveys.conftest import load_all_types, load_demo
 from tests.surveys.responses.conftest import add_responses, consultation_id
 
 # 7. Draft previews --------------------------------------------------------------------------
