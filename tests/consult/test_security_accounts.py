@@ -11,9 +11,12 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import replace
 from pathlib import Path
 
+import httpx
 import pyotp
 import pytest
 from litestar.testing import AsyncTestClient
@@ -38,58 +41,85 @@ def _redis_settings(settings):  # type: ignore[no-untyped-def]
     return replace(settings, redis_url="redis://127.0.0.1:6379/14")
 
 
-@pytest.fixture(params=["database", "redis"])
-async def any_store_client(request, settings):  # type: ignore[no-untyped-def]
-    """A client whose sessions and counters live in the database, or in Redis."""
+@asynccontextmanager
+async def served(settings) -> AsyncIterator[str]:  # type: ignore[no-untyped-def]
+    """The app behind a real HTTP server on this event loop: requests sent at once are
+    handled at once (the test client's transport handles one request at a time)."""
+    import uvicorn
+
     from app import create_app
 
-    if request.param == "redis":
-        settings = _redis_settings(settings)
-        import redis.asyncio as redis
+    config = uvicorn.Config(
+        create_app(settings), host="127.0.0.1", port=0, lifespan="on", log_level="warning"
+    )
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        assert not task.done(), "the server did not start"
+        await asyncio.sleep(0.01)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task
 
-        server = redis.Redis.from_url(settings.redis_url)
-        try:
-            await server.flushdb()  # database 14 is this test's own
-        finally:
-            await server.aclose()
-    async with AsyncTestClient(
-        app=create_app(settings), base_url="http://testserver.local"
-    ) as client:
-        yield client
+
+@pytest.fixture(params=["database", "redis"])
+async def any_store_settings(request, settings):  # type: ignore[no-untyped-def]
+    """Settings keeping sessions and counters in the database, or in Redis."""
+    if request.param == "database":
+        return settings
+    settings = _redis_settings(settings)
+    import redis.asyncio as redis
+
+    server = redis.Redis.from_url(settings.redis_url)
+    try:
+        await server.flushdb()  # database 14 is this test's own
+    finally:
+        await server.aclose()
+    return settings
 
 
 # 1. Sign-in lock under concurrent guesses -------------------------------------------------
 
 
 async def test_guesses_sent_at_once_still_lock_after_five_hostile_concurrent_posts(
-    any_store_client,
+    any_store_settings,
 ) -> None:
-    client = any_store_client
-    account = await create_user(client, "administrator", email=f"{uuid.uuid4().hex}@example.org")
-    await client.get("/staff/login")
-    token = csrf_token(client)
-    guesses = [f"wrong guess number {n}" for n in range(24)]
-    guesses[20] = account["password"]
+    from consult.accounts.service import UserService
 
-    async def post(password: str):  # type: ignore[no-untyped-def]
-        return await client.post(
-            "/staff/login",
-            data={"_csrf_token": token, "email": account["email"], "password": password},
-            follow_redirects=False,
+    settings = any_store_settings
+    email, password = f"{uuid.uuid4().hex[:8]}@example.org", "correct horse battery staple"
+    async with db_session(settings) as db:
+        await UserService(session=db).create_user(
+            email=email, name="Admin", role="administrator", password=password
         )
+        await db.commit()
+    async with served(settings) as base, httpx.AsyncClient(base_url=base) as client:
+        await client.get("/staff/login")
+        token = str(client.cookies.get("csrf"))
+        guesses = [f"wrong guess number {n}" for n in range(24)]
+        guesses[20] = password
 
-    responses = await asyncio.gather(*(post(p) for p in guesses))
-    statuses = [r.status_code for r in responses]
-    # Exactly five attempts were checked, whichever arrived first; the rest were locked out.
-    assert statuses.count(429) == 19, statuses
-    assert sum(1 for s in statuses if s in (400, 303)) == 5, statuses
-    assert responses[20].status_code in (429, 303), statuses
-    if responses[20].status_code == 303:
-        # The right password was among the first five checked: that is within the limit.
-        assert statuses.count(400) == 4
-    # Sent one by one afterwards, the right password is still refused while locked.
-    response = await post(account["password"])
-    assert response.status_code == 429 and "Too many failed attempts" in response.text
+        async def post(guess: str) -> httpx.Response:
+            return await client.post(
+                "/staff/login",
+                data={"_csrf_token": token, "email": email, "password": guess},
+                follow_redirects=False,
+            )
+
+        responses = await asyncio.gather(*(post(guess) for guess in guesses))
+        statuses = [r.status_code for r in responses]
+        # Exactly five attempts were checked, whichever arrived first; the rest were locked.
+        assert statuses.count(429) == 19, statuses
+        assert sum(1 for s in statuses if s in (400, 303)) == 5, statuses
+        if responses[20].status_code == 303:
+            # The right password was among the first five checked: within the limit.
+            assert statuses.count(400) == 4, statuses
+        # Sent alone afterwards, the right password is still refused while locked.
+        response = await post(password)
+        assert response.status_code == 429 and "Too many failed attempts" in response.text
 
 
 # 2. What a copy of the store or the data folder gives away ---------------------------------
