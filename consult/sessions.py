@@ -7,8 +7,9 @@ What else this adds to Litestar's server-side sessions (security review, docs/se
 
 - the store keeps a keyed hash (HMAC-SHA256 with the deployment's secret) of each session ID,
   never the ID itself, so a copy of the database or of Redis signs nobody in;
-- a new session ID also ends the CSRF cookie, so a token handed out before sign-in (or after
-  sign-out) never works with the signed-in session: the next page issues a new one;
+- a new session ID (sign-in) and the end of a staff session (sign-out) also end the CSRF
+  cookie, so a token handed out before sign-in never works with the signed-in session, nor one
+  from the signed-in session after sign-out: the next page issues a new one;
 - clearing a session sends ``Max-Age=0`` (not the session lifetime with a past date);
 - a session that holds no staff key (a respondent's) lives only as long as the respondent idle
   timeout, in the browser and in the store.
@@ -117,7 +118,10 @@ class RotatingSessionBackend(ServerSideSessionBackend):
         if scope_session is Empty:
             await self.delete(session_id, store=store)
             headers.add("Set-Cookie", self._cookie(self.config.key, "", 0))
-            self._end_csrf_cookie(headers)
+            # Signing out (or being signed out) ends the token too. A respondent's session
+            # ends on pages that may carry forms (resume after a time-out): their token stays.
+            if loaded is not None and self._is_staff(loaded):
+                self._end_csrf_cookie(headers)
         else:
             data = self.serialize_data(scope_session, connection.scope)
             await self.set(session_id, data, store=store)
