@@ -316,3 +316,15 @@ async def test_a_20_digit_version_number_in_an_address_is_404(client, settings, 
     assert (await client.get(f"{base}/versions/{huge}/export")).status_code == 404
     assert (await client.get(f"{base}/preview", params={"version": huge})).status_code == 404
     assert (await client.get(f"{base}/versions/{2**31}/export")).status_code == 404
+
+
+async def test_preview_state_nested_50000_deep_is_ignored_not_a_500_hostile_state(
+    client, settings, staff
+) -> None:
+    await load_all_types(settings)
+    await staff("researcher")
+    base = f"/staff/consultations/{await consultation_id(settings)}/survey/preview"
+    response = await post_form(
+        client, base, {"version": "1", "action": "continue", "state": "[" * 50_000}
+    )
+    assert response.status_code == 200
