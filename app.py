@@ -28,7 +28,7 @@ from consult.auth import build_session_auth
 from consult.db import build_alchemy_config, build_store
 from consult.direct import DirectDatabase
 from consult.errors import EXCEPTION_HANDLERS
-from consult.forms import read_form
+from consult.forms import FormFieldLimit, read_form
 from consult.security import security_headers, sign_in_rate_limit
 from consult.settings import BASE_DIR, Settings, get_settings
 from consult.templating import configure_jinja
@@ -72,7 +72,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
         dependencies={"form": Provide(read_form)},
         plugins=[SQLAlchemyPlugin(config=alchemy)],
         on_app_init=[session_auth.on_app_init],
-        middleware=[sign_in_rate_limit().middleware, CommitBeforeSessionWrite(alchemy)],
+        middleware=[
+            sign_in_rate_limit().middleware,
+            FormFieldLimit,
+            CommitBeforeSessionWrite(alchemy),
+        ],
         csrf_config=CSRFConfig(
             secret=settings.secret_key,
             cookie_name="csrf",
@@ -93,12 +97,15 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ),
         stores=StoreRegistry(stores=build_stores(settings, alchemy, direct)),
         exception_handlers=EXCEPTION_HANDLERS,
-        after_request=security_headers(hsts=settings.secure_cookies),
+        before_send=[security_headers(hsts=settings.secure_cookies)],
         request_max_body_size=2 * 1024 * 1024,
         logging_config=LoggingConfig(log_exceptions="debug"),
         state=State({"settings": settings, "alchemy": alchemy, "direct": direct}),
         on_startup=[*surveys.ON_STARTUP],
         on_shutdown=[*surveys.ON_SHUTDOWN, direct.close, alchemy.get_engine().dispose],
+        # No API description: every route is an HTML page, and the schema listed each staff
+        # route to anyone while its viewer loaded scripts from a CDN.
+        openapi_config=None,
         debug=False,
     )
 

@@ -17,6 +17,7 @@ import vl_convert as vlc
 
 from analysis.breakdown import Breakdown
 from analysis.disclosure import TOTAL
+from analysis.spreadsheet import write_csv
 
 
 def tidy_percentages(breakdown: Breakdown) -> pd.DataFrame:
@@ -78,7 +79,7 @@ def save_chart(chart: alt.Chart, data: pd.DataFrame, directory: Path, stem: str)
     paths[0].write_text(text, encoding="utf-8")
     paths[1].write_text(vlc.vegalite_to_svg(spec), encoding="utf-8")
     paths[2].write_bytes(vlc.vegalite_to_png(spec, scale=1))
-    data.to_csv(paths[3], index=False)
+    write_csv(data, paths[3], index=False)
     return paths
 
 

@@ -22,6 +22,7 @@ import wordcloud as wordcloud_lib
 from analysis.corpus import Processed, TextCache, process_texts
 from analysis.nlp import stop_words
 from analysis.redaction import redact_texts
+from analysis.spreadsheet import write_csv
 
 FONT_PATH = str(Path(wordcloud_lib.__file__).parent / "DroidSansMono.ttf")
 # A capitalised word after a lower-case word or comma is a possible name or place.
@@ -178,5 +179,5 @@ def save_word_cloud(result: WordCloudResult, directory: Path, stem: str) -> list
     paths = [directory / f"{stem}.png", directory / f"{stem}.svg", directory / f"{stem}.csv"]
     paths[0].write_bytes(result.png)
     paths[1].write_text(result.svg, encoding="utf-8")
-    result.frequencies.to_csv(paths[2], index=False)
+    write_csv(result.frequencies, paths[2], index=False)
     return paths

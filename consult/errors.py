@@ -8,6 +8,7 @@ user as a traceback.
 from __future__ import annotations
 
 import logging
+import traceback
 from typing import Any
 
 from advanced_alchemy.exceptions import IntegrityError as RepositoryIntegrityError
@@ -121,7 +122,15 @@ def integrity_error_handler(request: Request[Any, Any, Any], _: Exception) -> Re
 
 
 def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
-    logger.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    # The exception's message can quote what was posted or stored (openpyxl quoted a whole
+    # answer): the log gets its type and where it happened, never its text.
+    logger.error(
+        "unhandled %s on %s %s\n%s",
+        type(exc).__name__,
+        request.method,
+        request.url.path,
+        "".join(traceback.format_tb(exc.__traceback__)),
+    )
     return _render(request, HTTP_500_INTERNAL_SERVER_ERROR, "Try again later.")
 
 

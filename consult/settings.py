@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 from dataclasses import dataclass, field
@@ -58,11 +59,22 @@ def _secret_key(data_dir: Path) -> str:
     key_file = data_dir / "secret-key"
     if key_file.exists():
         return key_file.read_text().strip()
-    data_dir.mkdir(parents=True, exist_ok=True)
+    make_private_dir(data_dir)
     key = secrets.token_urlsafe(48)
-    key_file.write_text(key)
-    key_file.chmod(0o600)
+    # Created 0600 in one step: there is no moment when another account could read it.
+    descriptor = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w") as handle:
+        handle.write(key)
     return key
+
+
+def make_private_dir(path: Path) -> None:
+    """Create the data folder readable by this account only (0700), and tighten an existing
+    one: it holds the database (sessions, answers) and the secret key."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    # A folder owned by another account (a mounted volume) is left as its owner set it.
+    with contextlib.suppress(OSError):
+        path.chmod(0o700)
 
 
 @dataclass(frozen=True)

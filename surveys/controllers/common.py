@@ -22,6 +22,7 @@ from consult.auth import staff_user
 from consult.consultations.models import Consultation, Status
 from consult.direct import DirectDatabase
 from consult.errors import NotFound
+from consult.permissions import Permission, role_can
 from surveys import drafts, journey, snapshots
 from surveys.definition import PageRef, QuestionType, Survey
 from surveys.drafts import DraftState
@@ -138,7 +139,8 @@ def _session_draft_id(request: Request[Any, Any, Any], slug: str) -> uuid.UUID |
 async def load_visit(request: Request[Any, Any, Any], slug: str) -> Visit:
     """The consultation behind ``slug`` with its survey; 404 for anything the public may not see.
 
-    A draft consultation is shown only to signed-in staff, as a preview that records nothing.
+    A draft consultation is shown only to signed-in staff who may edit it (a live session, not
+    past the staff idle timeout), as a preview that records nothing.
     """
     draft_id = _session_draft_id(request, slug)
     found = await direct(request).read(lambda connection: _find(connection, slug, draft_id))
@@ -149,7 +151,8 @@ async def load_visit(request: Request[Any, Any, Any], slug: str) -> Visit:
     if consultation.status == Status.DRAFT.value:
         alchemy = request.app.state["alchemy"]
         db_session = alchemy.provide_session(request.app.state, request.scope)
-        if await staff_user(request, db_session) is None:
+        user = await staff_user(request, db_session)
+        if user is None or not role_can(user.role, Permission.MANAGE_CONSULTATIONS):
             raise NotFound("We could not find that survey. Check the address.")
         preview = True
     if found.version is None:

@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Self
 
+from analysis.spreadsheet import clean_text
 from surveys.definition.answers import NOT_ANSWERED, Answer
 from surveys.definition.conditions import Condition, condition_from_dict, condition_to_dict
 
@@ -183,9 +184,11 @@ def form_values(form: Form, name: str) -> list[str]:
 
 
 def form_text(form: Form, name: str) -> str:
-    """The single text value posted under ``name`` ("" when absent); extra copies are ignored."""
+    """The single text value posted under ``name`` ("" when absent); extra copies are ignored.
+    Control characters other than tab and newline are dropped: every text answer, posted or
+    imported, is read here (`analysis.spreadsheet.clean_text` is the one rule)."""
     values = form.get(name, ())
-    return values[0].strip().replace("\r\n", "\n") if values else ""
+    return clean_text(values[0]).strip().replace("\r\n", "\n") if values else ""
 
 
 def option_label(options: Sequence[Option], value: str) -> str:
