@@ -28,6 +28,8 @@ from consult.db import build_alchemy_config, build_store
 from consult.direct import DirectDatabase
 from consult.errors import EXCEPTION_HANDLERS
 from consult.forms import read_form
+from consult.health import HealthCheck
+from consult.outages import OutageLog, note_recovery
 from consult.security import security_headers, sign_in_rate_limit
 from consult.settings import BASE_DIR, Settings, get_settings
 from consult.templating import configure_jinja
@@ -77,7 +79,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             cookie_secure=settings.secure_cookies,
             cookie_httponly=True,
             cookie_samesite="strict",
-            exclude=["/healthz", "/exit"],
+            exclude=["/healthz", "/livez", "/exit"],
         ),
         template_config=TemplateConfig(
             directory=[
@@ -91,9 +93,18 @@ def create_app(settings: Settings | None = None) -> Litestar:
         stores=StoreRegistry(stores=build_stores(settings, alchemy, direct)),
         exception_handlers=EXCEPTION_HANDLERS,
         after_request=security_headers(hsts=settings.secure_cookies),
+        before_send=[note_recovery],
         request_max_body_size=2 * 1024 * 1024,
         logging_config=LoggingConfig(log_exceptions="debug"),
-        state=State({"settings": settings, "alchemy": alchemy, "direct": direct}),
+        state=State(
+            {
+                "settings": settings,
+                "alchemy": alchemy,
+                "direct": direct,
+                "outages": OutageLog(),
+                "health": HealthCheck(settings, direct),
+            }
+        ),
         on_startup=[*surveys.ON_STARTUP],
         on_shutdown=[*surveys.ON_SHUTDOWN, direct.close, alchemy.get_engine().dispose],
         debug=False,

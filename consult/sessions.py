@@ -6,15 +6,25 @@ ID planted before sign-in would become an authenticated session (session fixatio
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Any
 
-from litestar.connection import ASGIConnection
+from litestar.connection import ASGIConnection, Request
+from litestar.datastructures import Cookie, MutableScopeHeaders
 from litestar.middleware.session.server_side import (
     ServerSideSessionBackend,
     ServerSideSessionConfig,
 )
 from litestar.types import Empty
+from litestar.utils.dataclass import extract_dataclass_items
+
+from consult.outages import outage_kind
+
+logger = logging.getLogger("consult")
+
+# Route opt: the route works without the session when the store is down (the quick exit).
+SESSION_OPTIONAL = "session_optional"
 
 _ROTATE = "consult.rotate_session"
 _NEW_ID = "consult.new_session_id"
@@ -25,6 +35,14 @@ _LOADED = "consult.loaded_session"
 def rotate_session_id(connection: ASGIConnection[Any, Any, Any, Any]) -> None:
     """Ask for a new session ID when this response is sent; the old one is deleted."""
     connection.scope.setdefault("state", {})[_ROTATE] = True
+
+
+async def _keep_posted_form(connection: ASGIConnection[Any, Any, Any, Any]) -> None:
+    """Read a respondent's posted form before answering the outage, so the outage page can
+    offer to send it again (`consult.errors.outage_page` finds it in the request's state)."""
+    request: Request[Any, Any, Any] = Request(connection.scope, connection.receive)
+    if request.method == "POST" and request.content_type[0] == "application/x-www-form-urlencoded":
+        await request.form()
 
 
 class RotatingSessionBackend(ServerSideSessionBackend):
@@ -42,7 +60,15 @@ class RotatingSessionBackend(ServerSideSessionBackend):
     ) -> dict[str, Any]:
         if session_id := connection.cookies.get(self.config.key):
             store = self.config.get_store_from_app(connection.scope["app"])
-            data = await self.get(session_id, store=store)
+            try:
+                data = await self.get(session_id, store=store)
+            except Exception as error:
+                if outage_kind(error) is None:
+                    raise
+                if connection.route_handler.opt.get(SESSION_OPTIONAL):
+                    return {}  # the quick exit leaves even when the store is down
+                await _keep_posted_form(connection)
+                raise
             if data is not None:
                 connection.scope.setdefault("state", {})[_LOADED] = data
                 return self.deserialize_data(data)
@@ -67,10 +93,31 @@ class RotatingSessionBackend(ServerSideSessionBackend):
         ):
             # Unchanged: the stored copy and the browser's cookie are still right.
             return
+        if scope_session is Empty:
+            await self._end(message, connection)
+            return
         await super().store_in_message(scope_session, message, connection)
         old_id = connection.scope.get("state", {}).get(_OLD_ID)
         if old_id:
             await self.delete(old_id, store=self.config.get_store_from_app(connection.scope["app"]))
+
+    async def _end(self, message: Any, connection: ASGIConnection[Any, Any, Any, Any]) -> None:
+        """Ending a session clears the cookie even when the store cannot delete the stored copy:
+        leaving (quick exit, sign-out, a sent survey) must never fail because the store is down.
+        The stored copy then lapses at its expiry time."""
+        try:
+            await super().store_in_message(Empty, message, connection)
+        except Exception as error:
+            if (kind := outage_kind(error)) is None:
+                raise
+            logger.warning(
+                "a session could not be deleted from the %s; it expires on its own", kind
+            )
+            params = extract_dataclass_items(
+                self.config, exclude_none=True, include=Cookie.__dict__.keys()
+            )
+            cookie = Cookie(value="null", key=self.config.key, expires=0, **dict(params))
+            MutableScopeHeaders.from_message(message).add("Set-Cookie", cookie.to_header(header=""))
 
 
 @dataclass

@@ -82,6 +82,8 @@ class Settings:
     default_exit_url: str
     retention_interval_hours: float
     database_echo: bool = False
+    # Readiness fails below this much free space where the SQLite file lives.
+    min_free_disk_mb: int = 100
     allowed_hosts: list[str] = field(default_factory=lambda: ["*"])
 
     @property
@@ -112,6 +114,7 @@ def load_settings() -> Settings:
         default_exit_url=os.environ.get("CONSULT_EXIT_URL", "https://www.bbc.co.uk/weather"),
         retention_interval_hours=_hours("CONSULT_RETENTION_INTERVAL", 24.0),
         database_echo=_bool("CONSULT_DATABASE_ECHO", False),
+        min_free_disk_mb=_int("CONSULT_MIN_FREE_DISK_MB", 100),
     )
 
 

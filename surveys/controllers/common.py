@@ -30,7 +30,6 @@ from surveys.models import SurveyVersion
 T = TypeVar("T")
 
 SESSION_KEY = "respondent"
-FLASH_KEY = "respondent_once"
 
 
 @dataclass
@@ -125,7 +124,7 @@ def _find(connection: Connection, slug: str, draft_id: uuid.UUID | None) -> _Fou
     return found
 
 
-def _session_draft_id(request: Request[Any, Any, Any], slug: str) -> uuid.UUID | None:
+def session_draft_id(request: Request[Any, Any, Any], slug: str) -> uuid.UUID | None:
     entry = respondent_session(request)
     if not entry or entry.get("c") != slug:
         return None
@@ -140,7 +139,7 @@ async def load_visit(request: Request[Any, Any, Any], slug: str) -> Visit:
 
     A draft consultation is shown only to signed-in staff, as a preview that records nothing.
     """
-    draft_id = _session_draft_id(request, slug)
+    draft_id = session_draft_id(request, slug)
     found = await direct(request).read(lambda connection: _find(connection, slug, draft_id))
     consultation = found.consultation
     if consultation is None:
@@ -174,6 +173,7 @@ def page(
     status_code: int = 200,
     consultation: Consultation | None = None,
     idle: bool = True,
+    headers: dict[str, str] | None = None,
     **context: Any,
 ) -> Template:
     """Render a respondent page: title "<heading> - <public title>", "Error: " when errors."""
@@ -192,6 +192,7 @@ def page(
             **context,
         },
         status_code=status_code,
+        headers=headers,
     )
 
 
