@@ -9,6 +9,7 @@ from typing import Any
 
 from advanced_alchemy.extensions.litestar import SQLAlchemyPlugin
 from litestar import Litestar
+from litestar.config.app import AppConfig
 from litestar.config.csrf import CSRFConfig
 from litestar.contrib.jinja import JinjaTemplateEngine
 from litestar.datastructures import State
@@ -29,7 +30,7 @@ from consult.direct import DirectDatabase
 from consult.errors import EXCEPTION_HANDLERS
 from consult.forms import read_form
 from consult.health import HealthCheck
-from consult.outages import OutageLog, note_recovery
+from consult.outages import OutageBeforeSending, OutageLog, note_recovery
 from consult.security import security_headers, sign_in_rate_limit
 from consult.settings import BASE_DIR, Settings, get_settings
 from consult.templating import configure_jinja
@@ -45,6 +46,17 @@ def build_stores(settings: Settings, alchemy: Any, direct: DirectDatabase) -> di
         root = RedisStore.with_client(url=settings.redis_url, namespace="consult")
         return {name: root.with_namespace(name) for name in STORE_NAMES}
     return {name: build_store(alchemy, name, direct) for name in STORE_NAMES}
+
+
+def outermost(middleware: Any) -> Any:
+    """An `on_app_init` hook putting `middleware` outside the session middleware (which the
+    session auth's own hook puts first)."""
+
+    def add(config: AppConfig) -> AppConfig:
+        config.middleware.insert(0, middleware)
+        return config
+
+    return add
 
 
 # The public/staff split is a negative look-ahead, which Litestar's heuristic mistakes for
@@ -71,7 +83,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ],
         dependencies={"form": Provide(read_form)},
         plugins=[SQLAlchemyPlugin(config=alchemy)],
-        on_app_init=[session_auth.on_app_init],
+        on_app_init=[session_auth.on_app_init, outermost(OutageBeforeSending())],
         middleware=[sign_in_rate_limit().middleware, CommitBeforeSessionWrite(alchemy)],
         csrf_config=CSRFConfig(
             secret=settings.secret_key,
