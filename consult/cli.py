@@ -7,6 +7,7 @@ import gc
 import sys
 from collections.abc import Awaitable, Callable
 from importlib.metadata import entry_points
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -93,6 +94,30 @@ def load_demo(if_empty: bool) -> None:
         else "Database already has consultations; demo not loaded."
     )
     click.echo(f"Demo staff sign-in: {demo.DEMO_ADMIN_EMAIL} / {demo.DEMO_ADMIN_PASSWORD}")
+
+
+@cli.command("backup", help="Write the database and the secret key to one archive (secret!).")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path))
+def backup_command(out: Path) -> None:
+    from consult import backup
+
+    outcome = backup.backup(get_settings(), out)
+    click.echo(
+        f"Backed up the {outcome.database} database and the secret key to {outcome.path}. "
+        "Keep this file as safe as the database itself: it holds the key."
+    )
+
+
+@cli.command("restore", help="Restore a backup made by `backup`, then migrate.")
+@click.argument("archive", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace a database that already holds data.")
+def restore_command(archive: Path, force: bool) -> None:
+    from consult import backup
+
+    settings = get_settings()
+    outcome = backup.restore(settings, archive, replace=force)
+    migrations.upgrade(settings)
+    click.echo(f"Restored the {outcome.database} database and its secret key from {archive}.")
 
 
 @cli.command("serve", help="Serve the app with uvicorn.")

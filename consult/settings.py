@@ -45,17 +45,26 @@ class SettingsError(ValueError):
     """An environment variable holds a value the platform cannot use."""
 
 
+def configured_secret_key() -> str:
+    """CONSULT_SECRET_KEY as set in the environment ("" when the data folder's file is used)."""
+    return os.environ.get("CONSULT_SECRET_KEY", "")
+
+
+def secret_key_file(data_dir: Path) -> Path:
+    return data_dir / "secret-key"
+
+
 def _secret_key(data_dir: Path) -> str:
     """Use CONSULT_SECRET_KEY, or one generated once and kept beside the SQLite database.
 
     Keeping it on disk means a restarted server still reads sessions and encrypted columns it wrote.
     """
-    configured = os.environ.get("CONSULT_SECRET_KEY", "")
+    configured = configured_secret_key()
     if configured:
         if len(configured) < 32:
             raise SettingsError("CONSULT_SECRET_KEY must be at least 32 characters")
         return configured
-    key_file = data_dir / "secret-key"
+    key_file = secret_key_file(data_dir)
     if key_file.exists():
         return key_file.read_text().strip()
     data_dir.mkdir(parents=True, exist_ok=True)
