@@ -30,11 +30,11 @@ from consult.direct import DirectDatabase
 from consult.errors import EXCEPTION_HANDLERS
 from consult.forms import read_form
 from consult.health import HealthCheck
-from consult.outages import OutageBeforeSending, OutageLog, note_recovery
+from consult.outages import OutageLog, note_recovery
 from consult.security import security_headers, sign_in_rate_limit
 from consult.settings import BASE_DIR, Settings, get_settings
 from consult.templating import configure_jinja
-from consult.transactions import CommitBeforeSessionWrite
+from consult.transactions import CommitBeforeSessionWrite, ErrorPageUntilSent
 
 STORE_NAMES = ("sessions", "throttle", "rate_limit", "respondent")
 
@@ -83,7 +83,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ],
         dependencies={"form": Provide(read_form)},
         plugins=[SQLAlchemyPlugin(config=alchemy)],
-        on_app_init=[session_auth.on_app_init, outermost(OutageBeforeSending())],
+        on_app_init=[session_auth.on_app_init, outermost(ErrorPageUntilSent())],
         middleware=[sign_in_rate_limit().middleware, CommitBeforeSessionWrite(alchemy)],
         csrf_config=CSRFConfig(
             secret=settings.secret_key,

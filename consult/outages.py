@@ -15,10 +15,7 @@ import sqlite3
 import time
 from typing import Any
 
-from litestar.exceptions import LitestarException
-from litestar.middleware import ASGIMiddleware
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
-from litestar.utils.scope.state import ScopeState
+from litestar.types import Message, Scope
 from sqlalchemy import exc as sa_exc
 
 logger = logging.getLogger("consult")
@@ -143,30 +140,3 @@ async def note_recovery(message: Message, scope: Scope) -> None:
     log = outage_log(scope["app"])
     if log.down_since is not None and not str(scope.get("path", "")).startswith(QUIET_PATHS):
         log.up()
-
-
-class OutageBeforeSending(ASGIMiddleware):
-    """The outermost middleware. The session is written, and the transaction committed, as the
-    response starts, after the handler; Litestar then counts the response as started and an
-    outage there became a bare "Internal Server Error". Nothing had reached the browser yet,
-    so the error goes back to the exception handlers and the outage page is sent instead."""
-
-    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
-        sent = False
-
-        async def watch(message: Message) -> None:
-            nonlocal sent
-            sent = sent or message["type"] == "http.response.start"
-            await send(message)
-
-        try:
-            await next_app(scope, receive, watch)
-        except Exception as error:
-            cause: BaseException = error
-            # Each exception middleware on the way wrapped it in "caught after response started".
-            while isinstance(cause, LitestarException) and cause.__cause__ is not None:
-                cause = cause.__cause__
-            if sent or outage_kind(cause) is None:
-                raise
-            ScopeState.from_scope(scope).response_started = False
-            raise cause from None

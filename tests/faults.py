@@ -118,6 +118,8 @@ def sqlite_disk_full(app: Any) -> Iterator[None]:
     # Held open for the block: the last connection to close would delete the log.
     other = sqlite3.connect(path, isolation_level=None)
     other.execute("PRAGMA journal_mode=WAL")
+    # No checkpoint after the filler: it would let the next writer start the log over.
+    other.execute("PRAGMA wal_autocheckpoint=0")
     # Start the log afresh, then grow it well past anything else the test process writes
     # (pytest's captured output), so its end is where the next write must go.
     busy = other.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
