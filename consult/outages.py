@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import errno
 import logging
+import socket
 import sqlite3
 import time
 from typing import Any
@@ -37,8 +38,13 @@ def _sqlite_kind(error: sqlite3.Error) -> str | None:
     return DATABASE if isinstance(error, sqlite3.OperationalError) else None
 
 
-def _kind_of(error: BaseException) -> str | None:
-    """What one exception (not its causes) says is down, if anything."""
+def _is_driver_error(error: BaseException) -> bool:
+    module = type(error).__module__
+    return isinstance(error, sqlite3.Error | OSError) or module.startswith(("asyncpg", "redis"))
+
+
+def _driver_kind(error: BaseException) -> str | None:
+    """What a driver's own error says is down, if anything."""
     module = type(error).__module__
     if isinstance(error, sqlite3.Error):
         return _sqlite_kind(error)
@@ -46,40 +52,50 @@ def _kind_of(error: BaseException) -> str | None:
         sqlstate = str(getattr(error, "sqlstate", "") or "")
         if sqlstate == "53100":  # disk_full
             return DISK
-        if sqlstate[:2] in {"08", "53", "57"} or not sqlstate:  # connection, resources, shutdown
+        if sqlstate[:2] in {"08", "53", "57"}:  # connection, resources, operator intervention
             return DATABASE
-        return None
+        # No SQLSTATE: the client's own errors ("connection is closed"), except bad arguments.
+        return DATABASE if not sqlstate and not isinstance(error, ValueError) else None
     if module.startswith("redis"):
+        name = type(error).__name__
+        return SESSION_STORE if "Connection" in name or "Timeout" in name else None
+    if isinstance(error, OSError):
+        if error.errno in {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO}:
+            return DISK
         return (
-            SESSION_STORE
-            if "Connection" in type(error).__name__ or "Timeout" in type(error).__name__
+            DATABASE
+            if isinstance(error, ConnectionError | TimeoutError | socket.gaierror)
             else None
         )
-    if isinstance(error, OSError):
-        return DISK if error.errno in {errno.ENOSPC, errno.EDQUOT} else DATABASE
+    return None
+
+
+def _wrapper_kind(error: BaseException) -> str | None:
+    """SQLAlchemy's verdict, for when no driver error says more."""
     if isinstance(error, sa_exc.DBAPIError) and error.connection_invalidated:
         return DATABASE
-    if isinstance(
-        error, sa_exc.OperationalError | sa_exc.InterfaceError | sa_exc.DisconnectionError
-    ):
-        return DATABASE
-    if isinstance(error, sa_exc.TimeoutError):  # no pooled connection came free
+    if isinstance(error, sa_exc.OperationalError | sa_exc.DisconnectionError | sa_exc.TimeoutError):
         return DATABASE
     return None
 
 
 def outage_kind(error: BaseException) -> str | None:
     """ "database", "disk" or "session store" when `error` (or what caused it) means that part
-    is unreachable or full; None for anything else (a bug, bad input). A full disk wins: it is
-    the more useful thing to tell an operator."""
-    kinds: list[str] = []
+    is unreachable or full; None for anything else (a bug, bad input). The driver's own error
+    decides when there is one (SQLAlchemy wraps "no such table" as an OperationalError too).
+    A full disk wins: it is the more useful thing to tell an operator."""
+    driver: list[str | None] = []
+    wrappers: list[str | None] = []
     seen: set[int] = set()
     current: BaseException | None = error
     while current is not None and id(current) not in seen:
         seen.add(id(current))
-        if (kind := _kind_of(current)) is not None:
-            kinds.append(kind)
+        if _is_driver_error(current):
+            driver.append(_driver_kind(current))
+        else:
+            wrappers.append(_wrapper_kind(current))
         current = current.__cause__ or current.__context__
+    kinds = [kind for kind in (driver or wrappers) if kind is not None]
     if not kinds:
         return None
     return DISK if DISK in kinds else kinds[0]
