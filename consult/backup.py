@@ -39,6 +39,10 @@ MANIFEST, KEY, SQLITE_DB, PG_DUMP = (
 )
 
 
+# Python's own checks on extracted entries where it has them (3.11.4 and later).
+_SAFE_EXTRACT: dict[str, str] = {"filter": "data"} if hasattr(tarfile, "data_filter") else {}
+
+
 class BackupError(ConsultError):
     """A backup or restore that cannot go ahead; the message says why and what to do."""
 
@@ -133,7 +137,15 @@ def _read(path: Path, work: Path) -> Archive:
             names = set(archive.getnames())
             if MANIFEST not in names:
                 raise BackupError(f"{path} is not a consult backup (it has no {MANIFEST})")
-            archive.extractall(work, filter="data")
+            members = [
+                archive.getmember(name)
+                for name in (MANIFEST, KEY, SQLITE_DB, PG_DUMP)
+                if name in names
+            ]
+            for member in members:  # only the known files, only as plain files
+                if not member.isfile():
+                    raise BackupError(f"{path} has an unexpected entry {member.name!r}")
+                archive.extract(member, work, set_attrs=False, **_SAFE_EXTRACT)
     except (tarfile.TarError, OSError, EOFError) as error:
         raise BackupError(f"{path} is not a readable consult backup ({error})") from error
     try:
