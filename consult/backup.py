@@ -39,10 +39,6 @@ MANIFEST, KEY, SQLITE_DB, PG_DUMP = (
 )
 
 
-# Python's own checks on extracted entries where it has them (3.11.4 and later).
-_SAFE_EXTRACT: dict[str, str] = {"filter": "data"} if hasattr(tarfile, "data_filter") else {}
-
-
 class BackupError(ConsultError):
     """A backup or restore that cannot go ahead; the message says why and what to do."""
 
@@ -145,7 +141,7 @@ def _read(path: Path, work: Path) -> Archive:
             for member in members:  # only the known files, only as plain files
                 if not member.isfile():
                     raise BackupError(f"{path} has an unexpected entry {member.name!r}")
-                archive.extract(member, work, set_attrs=False, **_SAFE_EXTRACT)
+                archive.extract(member, work, set_attrs=False, filter="data")
     except (tarfile.TarError, OSError, EOFError) as error:
         raise BackupError(f"{path} is not a readable consult backup ({error})") from error
     try:
