@@ -118,13 +118,14 @@ def _render(request: Request[Any, Any, Any], status: int, message: str) -> Respo
     )
 
 
-# Fields never written back into a page: what was typed as a secret is typed again.
-_SECRET_FIELDS = frozenset({"password", "passphrase", "code", "current", "new"})
+# Never written back into a page. A form carrying one (save with a passphrase, resume,
+# withdraw) is not offered for sending again: sent without it, it would mean something else.
+_SECRET_FIELDS = frozenset({"password", "passphrase", "code"})
 
 
 def _posted_fields(request: Request[Any, Any, Any]) -> list[tuple[str, str]]:
     """The form this request posted, if it was read before the failure (the handler's `form`,
-    or `consult.sessions` reads it when the session store fails), without secrets or files."""
+    or `consult.sessions` reads it when the session store fails); none if it held a secret."""
     if request.method != "POST":
         return []
     form = ScopeState.from_scope(request.scope).form
@@ -132,9 +133,9 @@ def _posted_fields(request: Request[Any, Any, Any]) -> list[tuple[str, str]]:
         return []
     fields: list[tuple[str, str]] = []
     for name, value in form.items():
-        if name.lower() in _SECRET_FIELDS:
-            continue
         values = value if isinstance(value, list) else [value]
+        if name.lower() in _SECRET_FIELDS and any(values):
+            return []
         fields.extend((name, item) for item in values if isinstance(item, str))
     return fields
 

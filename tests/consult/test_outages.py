@@ -207,3 +207,16 @@ async def test_readiness_fails_while_the_database_is_down_and_recovers_without_r
     assert (await client.get("/livez")).status_code == 200
     outage.server.start()
     assert (await client.get("/healthz")).json() == {"status": "ok", "database": "ok"}
+
+
+async def test_a_form_with_a_passphrase_is_not_offered_again_without_it(outage: Outage) -> None:
+    """Sent again without the passphrase, "save and come back later" would save unprotected."""
+    client = outage.client
+    await begin(client)
+    form = (await open_page(client, f"{DEMO}/save")).form("Get my code")
+    form.fill({"passphrase": "a phrase to remember"})
+    outage.server.stop()
+    failed = await form.submit(client)
+    assert_respondent_outage_page(failed)
+    assert "Send again" not in failed.text and "a phrase to remember" not in failed.text
+    assert "go back and try again" in failed.text
