@@ -13,9 +13,11 @@ from __future__ import annotations
 import base64
 import hashlib
 import uuid
+from datetime import datetime, timedelta
 
 from cryptography.fernet import Fernet, InvalidToken
 from sqlalchemy import Connection, Table, bindparam, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from consult.direct import PreparedQuery
 from surveys.models import Response
@@ -27,6 +29,10 @@ _FORGET = (
     .where(_R.c.receipt_hash == bindparam("old_hash"))
     .values(receipt_hash=None, receipt=None)
 )
+
+
+# Longer than any respondent session lives: after it no one holds the draft id that opens it.
+UNSHOWN_KEPT_FOR = timedelta(days=1)
 
 
 def receipt_hash(draft_id: uuid.UUID) -> str:
@@ -58,3 +64,12 @@ def find(connection: Connection, secret_key: str, draft_id: uuid.UUID) -> str | 
 def forget(connection: Connection, draft_id: uuid.UUID) -> None:
     """After the code was shown: only the withdrawal code's hash remains."""
     connection.execute(_FORGET, {"old_hash": receipt_hash(draft_id)})
+
+
+async def forget_unshown(db: AsyncSession, now: datetime) -> None:
+    """Retention: a sealed code not shown within a day never will be; drop it."""
+    await db.execute(
+        update(_R)
+        .where(_R.c.receipt_hash.is_not(None), _R.c.submitted_at < now - UNSHOWN_KEPT_FOR)
+        .values(receipt_hash=None, receipt=None)
+    )

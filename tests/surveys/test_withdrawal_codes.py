@@ -119,3 +119,22 @@ async def test_a_sealed_code_opens_only_with_the_sessions_draft_id_and_the_secre
         direct.close()
         await engine.dispose()
     assert code is not None and hash_code(code) == row.withdrawal_code_hash
+
+
+async def test_retention_drops_a_sealed_code_never_shown_after_a_day(
+    client, settings, demo
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from surveys.retention import apply_retention
+
+    await begin(client)
+    check = await open_page(client, f"{demo}/check")
+    assert (await check.form("Send my answers").submit(client, follow_redirects=False)).status_code == 303  # fmt: skip
+    for days, kept in ((0, True), (2, False)):
+        async with db_session(settings) as db:
+            await apply_retention(db, datetime.now(UTC) + timedelta(days=days), False, data_dir=settings.data_dir)  # fmt: skip
+            await db.commit()
+        [row] = await stored(settings)
+        assert (row.receipt is not None) is kept
+    assert "Your answers were already sent" in (await client.get(f"{demo}/done")).text
