@@ -9,6 +9,7 @@ from typing import Any
 
 from advanced_alchemy.extensions.litestar import SQLAlchemyPlugin
 from litestar import Litestar
+from litestar.config.app import AppConfig
 from litestar.config.csrf import CSRFConfig
 from litestar.contrib.jinja import JinjaTemplateEngine
 from litestar.datastructures import State
@@ -29,10 +30,12 @@ from consult.db import build_alchemy_config, build_store
 from consult.direct import DirectDatabase
 from consult.errors import EXCEPTION_HANDLERS
 from consult.forms import FormFieldLimit, read_form
+from consult.health import HealthCheck
+from consult.outages import OutageLog, note_recovery
 from consult.security import security_headers, sign_in_rate_limit
 from consult.settings import BASE_DIR, Settings, get_settings
 from consult.templating import configure_jinja
-from consult.transactions import CommitBeforeSessionWrite
+from consult.transactions import CommitBeforeSessionWrite, ErrorPageUntilSent
 
 STORE_NAMES = ("sessions", "throttle", "rate_limit", "respondent")
 
@@ -44,6 +47,17 @@ def build_stores(settings: Settings, alchemy: Any, direct: DirectDatabase) -> di
         root = RedisStore.with_client(url=settings.redis_url, namespace="consult")
         return {name: root.with_namespace(name) for name in STORE_NAMES}
     return {name: build_store(alchemy, name, direct) for name in STORE_NAMES}
+
+
+def outermost(middleware: Any) -> Any:
+    """An `on_app_init` hook putting `middleware` outside the session middleware (which the
+    session auth's own hook puts first)."""
+
+    def add(config: AppConfig) -> AppConfig:
+        config.middleware.insert(0, middleware)
+        return config
+
+    return add
 
 
 # The public/staff split is a negative look-ahead, which Litestar's heuristic mistakes for
@@ -71,7 +85,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ],
         dependencies={"form": Provide(read_form)},
         plugins=[SQLAlchemyPlugin(config=alchemy)],
-        on_app_init=[session_auth.on_app_init],
+        on_app_init=[session_auth.on_app_init, outermost(ErrorPageUntilSent())],
         middleware=[
             sign_in_rate_limit().middleware,
             FormFieldLimit,
@@ -83,7 +97,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             cookie_secure=settings.secure_cookies,
             cookie_httponly=True,
             cookie_samesite="strict",
-            exclude=["/healthz", "/exit"],
+            exclude=["/healthz", "/livez", "/exit"],
         ),
         template_config=TemplateConfig(
             directory=[
@@ -97,10 +111,18 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ),
         stores=StoreRegistry(stores=build_stores(settings, alchemy, direct)),
         exception_handlers=EXCEPTION_HANDLERS,
-        before_send=[security_headers(hsts=settings.secure_cookies)],
+        before_send=[security_headers(hsts=settings.secure_cookies), note_recovery],
         request_max_body_size=2 * 1024 * 1024,
         logging_config=LoggingConfig(log_exceptions="debug"),
-        state=State({"settings": settings, "alchemy": alchemy, "direct": direct}),
+        state=State(
+            {
+                "settings": settings,
+                "alchemy": alchemy,
+                "direct": direct,
+                "outages": OutageLog(),
+                "health": HealthCheck(settings, direct),
+            }
+        ),
         on_startup=[*surveys.ON_STARTUP],
         on_shutdown=[*surveys.ON_SHUTDOWN, direct.close, alchemy.get_engine().dispose],
         # No API description: every route is an HTML page, and the schema listed each staff

@@ -25,6 +25,8 @@ from sqlalchemy.pool import NullPool
 from consult.direct import DirectDatabase, PreparedQuery, apply_sqlite_pragmas
 from consult.settings import BASE_DIR, Settings, make_private_dir
 
+CONNECT_TIMEOUT = 10
+
 # Packages whose models live in the shared metadata; migrations and tests import them all.
 MODEL_MODULES = (
     "consult.accounts.models",
@@ -62,13 +64,16 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def build_engine(settings: Settings, *, for_migrations: bool = False) -> AsyncEngine:
-    kwargs: dict[str, Any] = {"echo": settings.database_echo}
+    # Errors carry the statement but never its parameters: those are respondents' answers,
+    # and errors are logged.
+    kwargs: dict[str, Any] = {"echo": settings.database_echo, "hide_parameters": True}
     if settings.is_sqlite:
         make_private_dir(settings.data_dir)
         if for_migrations:
             kwargs["poolclass"] = NullPool
     else:
-        kwargs.update(pool_pre_ping=True)
+        # An unreachable server fails the request (an outage page) in seconds, not minutes.
+        kwargs.update(pool_pre_ping=True, connect_args={"timeout": CONNECT_TIMEOUT})
         if for_migrations:
             kwargs["poolclass"] = NullPool
     engine = create_async_engine(settings.database_url, **kwargs)

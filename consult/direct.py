@@ -212,12 +212,13 @@ class DirectDatabase:
                 continue
             try:
                 result = work(connection)
+                connection.exec_driver_sql("COMMIT")
             except BaseException:
-                # SQLite may already have rolled back (for example on a full disk).
+                # SQLite may already have rolled back (for example on a full disk); a COMMIT
+                # that failed leaves the transaction open, and the next BEGIN would fail.
                 if connection.connection.dbapi_connection.in_transaction:  # type: ignore[union-attr]
                     connection.exec_driver_sql("ROLLBACK")
                 raise
-            connection.exec_driver_sql("COMMIT")
             self._after_commit()
             return result
 

@@ -20,10 +20,11 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import logging
 from dataclasses import dataclass
 from typing import Any
 
-from litestar.connection import ASGIConnection
+from litestar.connection import ASGIConnection, Request
 from litestar.datastructures import Cookie, MutableScopeHeaders
 from litestar.middleware.session.server_side import (
     ServerSideSessionBackend,
@@ -31,6 +32,13 @@ from litestar.middleware.session.server_side import (
 )
 from litestar.stores.base import Store
 from litestar.types import Empty
+
+from consult.outages import outage_kind
+
+logger = logging.getLogger("consult")
+
+# Route opt: the route works without the session when the store is down (the quick exit).
+SESSION_OPTIONAL = "session_optional"
 
 _ROTATE = "consult.rotate_session"
 _NEW_ID = "consult.new_session_id"
@@ -41,6 +49,14 @@ _LOADED = "consult.loaded_session"
 def rotate_session_id(connection: ASGIConnection[Any, Any, Any, Any]) -> None:
     """Ask for a new session ID when this response is sent; the old one is deleted."""
     connection.scope.setdefault("state", {})[_ROTATE] = True
+
+
+async def _keep_posted_form(connection: ASGIConnection[Any, Any, Any, Any]) -> None:
+    """Read a respondent's posted form before answering the outage, so the outage page can
+    offer to send it again (`consult.errors.outage_page` finds it in the request's state)."""
+    request: Request[Any, Any, Any] = Request(connection.scope, connection.receive)
+    if request.method == "POST" and request.content_type[0] == "application/x-www-form-urlencoded":
+        await request.form()
 
 
 class RotatingSessionBackend(ServerSideSessionBackend):
@@ -87,7 +103,15 @@ class RotatingSessionBackend(ServerSideSessionBackend):
     ) -> dict[str, Any]:
         if session_id := connection.cookies.get(self.config.key):
             store = self.config.get_store_from_app(connection.scope["app"])
-            data = await self.get(session_id, store=store)
+            try:
+                data = await self.get(session_id, store=store)
+            except Exception as error:
+                if outage_kind(error) is None:
+                    raise
+                if connection.route_handler.opt.get(SESSION_OPTIONAL):
+                    return {}  # the quick exit leaves even when the store is down
+                await _keep_posted_form(connection)
+                raise
             if data is not None:
                 connection.scope.setdefault("state", {})[_LOADED] = data
                 return self.deserialize_data(data)
@@ -116,7 +140,7 @@ class RotatingSessionBackend(ServerSideSessionBackend):
         headers = MutableScopeHeaders.from_message(message)
         session_id = self.get_session_id(connection)
         if scope_session is Empty:
-            await self.delete(session_id, store=store)
+            await self._delete_or_lapse(session_id, store)
             headers.add("Set-Cookie", self._cookie(self.config.key, "", 0))
             # Signing out (or being signed out) ends the token too. A respondent's session
             # ends on pages that may carry forms (resume after a time-out): their token stays.
@@ -149,6 +173,19 @@ class RotatingSessionBackend(ServerSideSessionBackend):
     def _end_csrf_cookie(self, headers: MutableScopeHeaders) -> None:
         if self.config.csrf_cookie:
             headers.add("Set-Cookie", self._cookie(self.config.csrf_cookie, "", 0))
+
+    async def _delete_or_lapse(self, session_id: str, store: Store) -> None:
+        """Ending a session clears the cookie even when the store cannot delete the stored copy:
+        leaving (quick exit, sign-out, a sent survey) must never fail because the store is down.
+        The stored copy then lapses at its expiry time."""
+        try:
+            await self.delete(session_id, store=store)
+        except Exception as error:
+            if (kind := outage_kind(error)) is None:
+                raise
+            logger.warning(
+                "a session could not be deleted from the %s; it expires on its own", kind
+            )
 
 
 @dataclass

@@ -31,7 +31,6 @@ from surveys.models import SurveyVersion
 T = TypeVar("T")
 
 SESSION_KEY = "respondent"
-FLASH_KEY = "respondent_once"
 
 
 @dataclass
@@ -126,7 +125,7 @@ def _find(connection: Connection, slug: str, draft_id: uuid.UUID | None) -> _Fou
     return found
 
 
-def _session_draft_id(request: Request[Any, Any, Any], slug: str) -> uuid.UUID | None:
+def session_draft_id(request: Request[Any, Any, Any], slug: str) -> uuid.UUID | None:
     entry = respondent_session(request)
     if not entry or entry.get("c") != slug:
         return None
@@ -142,7 +141,7 @@ async def load_visit(request: Request[Any, Any, Any], slug: str) -> Visit:
     A draft consultation is shown only to signed-in staff who may edit it (a live session, not
     past the staff idle timeout), as a preview that records nothing.
     """
-    draft_id = _session_draft_id(request, slug)
+    draft_id = session_draft_id(request, slug)
     found = await direct(request).read(lambda connection: _find(connection, slug, draft_id))
     consultation = found.consultation
     if consultation is None:
@@ -177,6 +176,7 @@ def page(
     status_code: int = 200,
     consultation: Consultation | None = None,
     idle: bool = True,
+    headers: dict[str, str] | None = None,
     **context: Any,
 ) -> Template:
     """Render a respondent page: title "<heading> - <public title>", "Error: " when errors."""
@@ -195,6 +195,7 @@ def page(
             **context,
         },
         status_code=status_code,
+        headers=headers,
     )
 
 
