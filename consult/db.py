@@ -31,6 +31,7 @@ MODEL_MODULES = (
     "consult.audit",
     "consult.consultations.models",
     "surveys.models",
+    "panels.models",
 )
 
 __all__ = [
