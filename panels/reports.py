@@ -9,14 +9,16 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pandas as pd
 from anyio import to_thread
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from analysis.disclosure import suppress
 from analysis.redaction import redact_texts
+from panels import store
 from panels.models import Case, Consensus, Meeting, Panel, Recommendation, Theme
 from panels.scales import (
     CHARACTERISTIC_BANDS,
@@ -208,6 +210,14 @@ async def meeting_summary(
         f"Counts under {panel.suppression_k} are shown as [c].",
         sections,
     )
+
+
+async def publish_panel(db: AsyncSession, panel: Panel) -> None:
+    """Store the redacted "You said, we did" content as it stands now."""
+    now = datetime.now(UTC)
+    recommendations = await store.recommendations(db, panel.id)
+    panel.published = await you_said_we_did(panel, recommendations, now.date())
+    panel.published_at = now
 
 
 async def you_said_we_did(

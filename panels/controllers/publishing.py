@@ -14,9 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from consult.errors import NotFound
 from consult.permissions import Permission, requires
 from panels import reports, store
-from panels.controllers.common import record, today
+from panels.controllers.common import record
 from panels.documents import DOCX_TYPE, report_docx
 from panels.models import Panel
+from panels.reports import publish_panel
 
 GUARD = [requires(Permission.MANAGE_PANELS)]
 
@@ -114,15 +115,6 @@ class PublishingController(Controller):
         await publish_panel(db_session, panel)
         record(db_session, request, "panel_page_published", "panel", panel.id)
         return Redirect(f"/you-said-we-did/{panel.slug}", status_code=303)
-
-
-async def publish_panel(db: AsyncSession, panel: Panel) -> None:
-    """Store the redacted "You said, we did" content as it stands today."""
-    from datetime import UTC, datetime
-
-    recommendations = await store.recommendations(db, panel.id)
-    panel.published = await reports.you_said_we_did(panel, recommendations, today())
-    panel.published_at = datetime.now(UTC)
 
 
 class PublicController(Controller):

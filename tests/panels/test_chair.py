@@ -80,9 +80,10 @@ async def test_chair_records_consensus_themes_and_a_recommendation_due_in_56_day
     )
     assert response.status_code == 200 and "Appropriate with observations" in response.text
     page = await open_page(world.client, url)
-    assert page.form("Add recommendation").value("due_on") == (
-        date.today() + timedelta(days=56)
-    ).isoformat()
+    assert (
+        page.form("Add recommendation").value("due_on")
+        == (date.today() + timedelta(days=56)).isoformat()
+    )
     await submit(world.client, url, "Add theme", {"kind": "concern", "theme_text": "Slow referral"})
     await submit(
         world.client,

@@ -41,11 +41,15 @@ async def test_liaison_responds_with_evidence_and_the_status_changes(world: Worl
     await world.as_("liaison")
     page = await open_page(world.client, f"/staff/recommendations/{rec_id}")
     assert "Change due date" not in page.text  # only the coordinator moves dates
-    response = await page.form("Save response").fill(
-        status="in_progress",
-        response="A new referral check is being trained.",
-        evidence="Training plan v2.",
-    ).submit(world.client, follow_redirects=True)
+    response = (
+        await page.form("Save response")
+        .fill(
+            status="in_progress",
+            response="A new referral check is being trained.",
+            evidence="Training plan v2.",
+        )
+        .submit(world.client, follow_redirects=True)
+    )
     assert response.status_code == 200
     async with db_session(world.client.app.state["settings"]) as db:
         rec = await db.scalar(select(Recommendation))
