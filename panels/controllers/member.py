@@ -38,12 +38,17 @@ GUARD = [requires(Permission.REVIEW_CASES)]
 
 
 async def scores_visible(db: AsyncSession, ca: access.CaseAccess) -> bool:
-    """Scores are shown once the chair reveals them, or once every member still on the case
-    has scored."""
+    """Scores are shown once the chair reveals them, or once every member who can still see
+    the case has scored."""
     if ca.case.revealed_at is not None:
         return True
     stepped = await store.step_asides(db, ca.case.id)
-    expected = {m.user_id for m in ca.panel.memberships if m.user_id not in stepped}
+    # Members who cannot see the case (vetting, agreement) or stepped aside are not waited for.
+    expected = {
+        m.user_id
+        for m in ca.panel.memberships
+        if m.user_id not in stepped and access.membership_problem(m, ca.panel, today()) is None
+    }
     scored = {r.user_id for r in await store.reviews(db, ca.case.id)}
     return bool(expected) and expected <= scored
 

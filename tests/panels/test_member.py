@@ -206,3 +206,14 @@ async def test_an_unreleased_case_is_not_shown_to_members(world: World) -> None:
 async def test_a_force_liaison_cannot_open_case_reviews(world: World) -> None:
     await world.as_("liaison")
     assert (await world.client.get(world.review_url)).status_code == 403
+
+
+async def test_a_member_who_cannot_see_the_case_is_not_waited_for(world: World) -> None:
+    url = f"{world.panel_url}/members/{world.memberships['lived']}"
+    await submit(world.client, url, "Save membership", {"vetting_status": "pending"})
+    await world.as_("member")
+    await score(world, comment_c1="Seen by both who can score.")
+    await world.as_("chair")
+    await score(world)
+    page = await open_page(world.client, world.review_url)
+    assert "Seen by both who can score." in page.text
