@@ -16,9 +16,16 @@ from consult.permissions import Permission, requires
 from panels import store
 from panels.access import membership_problem
 from panels.controllers.common import record, today
-from panels.forms import criteria_text, read_membership, read_panel, read_user_id
-from panels.models import Meeting, Membership, Panel
-from panels.scales import MEMBER_ROLES, PANEL_TYPES, SCALES, VETTING_STATUSES, is_overdue
+from panels.forms import choice, criteria_text, read_membership, read_panel, read_user_id
+from panels.models import Meeting, Membership, Panel, Theme
+from panels.scales import (
+    MEMBER_ROLES,
+    PANEL_TYPES,
+    SCALES,
+    THEME_KINDS,
+    VETTING_STATUSES,
+    is_overdue,
+)
 
 GUARD = [requires(Permission.MANAGE_PANELS)]
 PANEL_FIELDS = (
@@ -73,13 +80,17 @@ async def _panel_page(
         if u.id not in {m.user_id for m in panel.memberships}
     ]
     recommendations = await store.recommendations(db, panel.id)
+    cases = await store.cases(db, panel.id)
     context = {
         "panel": panel,
         "users": users,
         "candidates": candidates,
         "problems": {m.id: membership_problem(m, panel, today()) for m in panel.memberships},
         "meetings": await store.meetings(db, panel.id),
-        "cases": await store.cases(db, panel.id),
+        "cases": cases,
+        "references": {c.id: c.reference for c in cases},
+        "themes": await store.themes(db, panel.id),
+        "theme_kinds": THEME_KINDS,
         "recommendations": recommendations,
         "overdue": {r.id for r in recommendations if is_overdue(r.status, r.due_on, today())},
         "errors": {},
@@ -232,6 +243,27 @@ class PanelController(Controller):
             user=str(membership.user_id),
         )  # fmt: skip
         return Redirect(f"/staff/panels/{panel.id}#members", status_code=303)
+
+    @post("/{panel_id:uuid}/themes")
+    async def add_theme(
+        self,
+        request: Request[Any, Any, Any],
+        panel_id: uuid.UUID,
+        form: FormMultiDict,
+        db_session: AsyncSession,
+    ) -> Template | Redirect:
+        """A theme across cases (the chair records themes of one case at the reveal)."""
+        panel = await store.panel(db_session, panel_id)
+        errors = FormErrors()
+        kind = choice(form, "kind", "the kind of theme", THEME_KINDS, errors)
+        theme_text = text(form, "theme_text", "Theme", errors, max_length=2000, required=True)
+        if errors:
+            return await _panel_page(
+                db_session, panel, status_code=400, errors=errors.messages, values=form_values(form)
+            )
+        db_session.add(Theme(panel_id=panel.id, kind=kind, text=theme_text))
+        record(db_session, request, "panel_theme_added", "panel", panel.id, kind=kind)
+        return Redirect(f"/staff/panels/{panel.id}#themes", status_code=303)
 
     @post("/{panel_id:uuid}/meetings")
     async def add_meeting(

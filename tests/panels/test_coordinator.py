@@ -271,3 +271,16 @@ def _text_pdf(pages: list[str]) -> bytes:
     out += "".join(f"{offset:010d} 00000 n \n" for offset in offsets)
     out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n"
     return out.encode("latin-1")
+
+
+async def test_coordinator_records_a_theme_across_cases(world: World) -> None:
+    response = await submit(
+        world.client,
+        world.panel_url,
+        "Add theme",
+        {"kind": "good_practice", "theme_text": "Prompt attendance across cases"},
+    )
+    assert response.status_code == 200
+    assert "Good practice: Prompt attendance across cases (across cases)" in response.text
+    response = await submit(world.client, world.panel_url, "Add theme", {"theme_text": "x"})
+    assert response.status_code == 400 and "Choose the kind of theme" in response.text
