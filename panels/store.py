@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -181,15 +180,6 @@ async def recommendations(
     if panel_id is not None:
         query = query.where(Recommendation.panel_id == panel_id)
     return list((await db.scalars(query)).all())
-
-
-async def overdue_recommendations(db: AsyncSession, today: date) -> list[Recommendation]:
-    rows = await db.scalars(
-        select(Recommendation)
-        .where(Recommendation.status == "awaiting", Recommendation.due_on < today)
-        .order_by(Recommendation.due_on)
-    )
-    return list(rows.all())
 
 
 async def next_recommendation_number(db: AsyncSession, panel_id: uuid.UUID) -> int:

@@ -7,6 +7,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+from anyio import to_thread
 from litestar import Controller, Request, get, post
 from litestar.datastructures import FormMultiDict, UploadFile
 from litestar.response import Redirect, Template
@@ -30,7 +31,8 @@ async def _read_material(form: FormMultiDict, errors: FormErrors) -> str:
         data = await upload.read()
         try:
             if upload.filename.lower().endswith(".pdf") or data.startswith(b"%PDF"):
-                return material.check_length(material.pdf_text(data))
+                # Parsing runs off the event loop: a large PDF must not hold up other requests.
+                return material.check_length(await to_thread.run_sync(material.pdf_text, data))
             return material.check_length(data.decode("utf-8"))
         except UnicodeDecodeError:
             errors.add("material_file", "The file must be a PDF or plain text (UTF-8)")

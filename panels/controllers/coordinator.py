@@ -108,7 +108,11 @@ class PanelController(Controller):
 
     @get("/", name="panels")
     async def list_panels(self, db_session: AsyncSession) -> Template:
-        overdue = await store.overdue_recommendations(db_session, today())
+        overdue = [
+            r
+            for r in await store.recommendations(db_session)
+            if is_overdue(r.status, r.due_on, today())
+        ]
         return Template(
             "panels/panels.html",
             context={"panels": await store.all_panels(db_session), "overdue": overdue},

@@ -87,9 +87,17 @@ class MemberController(Controller):
         cases = [
             c for c in await store.released_cases(db_session, list(panels)) if c.id not in stepped
         ]
+        meetings = {m.id: m for p in panels for m in await store.meetings(db_session, p)}
+        ends = {
+            c.id: access.access_ends_on(meetings[c.meeting_id], panels[c.panel_id])
+            for c in cases
+            if c.meeting_id in meetings
+        }
         return Template(
             "panels/my_cases.html",
             context={
+                "ends": ends,
+                "today": today(),
                 "memberships": memberships,
                 "panels": panels,
                 "problems": {

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 import uuid
-from datetime import date
+from datetime import date, timedelta
 
 from pypdf import PdfWriter
 from sqlalchemy import select
@@ -14,7 +14,7 @@ from consult.audit import AuditEvent
 from panels.models import Case, Meeting, Membership, Panel
 from tests.conftest import db_session
 from tests.forms import open_page, submit
-from tests.panels.conftest import PANEL_FORM, World, add_case, create_panel
+from tests.panels.conftest import PANEL_FORM, World, add_case, add_meeting, create_panel
 
 
 async def _one(world: World, model, **where):
@@ -284,3 +284,14 @@ async def test_coordinator_records_a_theme_across_cases(world: World) -> None:
     assert "Good practice: Prompt attendance across cases (across cases)" in response.text
     response = await submit(world.client, world.panel_url, "Add theme", {"theme_text": "x"})
     assert response.status_code == 400 and "Choose the kind of theme" in response.text
+
+
+async def test_coordinator_allocates_a_case_to_another_meeting(world: World) -> None:
+    later = await add_meeting(world, date.today() + timedelta(days=28))
+    case_id = await add_case(world, None, reference="C-ALLOC")
+    url = f"{world.panel_url}/cases/{case_id}"
+    response = await submit(world.client, url, "Allocate to meeting", {"meeting_id": later})
+    assert response.status_code == 200
+    assert str((await _one(world, Case, reference="C-ALLOC")).meeting_id) == later
+    page = await open_page(world.client, f"{world.panel_url}/meetings/{later}")
+    assert "C-ALLOC" in page.text

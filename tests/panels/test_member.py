@@ -192,6 +192,8 @@ async def test_access_ends_a_set_number_of_days_after_the_meeting(world: World) 
     case_id = await add_case(world, old_meeting, reference="C-OLD")
     await confirm_and_release(world, case_id)
     await world.as_("member")
+    page = await open_page(world.client, "/staff/reviews")
+    assert "Case C-OLD: access ended on" in page.text
     response = await world.client.get(f"/staff/reviews/cases/{case_id}")
     assert response.status_code == 403 and "Access to this case ended" in response.text
     assert (await world.client.get(world.review_url)).status_code == 200  # today's is open
