@@ -7,11 +7,13 @@ from panels.controllers.cases import CaseController
 from panels.controllers.chair import ChairController
 from panels.controllers.coordinator import PanelController
 from panels.controllers.force import ForceController
+from panels.controllers.meetings import MeetingController
 from panels.controllers.member import MemberController
 from panels.controllers.publishing import PublicController, PublishingController
 
 ROUTES: list[Any] = [
     PanelController,
+    MeetingController,
     CaseController,
     PublishingController,
     MemberController,
