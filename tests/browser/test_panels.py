@@ -12,7 +12,7 @@ from typing import Any
 import pyotp
 import pytest
 
-from tests.browser.conftest import assert_no_axe_violations
+from tests.browser.conftest import EXIT_DESTINATION, EXIT_PAGE_TITLE, assert_no_axe_violations
 
 pytestmark = pytest.mark.browser
 
@@ -175,7 +175,14 @@ def coordinator_pages_are_axe_clean(coordinator: Any) -> None:
     assert_no_axe_violations(coordinator)
 
 
-def test_a_member_whose_vetting_expired_sees_no_cases(new_page: Any) -> None:
+def test_a_member_whose_vetting_expired_sees_no_cases_and_can_quick_exit(new_page: Any) -> None:
     expired = signed_in(new_page, "member3@example.org")
     visit(expired, "/staff/reviews")
     assert "Vetting expired on" in main_text(expired)
+    # Member pages carry the quick exit: Shift three times ends the session and leaves.
+    for _ in range(3):
+        expired.keyboard.press("Shift")
+    expired.wait_for_url(EXIT_DESTINATION)
+    assert expired.title() == EXIT_PAGE_TITLE
+    expired.goto("/staff/reviews")
+    assert expired.url.endswith("/staff/login")
