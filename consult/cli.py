@@ -18,6 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from consult import migrate as migrations
 from consult.errors import ConsultError
+from consult.permissions import Role
 from consult.settings import SettingsError, get_settings
 
 T = TypeVar("T")
@@ -58,7 +59,7 @@ def migrate_command() -> None:
 @click.option("--name", default="")
 @click.option(
     "--role",
-    type=click.Choice(["administrator", "researcher", "panel_coordinator", "panel_member"]),
+    type=click.Choice([role.value for role in Role]),
     required=True,
 )
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)

@@ -33,6 +33,7 @@ MODEL_MODULES = (
     "consult.audit",
     "consult.consultations.models",
     "surveys.models",
+    "panels.models",
 )
 
 __all__ = [
