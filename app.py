@@ -29,6 +29,7 @@ from consult.db import build_alchemy_config, build_store
 from consult.direct import DirectDatabase
 from consult.errors import EXCEPTION_HANDLERS
 from consult.forms import read_form
+from consult.jobs import JobRunner
 from consult.security import security_headers, sign_in_rate_limit
 from consult.settings import BASE_DIR, Settings, get_settings
 from consult.templating import configure_jinja
@@ -56,6 +57,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     alchemy = build_alchemy_config(settings)
     direct = DirectDatabase(alchemy.get_engine())
     session_auth = build_session_auth(settings, alchemy)
+    jobs = JobRunner(alchemy, research.JOB_HANDLERS, redis_url=settings.redis_url)
     return Litestar(
         route_handlers=[
             *consult.routes.ROUTES,
@@ -69,7 +71,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 include_in_schema=False,
             ),
         ],
-        dependencies={"form": Provide(read_form)},
+        dependencies={
+            "form": Provide(read_form),
+            "jobs": Provide(lambda: jobs, use_cache=True, sync_to_thread=False),
+        },
         plugins=[SQLAlchemyPlugin(config=alchemy)],
         on_app_init=[session_auth.on_app_init],
         middleware=[sign_in_rate_limit().middleware, CommitBeforeSessionWrite(alchemy)],
@@ -96,9 +101,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         after_request=security_headers(hsts=settings.secure_cookies),
         request_max_body_size=2 * 1024 * 1024,
         logging_config=LoggingConfig(log_exceptions="debug"),
-        state=State({"settings": settings, "alchemy": alchemy, "direct": direct}),
-        on_startup=[*surveys.ON_STARTUP],
-        on_shutdown=[*surveys.ON_SHUTDOWN, direct.close, alchemy.get_engine().dispose],
+        state=State({"settings": settings, "alchemy": alchemy, "direct": direct, "jobs": jobs}),
+        on_startup=[*surveys.ON_STARTUP, jobs.start],
+        on_shutdown=[*surveys.ON_SHUTDOWN, jobs.stop, direct.close, alchemy.get_engine().dispose],
         debug=False,
     )
 

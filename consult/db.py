@@ -30,7 +30,9 @@ MODEL_MODULES = (
     "consult.accounts.models",
     "consult.audit",
     "consult.consultations.models",
+    "consult.jobs.models",
     "surveys.models",
+    "research.coding.models",
 )
 
 __all__ = [

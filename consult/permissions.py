@@ -36,6 +36,7 @@ class Permission(StrEnum):
     MANAGE_PANELS = "manage_panels"
     REVIEW_CASES = "review_cases"
     USE_STAFF_AREA = "use_staff_area"
+    CODE_RESPONSES = "code_responses"
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -48,6 +49,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.VIEW_RESPONSES,
             Permission.EXPORT_RESPONSES,
             Permission.ERASE_RESPONSES,
+            Permission.CODE_RESPONSES,
         }
     ),
     Role.PANEL_COORDINATOR: frozenset(

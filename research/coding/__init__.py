@@ -1,0 +1,12 @@
+"""Coding free-text answers into themes in the browser: codebooks per question, machine
+suggestions with reasons, a coding queue, double coding with agreement, theme results and
+confirmed quotes."""
+
+from typing import Any
+
+from consult.jobs import JobHandler
+from research.coding.pages import CodingPages
+from research.coding.suggestions import JOB_KIND, code_question
+
+ROUTES: list[Any] = [CodingPages]
+JOB_HANDLERS: dict[str, JobHandler] = {JOB_KIND: code_question}
