@@ -6,7 +6,8 @@ from typing import Any
 
 from consult.jobs import JobHandler
 from research.coding.pages import CodingPages
+from research.coding.queue_pages import QueuePages
 from research.coding.suggestions import JOB_KIND, code_question
 
-ROUTES: list[Any] = [CodingPages]
+ROUTES: list[Any] = [CodingPages, QueuePages]
 JOB_HANDLERS: dict[str, JobHandler] = {JOB_KIND: code_question}

@@ -63,7 +63,7 @@ def suggest(
     codes = result.codes
     out = []
     for index, response_id in enumerate(codes["id"].astype(str)):
-        themes = []
+        themes: list[dict[str, Any]] = []
         for theme in result.themes:
             if codes[theme].iat[index] == 1:
                 source, reason = why.get((response_id, theme), ("model", ""))
