@@ -5,9 +5,10 @@ confirmed quotes."""
 from typing import Any
 
 from consult.jobs import JobHandler
+from research.coding.agreement_pages import AgreementPages
 from research.coding.pages import CodingPages
 from research.coding.queue_pages import QueuePages
 from research.coding.suggestions import JOB_KIND, code_question
 
-ROUTES: list[Any] = [CodingPages, QueuePages]
+ROUTES: list[Any] = [CodingPages, QueuePages, AgreementPages]
 JOB_HANDLERS: dict[str, JobHandler] = {JOB_KIND: code_question}
