@@ -7,6 +7,7 @@ import math
 import uuid
 from typing import Any
 
+import pandas as pd
 from litestar import Controller, Request, get, post
 from litestar.datastructures import FormMultiDict
 from litestar.response import Redirect, Template
@@ -25,6 +26,10 @@ from surveys.responses.controller import consultation_or_404
 
 def _number(value: float) -> str:
     return "not defined" if math.isnan(value) else f"{value:.2f}"
+
+
+def _kappa_rows(kappa: pd.DataFrame) -> list[dict[str, Any]]:
+    return [{**row, "shown": _number(float(row["kappa"]))} for row in kappa.to_dict("records")]
 
 
 class AgreementPages(Controller):
@@ -55,12 +60,7 @@ class AgreementPages(Controller):
                 "sample_size": len(await agreement.sample_ids(db, consultation.id, key)),
                 "double_coded": sum(1 for c in codings.by_answer.values() if len(c) >= 2),
                 "measured": measured,
-                "kappa": []
-                if measured is None
-                else [
-                    {**row._asdict(), "shown": _number(row.kappa)}
-                    for row in measured.kappa.itertuples(index=False)
-                ],
+                "kappa": [] if measured is None else _kappa_rows(measured.kappa),
                 "alpha": _number(measured.alpha) if measured else "",
                 "disputed": disputed,
                 "resolved": resolved,
