@@ -29,7 +29,8 @@ def _number(value: float) -> str:
 
 
 def _kappa_rows(kappa: pd.DataFrame) -> list[dict[str, Any]]:
-    return [{**row, "shown": _number(float(row["kappa"]))} for row in kappa.to_dict("records")]
+    rows = [{str(k): v for k, v in row.items()} for row in kappa.to_dict("records")]
+    return [{**row, "shown": _number(float(row["kappa"]))} for row in rows]
 
 
 class AgreementPages(Controller):
