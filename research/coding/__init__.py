@@ -8,7 +8,9 @@ from consult.jobs import JobHandler
 from research.coding.agreement_pages import AgreementPages
 from research.coding.pages import CodingPages
 from research.coding.queue_pages import QueuePages
+from research.coding.quote_pages import QuotePages
 from research.coding.suggestions import JOB_KIND, code_question
+from research.coding.theme_pages import ThemePages
 
-ROUTES: list[Any] = [CodingPages, QueuePages, AgreementPages]
+ROUTES: list[Any] = [CodingPages, QueuePages, AgreementPages, ThemePages, QuotePages]
 JOB_HANDLERS: dict[str, JobHandler] = {JOB_KIND: code_question}

@@ -61,16 +61,23 @@ async def text_question(db: AsyncSession, consultation: Consultation, key: str) 
 
 
 def answer_table(
-    conn: Connection, consultation_id: uuid.UUID, question: QuestionType
+    conn: Connection,
+    consultation_id: uuid.UUID,
+    question: QuestionType,
+    also: tuple[str, ...] = (),
 ) -> pd.DataFrame:
     """One row per submitted response that answered `question`: id, text, respondent type,
-    submission time. Blank answers are left out (they have nothing to code)."""
+    submission time, and the answers to the questions in `also` (for grouping and filters).
+    Blank answers are left out (they have nothing to code)."""
     rows = []
-    for item in submitted_answers(conn, consultation_id, [question.key]):
+    for item in submitted_answers(conn, consultation_id, [question.key, *also]):
         text = question.free_text(item.answers.get(question.key))
         if text:
-            rows.append((str(item.response_id), text, item.respondent_type, item.submitted_at))
-    return pd.DataFrame(rows, columns=TEXT_COLUMNS)
+            extra = [item.answers.get(key) for key in also]
+            rows.append(
+                (str(item.response_id), text, item.respondent_type, item.submitted_at, *extra)
+            )
+    return pd.DataFrame(rows, columns=[*TEXT_COLUMNS, *also])
 
 
 async def load_answers(
