@@ -7,7 +7,7 @@ import warnings
 from functools import partial
 from typing import Any
 
-from advanced_alchemy.extensions.litestar import SQLAlchemyPlugin
+from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig, SQLAlchemyPlugin
 from litestar import Litestar
 from litestar.config.csrf import CSRFConfig
 from litestar.contrib.jinja import JinjaTemplateEngine
@@ -52,12 +52,17 @@ def build_stores(settings: Settings, alchemy: Any, direct: DirectDatabase) -> di
 warnings.filterwarnings("ignore", message="Middleware 'SessionAuthMiddleware' exclude pattern")
 
 
+def job_runner(settings: Settings, alchemy: SQLAlchemyAsyncConfig) -> JobRunner:
+    """The background jobs of every package; the app and `python -m consult worker` share it."""
+    return JobRunner(alchemy, {**research.JOB_HANDLERS}, redis_url=settings.redis_url)
+
+
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
     alchemy = build_alchemy_config(settings)
     direct = DirectDatabase(alchemy.get_engine())
     session_auth = build_session_auth(settings, alchemy)
-    jobs = JobRunner(alchemy, research.JOB_HANDLERS, redis_url=settings.redis_url)
+    jobs = job_runner(settings, alchemy)
     return Litestar(
         route_handlers=[
             *consult.routes.ROUTES,

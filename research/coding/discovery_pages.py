@@ -24,7 +24,9 @@ class DiscoveryPages(Controller):
     guards = CODE
 
     @get("/{key:str}/new-themes")
-    async def show(self, consultation_id: uuid.UUID, key: str, db_session: AsyncSession) -> Template:
+    async def show(
+        self, consultation_id: uuid.UUID, key: str, db_session: AsyncSession
+    ) -> Template:
         consultation = await consultation_or_404(db_session, consultation_id)
         question = await text_question(db_session, consultation, key)
         job = await latest_job(db_session, consultation_id, JOB_KIND, key)

@@ -33,7 +33,9 @@ async def test_a_shared_phrase_among_uncovered_answers_becomes_a_theme(
     assert "Found" in page.text, page.soup.select_one("#job-status")
     phrases = [td.get_text(strip=True) for td in page.soup.select("#phrases tbody td:first-child")]
     assert "library open" in phrases, page.soup.select_one("#job-status").get_text()
-    response = await page.form("Make this a theme from library open hour").submit(client, follow_redirects=True)
+    response = await page.form("Make this a theme from library open hour").submit(
+        client, follow_redirects=True
+    )
     assert response.status_code == 200
     book = yaml.safe_load((await client.get(f"{coding}/prevention/codebook/download/yaml")).text)
     names = [t["name"] for t in book["themes"]]
