@@ -68,7 +68,7 @@ async def test_a_job_runs_once_when_two_workers_reach_for_it(alchemy: Any) -> No
     job_id = await queued(alchemy, one, "count", n=3)
     results = await asyncio.gather(one.run(job_id), two.run(job_id))
     assert sorted(results) == [False, True]
-    assert RAN == [job_id]
+    assert [job_id] == RAN
     done = await job(alchemy, job_id)
     assert done.status == JobStatus.DONE and done.progress == 100
     assert done.result == {"seen": 3} and done.message == "halfway" and done.attempts == 1
@@ -112,7 +112,7 @@ async def test_a_job_left_running_by_a_stopped_worker_runs_again_at_start(alchem
     finally:
         await runner.stop()
     assert (await job(alchemy, job_id)).attempts == 1
-    assert RAN == [job_id], "a running job with a live heartbeat is left to its worker"
+    assert [job_id] == RAN, "a running job with a live heartbeat is left to its worker"
     assert (await job(alchemy, fresh)).status == JobStatus.RUNNING
 
 
@@ -138,4 +138,4 @@ async def test_with_redis_the_saq_worker_runs_what_the_app_dispatches(
         await worker.stop()
         task.cancel()
         await runner.stop()
-    assert (await job(alchemy, job_id)).status == JobStatus.DONE and RAN == [job_id]
+    assert (await job(alchemy, job_id)).status == JobStatus.DONE and [job_id] == RAN

@@ -8,7 +8,7 @@ from typing import Any
 import yaml
 from litestar.testing import AsyncTestClient
 
-from tests.forms import open_page, submit
+from tests.forms import submit
 from tests.research.coding.conftest import add_responses, wait_for_jobs
 
 UNCOVERED = [
