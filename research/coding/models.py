@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from advanced_alchemy.types import DateTimeUTC, JsonB
-from sqlalchemy import Boolean, Float, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Float, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from consult.db import UUIDv7AuditBase
@@ -35,7 +35,11 @@ class Suggestion(UUIDv7AuditBase):
     """What rules and the learned model propose for one answer, with why; replaced each run."""
 
     __tablename__ = "coding_suggestion"
-    __table_args__ = (UniqueConstraint("question_key", "response_id"),)
+    __table_args__ = (
+        UniqueConstraint("question_key", "response_id"),
+        # The queue's "least certain first" walks this index.
+        Index("ix_coding_suggestion_queue", "consultation_id", "question_key", "uncertainty"),
+    )
 
     consultation_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("consultation.id", ondelete="CASCADE"), index=True
@@ -48,7 +52,7 @@ class Suggestion(UUIDv7AuditBase):
     themes: Mapped[list[dict[str, Any]]] = mapped_column(JsonB, default=list)
     # "|A|B|": the theme names again, so the queue can filter by theme with LIKE on any database.
     labels: Mapped[str] = mapped_column(Text, default="|")
-    uncertainty: Mapped[float] = mapped_column(Float, default=0.0, index=True)
+    uncertainty: Mapped[float] = mapped_column(Float, default=0.0)
 
 
 class Decision(UUIDv7AuditBase):

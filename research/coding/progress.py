@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, case, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from consult.jobs import Job
@@ -25,17 +25,30 @@ class Progress:
 
 
 async def progress(db: AsyncSession, consultation_id: uuid.UUID, question_key: str) -> Progress:
-    """Counts over the answers the last coding run saw (one suggestion row per answer)."""
+    """Counts over the answers the last coding run saw (one suggestion row per answer), in
+    SQL: the queue shows them on every page, so they must not read every row into memory."""
 
-    def of(model: type[Decision] | type[Resolution] | type[Suggestion]) -> Select[tuple[uuid.UUID]]:
+    def coded_by(model: type[Decision] | type[Resolution]) -> Select[tuple[uuid.UUID]]:
         return select(model.response_id).where(
-            model.consultation_id == consultation_id, model.question_key == question_key
+            model.consultation_id == consultation_id,
+            model.question_key == question_key,
+            model.response_id == Suggestion.response_id,
         )
 
-    answers = await db.scalar(select(func.count()).select_from(of(Suggestion).subquery()))
-    by_person = set(await db.scalars(of(Decision))) | set(await db.scalars(of(Resolution)))
-    suggested = set(await db.scalars(of(Suggestion).where(Suggestion.labels != "|")))
-    return Progress(int(answers or 0), len(by_person), len(suggested - by_person))
+    by_person = exists(coded_by(Decision)) | exists(coded_by(Resolution))
+    row = (
+        await db.execute(
+            select(
+                func.count(),
+                func.count(case((by_person, 1))),
+                func.count(case((~by_person & (Suggestion.labels != "|"), 1))),
+            ).where(
+                Suggestion.consultation_id == consultation_id,
+                Suggestion.question_key == question_key,
+            )
+        )
+    ).one()
+    return Progress(int(row[0]), int(row[1]), int(row[2]))
 
 
 async def latest_job(
