@@ -7,7 +7,7 @@ import warnings
 from functools import partial
 from typing import Any
 
-from advanced_alchemy.extensions.litestar import SQLAlchemyPlugin
+from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig, SQLAlchemyPlugin
 from litestar import Litestar
 from litestar.config.app import AppConfig
 from litestar.config.csrf import CSRFConfig
@@ -31,6 +31,7 @@ from consult.direct import DirectDatabase
 from consult.errors import EXCEPTION_HANDLERS
 from consult.forms import FormFieldLimit, read_form
 from consult.health import HealthCheck
+from consult.jobs import JobRunner
 from consult.outages import OutageLog, note_recovery
 from consult.security import security_headers, sign_in_rate_limit
 from consult.settings import BASE_DIR, Settings, get_settings
@@ -65,11 +66,17 @@ def outermost(middleware: Any) -> Any:
 warnings.filterwarnings("ignore", message="Middleware 'SessionAuthMiddleware' exclude pattern")
 
 
+def job_runner(settings: Settings, alchemy: SQLAlchemyAsyncConfig) -> JobRunner:
+    """The background jobs of every package; the app and `python -m consult worker` share it."""
+    return JobRunner(alchemy, {**research.JOB_HANDLERS}, redis_url=settings.redis_url)
+
+
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
     alchemy = build_alchemy_config(settings)
     direct = DirectDatabase(alchemy.get_engine())
     session_auth = build_session_auth(settings, alchemy)
+    jobs = job_runner(settings, alchemy)
     return Litestar(
         route_handlers=[
             *consult.routes.ROUTES,
@@ -83,7 +90,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 include_in_schema=False,
             ),
         ],
-        dependencies={"form": Provide(read_form)},
+        dependencies={
+            "form": Provide(read_form),
+            "jobs": Provide(lambda: jobs, use_cache=True, sync_to_thread=False),
+        },
         plugins=[SQLAlchemyPlugin(config=alchemy)],
         on_app_init=[session_auth.on_app_init, outermost(ErrorPageUntilSent())],
         middleware=[
@@ -121,10 +131,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 "direct": direct,
                 "outages": OutageLog(),
                 "health": HealthCheck(settings, direct),
+                "jobs": jobs,
             }
         ),
-        on_startup=[*surveys.ON_STARTUP],
-        on_shutdown=[*surveys.ON_SHUTDOWN, direct.close, alchemy.get_engine().dispose],
+        on_startup=[*surveys.ON_STARTUP, jobs.start],
+        on_shutdown=[*surveys.ON_SHUTDOWN, jobs.stop, direct.close, alchemy.get_engine().dispose],
         # No API description: every route is an HTML page, and the schema listed each staff
         # route to anyone while its viewer loaded scripts from a CDN.
         openapi_config=None,

@@ -146,6 +146,23 @@ def serve(host: str, port: int, workers: int) -> None:
     )
 
 
+@cli.command("worker", help="Run background jobs from Redis (needs CONSULT_REDIS_URL).")
+@click.option("--concurrency", default=1, show_default=True, type=click.IntRange(1, 32))
+def worker(concurrency: int) -> None:
+    from app import job_runner
+    from consult.db import build_alchemy_config
+    from consult.jobs.worker import build_worker
+
+    settings = get_settings()
+    if not settings.redis_url:
+        raise click.UsageError(
+            "set CONSULT_REDIS_URL: without Redis the app runs background jobs itself"
+        )
+    runner = job_runner(settings, build_alchemy_config(settings))
+    click.echo(f"Running background jobs from {settings.redis_url.split('@')[-1]}")
+    asyncio.run(build_worker(runner, concurrency).start())
+
+
 def served_app() -> Any:
     """The app as `serve` runs it in each worker: `create_app()`, plus a settled collector.
 

@@ -32,8 +32,10 @@ MODEL_MODULES = (
     "consult.accounts.models",
     "consult.audit",
     "consult.consultations.models",
+    "consult.jobs.models",
     "surveys.models",
     "panels.models",
+    "research.coding.models",
 )
 
 __all__ = [

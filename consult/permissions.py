@@ -39,6 +39,7 @@ class Permission(StrEnum):
     # The force's written answer to a panel's recommendations (liaison, or coordinator for it).
     RESPOND_TO_RECOMMENDATIONS = "respond_to_recommendations"
     USE_STAFF_AREA = "use_staff_area"
+    CODE_RESPONSES = "code_responses"
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -51,6 +52,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.VIEW_RESPONSES,
             Permission.EXPORT_RESPONSES,
             Permission.ERASE_RESPONSES,
+            Permission.CODE_RESPONSES,
         }
     ),
     Role.PANEL_COORDINATOR: frozenset(

@@ -7,4 +7,10 @@ and `analysis` never imports the web app.
 
 from typing import Any
 
-ROUTES: list[Any] = []
+from consult.jobs import JobHandler
+from research.coding import JOB_HANDLERS as _CODING_JOBS
+from research.coding import ROUTES as _CODING_ROUTES
+
+ROUTES: list[Any] = [*_CODING_ROUTES]
+# Background work this package runs (`consult.jobs`): kind -> handler.
+JOB_HANDLERS: dict[str, JobHandler] = {**_CODING_JOBS}

@@ -70,6 +70,8 @@ class QuestionType:
     type_name: ClassVar[str]
     # Fields holding tuples of Option, converted to and from plain dicts by the loader.
     option_fields: ClassVar[tuple[str, ...]] = ()
+    # Types whose answers are words a respondent wrote (coded into themes, shown as quotes).
+    holds_free_text: ClassVar[bool] = False
 
     key: str
     title: str
@@ -113,6 +115,11 @@ class QuestionType:
     def export(self, value: Answer) -> dict[str, ExportCell]:
         """One cell per :meth:`export_columns` name; blanks are ``None``."""
         raise NotImplementedError
+
+    def free_text(self, value: Answer) -> str | None:
+        """The words a respondent wrote, for coding, word clouds and quotes; ``None`` for types
+        that hold no free text. Each text type says how its stored value reads as text."""
+        return None
 
     def is_required(self) -> bool:
         """Only ``consent`` questions can be required; everything else may be left blank."""
