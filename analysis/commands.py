@@ -110,18 +110,23 @@ def wordcloud(args: argparse.Namespace) -> None:
 
 
 def _write_breakdown(result: Breakdown, out_dir: Path, stem: str, charts: bool) -> None:
-    from analysis.charts import breakdown_charts
+    from analysis.charts import NO_CHART, breakdown_charts
 
+    notes = result.all_notes()
+    # Charts first: they are the step that can fail, and a failure must leave no tables behind
+    # that claim a chart exists.
+    if charts and not breakdown_charts(result, out_dir, stem, stem.replace("-", " ")):
+        notes.append(NO_CHART)
     out_dir.mkdir(parents=True, exist_ok=True)
     result.table.counts.to_csv(out_dir / f"{stem}-counts.csv")
     result.percent.to_csv(out_dir / f"{stem}-percent.csv")
     result.table.reasons.to_csv(out_dir / f"{stem}-suppressed.csv", index=False)
     if result.net is not None:
         result.net.to_csv(out_dir / f"{stem}-net.csv")
-    (out_dir / f"{stem}-notes.txt").write_text("\n".join(result.all_notes()) + "\n")
-    if charts:
-        breakdown_charts(result, out_dir, stem, stem.replace("-", " "))
-    for note in result.all_notes():
+    if result.test is not None and result.test.table is not None:
+        result.test.table.to_csv(out_dir / f"{stem}-tested.csv")
+    (out_dir / f"{stem}-notes.txt").write_text("\n".join(notes) + "\n", encoding="utf-8")
+    for note in notes:
         print(note)
 
 
