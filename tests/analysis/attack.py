@@ -188,20 +188,17 @@ def body_of(grid: np.ndarray, shown: pd.DataFrame, check_columns: bool) -> pd.Da
     ).astype(int)
 
 
-def milp_pinned(
+def _milp_problem(
     shown: pd.DataFrame,
     reasons: pd.DataFrame,
     k: int,
-    check_columns: bool = True,
-    zeros_hidden: bool = False,
-) -> list[tuple[int, int]]:
-    """The same question for tables too big to enumerate: min and max of each hidden cell."""
+    check_columns: bool,
+    zeros_hidden: bool,
+) -> tuple[list[tuple[int, int]], dict[tuple[int, int], int], list[LinearConstraint], Bounds]:
     values = shown.to_numpy(dtype=float, na_value=np.nan)
     cap = int(np.nansum(values)) * 3 + 10 * k
     domains = _domains(shown, reasons, k, zeros_hidden, cap)
     cells = sorted(domains)
-    if not cells:
-        return []
     index = {p: i for i, p in enumerate(cells)}
     a_rows, rhs = [], []
     for line in _equations(shown, check_columns):
@@ -219,6 +216,18 @@ def milp_pinned(
         [LinearConstraint(np.array(a_rows), np.array(rhs), np.array(rhs))] if a_rows else []
     )
     bounds = Bounds([domains[p][0] for p in cells], [domains[p][1] for p in cells])
+    return cells, index, constraint, bounds
+
+
+def milp_pinned(
+    shown: pd.DataFrame,
+    reasons: pd.DataFrame,
+    k: int,
+    check_columns: bool = True,
+    zeros_hidden: bool = False,
+) -> list[tuple[int, int]]:
+    """The same question for tables too big to enumerate: min and max of each hidden cell."""
+    cells, index, constraint, bounds = _milp_problem(shown, reasons, k, check_columns, zeros_hidden)
     out = []
     for p in cells:
         objective = np.zeros(len(cells))
@@ -229,6 +238,31 @@ def milp_pinned(
         if round(low.x[index[p]]) == round(high.x[index[p]]):
             out.append(p)
     return out
+
+
+def sum_range(
+    shown: pd.DataFrame,
+    reasons: pd.DataFrame,
+    k: int,
+    cells_to_add: list[tuple[int, int]],
+    check_columns: bool = True,
+) -> tuple[int, int]:
+    """Smallest and largest possible sum of some cells over all consistent tables."""
+    values = shown.to_numpy(dtype=float, na_value=np.nan)
+    cells, index, constraint, bounds = _milp_problem(shown, reasons, k, check_columns, False)
+    objective = np.zeros(len(cells))
+    constant = 0
+    for p in cells_to_add:
+        if p in index:
+            objective[index[p]] += 1
+        else:
+            constant += int(values[p])
+    if not objective.any():
+        return constant, constant
+    low = milp(objective, constraints=constraint, integrality=1, bounds=bounds)
+    high = milp(-objective, constraints=constraint, integrality=1, bounds=bounds)
+    assert low.x is not None and high.x is not None, "no consistent table"
+    return round(low.fun) + constant, round(-high.fun) + constant
 
 
 def consistent_with_publication(

@@ -179,6 +179,8 @@ def test_wordcloud_breakdown_redact_and_agreement_run_end_to_end(files: Path, ca
         "feel",
         "--group-column",
         "type",
+        "--min-respondents",
+        "2",
         "--out-dir",
         str(files / "wc"),
     ]
