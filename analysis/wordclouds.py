@@ -260,17 +260,19 @@ def _pinned_under_k(
 
 def _protect_parts(
     total: int, parts: dict[str, int], limits: dict[str, int], publishable: set[str], k: int
-) -> set[str]:
-    """Which parts may show their count, so that no count under k can be worked out.
+) -> tuple[set[str], bool]:
+    """Which parts may show their count, and whether the total may, so that no count under k
+    can be worked out.
 
     ``parts`` holds every part (the groups and the remainder) with its true count, ``limits``
     what the attacker knows bounds each (a group's published size); only parts in
     ``publishable`` can be shown. The attacker is assumed to know which hidden parts are under k
-    and which were hidden to protect another (the strongest assumption).
+    and which were hidden to protect another (the strongest assumption). Parts are withdrawn
+    smallest first; if that is not enough the total is withdrawn too.
     """
-    shown = {p for p in publishable if parts[p] >= k}
     if total < k:
-        return set()
+        return set(), False
+    shown = {p for p in publishable if parts[p] >= k}
     while True:
         absent = {}
         for p, value in parts.items():
@@ -279,9 +281,9 @@ def _protect_parts(
             top = limits[p]
             absent[p] = (value, 0, min(k - 1, top)) if value < k else (value, k, top)
         if not _pinned_under_k(total, {p: parts[p] for p in shown}, absent, k):
-            return shown
+            return shown, True
         if not shown:
-            return shown
+            return shown, False
         shown.discard(min(shown, key=lambda p: (parts[p], p)))
 
 
@@ -315,7 +317,8 @@ def word_clouds_by_group(
     sizes = {g: len(members[g]) for g in groups}
     sizes[rest] = len(respondents) - sum(sizes.values())
     unknown = dict.fromkeys(sizes, len(respondents))  # no group's size is known beforehand
-    drawn = _protect_parts(len(respondents), sizes, unknown, set(groups), k)
+    # The number of respondents in "All" is always published; groups are withdrawn instead.
+    drawn, _ = _protect_parts(len(respondents), sizes, unknown, set(groups), k)
     if set(groups) - drawn:
         notes.append(
             f"{len(set(groups) - drawn)} group(s) have no cloud: fewer than {k} respondents, "
@@ -328,20 +331,30 @@ def word_clouds_by_group(
         for r in members[g]:
             group_counts[g].update(corpus.words[r])
 
-    shown_all = {w for w, n in counts_all.items() if n >= k}
+    shown_all: set[str] = set()
     shown_in: dict[str, set[str]] = {g: set() for g in drawn}
-    withheld = 0
-    for word in shown_all:
+    withheld = dropped = 0
+    for word, count in counts_all.items():
+        if count < k:
+            continue
         parts = {g: group_counts[g][word] for g in drawn}
-        parts[rest] = counts_all[word] - sum(parts.values())
-        visible = _protect_parts(counts_all[word], parts, part_sizes, set(drawn), k)
+        parts[rest] = count - sum(parts.values())
+        visible, in_all = _protect_parts(count, parts, part_sizes, set(drawn), k)
         withheld += sum(1 for g in drawn if parts[g] >= k and g not in visible)
+        if in_all:
+            shown_all.add(word)
+        else:
+            dropped += 1
         for g in visible:
             shown_in[g].add(word)
     if withheld:
         notes.append(
-            f"{withheld} word(s) left out of group clouds although used by {k} or more there, "
-            "so that counts under k cannot be worked out by comparing clouds"
+            f"{withheld} time(s) a word used by {k} or more in a group was left out of that "
+            "group's cloud, so that counts under k cannot be worked out by comparing clouds"
+        )
+    if dropped:
+        notes.append(
+            f"{dropped} word(s) used by {k} or more left out of every cloud, for the same reason"
         )
 
     out = {ALL: _result(counts_all, shown_all, len(respondents), notes)}
