@@ -87,17 +87,21 @@ def clean_labels(values: pd.Series) -> pd.Series:
     return values.map(mapping).astype(object)
 
 
+_PURPOSE = {"total": "the totals", "respondents (base)": "the base row"}
+
+
 def check_labels(labels: Iterable[object], what: str, reserved: Sequence[str] = (TOTAL,)) -> None:
     """Refuse labels that collide with a reserved name (any case) or with each other."""
     seen: set[str] = set()
-    folded_reserved = {r.casefold(): r for r in reserved}
+    folded_reserved = {r.casefold() for r in reserved}
     for label in labels:
         text = str(label)
         key = text.strip().casefold()
         if key in folded_reserved:
+            shown = clean_label(text)
             raise AnalysisError(
-                f"{what} {clean_label(text)!r} uses the name reserved for "
-                f"{folded_reserved[key]!r}; rename it (for example '{clean_label(text)} (group)')"
+                f"{what} {shown!r} is a reserved name (it labels "
+                f"{_PURPOSE.get(key, 'a total')}); rename it, for example to '{shown} (group)'"
             )
         if text in seen:
             raise AnalysisError(f"{what} {clean_label(text)!r} appears twice after cleaning")

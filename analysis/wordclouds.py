@@ -6,7 +6,8 @@ Disclosure rules (``docs/analysis.md``, "Word clouds"):
   first and the clouds are drawn from its output, with the ``[NAME]``-style placeholders
   removed. A word that redaction treated as (part of) a name anywhere in the corpus is dropped
   from every cloud, so "Darren" redacted in one answer also removes "darren" written in lower
-  case, or at the start of a sentence, in another.
+  case, or at the start of a sentence, in another. Only the words redaction's own patterns use to
+  introduce a name ("my husband", "Dr", "nurse") are kept, as they are never names themselves.
 - **Distinct respondents.** A word counts once per respondent however often and in however many
   rows they used it: with a respondent id (``respondent_ids`` / ``id_column``) rows are grouped by
   person; without one every row is taken to be a different person, and the notes say so.
@@ -24,7 +25,10 @@ package.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import io
+import json
 import re
 from collections import Counter
 from collections.abc import Hashable, Iterable, Sequence
@@ -34,10 +38,10 @@ from pathlib import Path
 import pandas as pd
 import wordcloud as wordcloud_lib
 
-from analysis.corpus import Processed, TextCache, process_texts
+from analysis.corpus import Processed, TextCache, process_texts, text_key
 from analysis.disclosure import check_k, clean_label, clean_labels
 from analysis.errors import AnalysisError
-from analysis.nlp import Pipeline, stop_words
+from analysis.nlp import Pipeline, build_pipeline, stop_words
 from analysis.redaction import redact_texts
 
 FONT_PATH = str(Path(wordcloud_lib.__file__).parent / "DroidSansMono.ttf")
@@ -108,6 +112,98 @@ def _respondent_ids(ids: Sequence[Hashable] | None, count: int) -> tuple[list[Ha
     return ids, note
 
 
+REDACTION_CACHE = "redacted-text.json"
+_REDACTION_SOURCES = ("redaction.py", "components.py", "nlp.py", "wordclouds.py", "patterns")
+
+
+def _redaction_fingerprint(pipeline: Pipeline) -> str:
+    """Changes whenever the model or redaction's code or patterns change (stale entries die)."""
+    digest = hashlib.blake2b(pipeline.model.encode("utf-8"), digest_size=12)
+    root = Path(__file__).parent
+    for name in _REDACTION_SOURCES:
+        path = root / name
+        files = sorted(path.rglob("*")) if path.is_dir() else [path]
+        for file in files:
+            if file.is_file():
+                digest.update(file.name.encode("utf-8"))
+                digest.update(file.read_bytes())
+    return digest.hexdigest()
+
+
+@functools.cache
+def _cue_words() -> frozenset[str]:
+    """Words redaction's own name patterns use to introduce a name ("my husband", "Dr",
+    "nurse"): never names themselves, though NER often includes them in a name's span."""
+    words: set[str] = set()
+
+    def collect(node: object) -> None:
+        if isinstance(node, dict):
+            lower = node.get("LOWER")
+            if isinstance(lower, str):
+                words.add(lower)
+            elif isinstance(lower, dict):
+                words.update(w for w in lower.get("IN", []) if isinstance(w, str))
+            for value in node.values():
+                collect(value)
+        elif isinstance(node, list):
+            for value in node:
+                collect(value)
+
+    path = Path(__file__).parent / "patterns" / "name_cues.jsonl"
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            collect(json.loads(line))
+    return frozenset(w.lower() for w in words)
+
+
+def _redact(
+    texts: list[str], pipeline: Pipeline | None, cache: TextCache | None
+) -> tuple[list[str], list[set[str]], list[str]]:
+    """Redacted texts, the words of the names found in each, and redaction's notes.
+
+    With a cache directory each distinct text is redacted once across runs; the cache holds the
+    redacted text and the name words only, and is keyed by the redaction fingerprint.
+    """
+    pipeline = pipeline or build_pipeline("full")
+    directory = cache.directory if cache is not None else None
+    path = directory / REDACTION_CACHE if directory is not None else None
+    fingerprint = _redaction_fingerprint(pipeline) if path is not None else ""
+    stored: dict[str, list[object]] = {}
+    if path is not None and path.exists():
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if data.get("fingerprint") == fingerprint:
+            stored = data["entries"]
+    keys = [text_key(t) for t in texts]
+    todo = list(dict.fromkeys(key for key in keys if key not in stored))
+    notes: list[str] = [] if pipeline.trained else ["name redaction was pattern-only"]
+    if todo:
+        first = {key: text for key, text in zip(keys, texts, strict=True)}
+        originals = [first[key] for key in todo]
+        redaction = redact_texts(originals, pipeline)
+        notes = list(redaction.notes)
+        pieces: dict[int, list[str]] = {}
+        log = redaction.log
+        for row, kind, start, end in zip(
+            log["row"], log["type"], log["start"], log["end"], strict=True
+        ):
+            if kind == "NAME":
+                pieces.setdefault(int(row), []).append(originals[int(row)][int(start) : int(end)])
+        cues = _cue_words()
+        for i, key in enumerate(todo):
+            words = {w.lower() for piece in pieces.get(i, []) for w in _LETTERS.findall(piece)}
+            lemmas = {lemma for item in process_texts(pieces.get(i, [])) for lemma in item.lemma}
+            stored[key] = [redaction.texts[i], sorted((words | lemmas) - cues)]
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(".tmp")
+            payload = {"fingerprint": fingerprint, "entries": stored}
+            tmp.write_text(json.dumps(payload, separators=(",", ":")), encoding="utf-8")
+            tmp.replace(path)
+    redacted = [str(stored[key][0]) for key in keys]
+    names = [set(stored[key][1]) for key in keys]  # type: ignore[call-overload]
+    return redacted, names, notes
+
+
 def _prepare(
     texts: Sequence[str],
     ids: Sequence[Hashable],
@@ -118,24 +214,14 @@ def _prepare(
     """Redact, strip placeholders, lemmatise and gather words per respondent."""
     keep = [i for i, t in enumerate(texts) if t and str(t).strip()]
     originals = [str(texts[i]) for i in keep]
-    redaction = redact_texts(originals, pipeline) if originals else None
-    redacted = redaction.texts if redaction is not None else []
-    names: set[str] = set()
-    if redaction is not None and len(redaction.log):
-        spans = redaction.log[redaction.log["type"] == "NAME"]
-        pieces = [
-            originals[int(row)][int(start) : int(end)]
-            for row, start, end in zip(spans["row"], spans["start"], spans["end"], strict=True)
-        ]
-        for piece in pieces:
-            names.update(w.lower() for w in _LETTERS.findall(piece))
-        names.update(lemma for item in process_texts(pieces) for lemma in item.lemma)
+    redacted, name_words, notes = _redact(originals, pipeline, cache) if originals else ([], [], [])
+    # A word redaction treated as a name in any response is dropped from every response.
+    names: set[str] = set().union(*name_words) if name_words else set()
     cleaned = [_PLACEHOLDER.sub(" ", t) for t in redacted]
     stops = _stops(extra_stop_words)
     words: dict[Hashable, set[str]] = {}
     for index, item in zip(keep, process_texts(cleaned, cache), strict=True):
         words.setdefault(ids[index], set()).update(_words(item, stops) - names)
-    notes = list(redaction.notes) if redaction is not None else []
     return _Corpus(words, names, notes)
 
 
