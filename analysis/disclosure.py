@@ -468,7 +468,10 @@ def test_table(
     col_at = {c: j for j, c in enumerate(table.counts.columns)}
     merged = [c for c in columns if hidden[c].any()]
     kept = [c for c in columns if c not in merged]
+    if len(kept) + (1 if merged else 0) < 2:
+        return None  # every category would be combined into one: nothing left to test
     merged_label = " + ".join(merged)
+    total_shown = ~table.hidden[TOTAL]
 
     def determined(row_labels: Sequence[str], col_labels: Sequence[str]) -> bool:
         cells = [(row_at[r], col_at[c]) for r in row_labels for c in col_labels]
@@ -478,7 +481,8 @@ def test_table(
     groups: list[tuple[str, list[str]]] = []
     undetermined: list[str] = []
     for r in body_rows:
-        if not merged or determined([r], merged):
+        # With the row's total shown, its combined cell is that total less the shown cells.
+        if not merged or total_shown[r] or determined([r], merged):
             groups.append((r, [r]))
         else:
             undetermined.append(r)
@@ -501,6 +505,8 @@ def test_table(
         data.append(row)
     result = pd.DataFrame(data, index=[g for g, _ in groups], columns=out_columns)
     for _, members in groups:  # belt and braces: every cell must already be derivable
+        if len(members) == 1 and total_shown[members[0]]:
+            continue  # shown cells, and the total less them
         for column in out_columns:
             parts = merged if column == merged_label and merged else [column]
             if not determined(members, parts):

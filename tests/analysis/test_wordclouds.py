@@ -225,7 +225,7 @@ def attack_clouds(
 vocabulary = ["fear", "court", "police", "safe", "help"]
 
 
-@settings(max_examples=30, deadline=None, derandomize=True, phases=[Phase.explicit, Phase.generate])
+@settings(max_examples=20, deadline=None, derandomize=True, phases=[Phase.explicit, Phase.generate])
 @given(
     st.lists(
         st.tuples(
