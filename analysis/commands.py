@@ -92,37 +92,56 @@ def wordcloud(args: argparse.Namespace) -> None:
     from analysis.wordclouds import save_word_cloud, word_clouds_by_group
 
     frame = load_table(args.input)
-    require_columns(frame, [args.text_column] + ([args.group_column] if args.group_column else []))
+    columns = [args.text_column, args.group_column, args.id_column]
+    require_columns(frame, [c for c in columns if c])
+    cache = _cache(args.cache_dir)
     clouds = word_clouds_by_group(
         frame,
         args.text_column,
         args.group_column,
         args.min_respondents,
         _stop_words(args.stop_words),
-        _cache(args.cache_dir),
+        cache,
+        id_column=args.id_column,
     )
+    if cache is not None:
+        cache.save()
     out_dir = Path(args.out_dir)
+    used: set[str] = set()
     for group, result in clouds.items():
         stem = "wordcloud-" + "".join(c if c.isalnum() else "-" for c in group.lower())
-        save_word_cloud(result, out_dir, stem)
+        # Two labels can map to one file name ("A b", "a-b"): never overwrite a cloud.
+        unique, n = stem, 1
+        while unique in used:
+            n += 1
+            unique = f"{stem}-{n}"
+        used.add(unique)
+        save_word_cloud(result, out_dir, unique)
         print(f"{group}: {result.respondents} respondents, {len(result.frequencies)} words shown")
-    notes = sorted({n for r in clouds.values() for n in r.notes})
-    (out_dir / "wordcloud-notes.txt").write_text("redacted\n" + "\n".join(notes) + "\n")
+    notes = list(dict.fromkeys(n for r in clouds.values() for n in r.notes))
+    (out_dir / "wordcloud-notes.txt").write_text(
+        "redacted\n" + "\n".join(notes) + "\n", encoding="utf-8"
+    )
 
 
 def _write_breakdown(result: Breakdown, out_dir: Path, stem: str, charts: bool) -> None:
-    from analysis.charts import breakdown_charts
+    from analysis.charts import NO_CHART, breakdown_charts
 
+    notes = result.all_notes()
+    # Charts first: they are the step that can fail, and a failure must leave no tables behind
+    # that claim a chart exists.
+    if charts and not breakdown_charts(result, out_dir, stem, stem.replace("-", " ")):
+        notes.append(NO_CHART)
     out_dir.mkdir(parents=True, exist_ok=True)
     write_csv(result.table.counts, out_dir / f"{stem}-counts.csv")
     write_csv(result.percent, out_dir / f"{stem}-percent.csv")
     write_csv(result.table.reasons, out_dir / f"{stem}-suppressed.csv", index=False)
     if result.net is not None:
         write_csv(result.net, out_dir / f"{stem}-net.csv")
-    (out_dir / f"{stem}-notes.txt").write_text("\n".join(result.all_notes()) + "\n")
-    if charts:
-        breakdown_charts(result, out_dir, stem, stem.replace("-", " "))
-    for note in result.all_notes():
+    if result.test is not None and result.test.table is not None:
+        write_csv(result.test.table, out_dir / f"{stem}-tested.csv")
+    (out_dir / f"{stem}-notes.txt").write_text("\n".join(notes) + "\n", encoding="utf-8")
+    for note in notes:
         print(note)
 
 
