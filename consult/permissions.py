@@ -33,6 +33,8 @@ class Permission(StrEnum):
     VIEW_RESPONSES = "view_responses"
     EXPORT_RESPONSES = "export_responses"
     ERASE_RESPONSES = "erase_responses"
+    # The researcher workspace: results, breakdowns, word clouds (raw counts, not for publication).
+    VIEW_ANALYSIS = "view_analysis"
     MANAGE_PANELS = "manage_panels"
     REVIEW_CASES = "review_cases"
     USE_STAFF_AREA = "use_staff_area"
@@ -48,6 +50,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.VIEW_RESPONSES,
             Permission.EXPORT_RESPONSES,
             Permission.ERASE_RESPONSES,
+            Permission.VIEW_ANALYSIS,
         }
     ),
     Role.PANEL_COORDINATOR: frozenset(

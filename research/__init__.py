@@ -7,4 +7,6 @@ and `analysis` never imports the web app.
 
 from typing import Any
 
-ROUTES: list[Any] = []
+from research.results_routes import ResultsController
+
+ROUTES: list[Any] = [ResultsController]

@@ -1,0 +1,28 @@
+"""consultation.disclosure_k: the per-consultation small-cell suppression threshold
+
+Revision ID: 0007
+Revises: 0002
+Create Date: 2026-12-06 04:45:00
+
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0007"
+down_revision = "0002"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    # A server default fills the rows already there; 10 is the threshold the workspace assumes.
+    with op.batch_alter_table("consultation", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("disclosure_k", sa.Integer(), nullable=False, server_default="10")
+        )
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("consultation", schema=None) as batch_op:
+        batch_op.drop_column("disclosure_k")

@@ -1,0 +1,111 @@
+"""Charts of the workspace: Altair specs rendered to SVG on the server (vl-convert), shown as
+images whose data table sits right below them, so the figures never depend on seeing the chart.
+
+Specs are built from tables whose hidden cells are already dropped, so a downloaded chart
+cannot show a suppressed value. Rendered SVGs are kept in a bounded cache on the app object.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+import altair as alt
+import pandas as pd
+import vl_convert as vlc
+from litestar import Request
+
+from analysis.charts import bar_chart, chart_spec
+
+CACHE_SIZE = 512
+STATE_KEY = "research_charts"
+Spec = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Figure:
+    title: str
+    alt: str
+    svg: str
+
+    @property
+    def data_uri(self) -> str:
+        encoded = base64.b64encode(self.svg.encode("utf-8")).decode("ascii")
+        return f"data:image/svg+xml;base64,{encoded}"
+
+
+class ChartRenderer:
+    """SVG of a spec, rendered once: the same table draws the same chart."""
+
+    def __init__(self, size: int = CACHE_SIZE) -> None:
+        self._size = size
+        self._svgs: OrderedDict[str, str] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def svg(self, spec: Spec) -> str:
+        key = json.dumps(spec, sort_keys=True, default=str)
+        with self._lock:
+            if key in self._svgs:
+                self._svgs.move_to_end(key)
+                return self._svgs[key]
+        svg = str(vlc.vegalite_to_svg(spec))
+        with self._lock:
+            self._svgs[key] = svg
+            while len(self._svgs) > self._size:
+                self._svgs.popitem(last=False)
+        return svg
+
+    @staticmethod
+    def png(spec: Spec) -> bytes:
+        return bytes(vlc.vegalite_to_png(spec, scale=2))
+
+    def figure(self, spec: Spec, title: str, alt_text: str) -> Figure:
+        return Figure(title, alt_text, self.svg(spec))
+
+
+def renderer_of(request: Request[Any, Any, Any]) -> ChartRenderer:
+    state = request.app.state
+    renderer = state.get(STATE_KEY)
+    if renderer is None:
+        renderer = state[STATE_KEY] = ChartRenderer()
+    return renderer  # type: ignore[no-any-return]
+
+
+def percent_bars(data: pd.DataFrame, title: str, stacked: bool) -> Spec:
+    """``data``: group, category, percent, count (hidden cells already dropped)."""
+    return chart_spec(bar_chart(data, title, stacked=stacked).properties(width=420))
+
+
+def time_lines(data: pd.DataFrame, title: str, series_title: str) -> Spec:
+    """``data``: week (date), series, count: one line per series."""
+    chart = (
+        alt.Chart(data, title=title)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("week:T", title="Week starting"),
+            y=alt.Y("count:Q", title="Count"),
+            color=alt.Color("series:N", title=series_title),
+            tooltip=["week:T", "series:N", "count:Q"],
+        )
+        .properties(width=520, height=220)
+    )
+    return chart_spec(chart)
+
+
+def completion_bars(data: pd.DataFrame, title: str) -> Spec:
+    """``data``: page, stopped: drafts still in progress by the page they stopped on."""
+    order = list(data["page"])
+    chart = (
+        alt.Chart(data, title=title)
+        .mark_bar()
+        .encode(
+            y=alt.Y("page:N", sort=order, title=None),
+            x=alt.X("stopped:Q", title="Drafts stopped here"),
+        )
+        .properties(width=420)
+    )
+    return chart_spec(chart)
