@@ -76,7 +76,13 @@ def renderer_of(request: Request[Any, Any, Any]) -> ChartRenderer:
 
 
 def percent_bars(data: pd.DataFrame, title: str, stacked: bool) -> Spec:
-    """``data``: group, category, percent, count (hidden cells already dropped)."""
+    """``data``: group, category, percent, count (hidden cells already dropped). With nothing
+    left to draw, a chart that says so (an empty chart has no size to render)."""
+    if data.empty:
+        message = pd.DataFrame({"text": ["Nothing to show: every value is hidden or zero"]})
+        return chart_spec(
+            alt.Chart(message, title=title).mark_text(align="left").encode(text="text:N")
+        )
     return chart_spec(bar_chart(data, title, stacked=stacked).properties(width=420))
 
 
