@@ -8,7 +8,8 @@ and `analysis` never imports the web app.
 from typing import Any
 
 from research.breakdown_routes import BreakdownController
+from research.cloud_routes import CloudController
 from research.results_routes import ResultsController
 from research.settings_routes import SettingsController
 
-ROUTES: list[Any] = [ResultsController, BreakdownController, SettingsController]
+ROUTES: list[Any] = [ResultsController, BreakdownController, CloudController, SettingsController]

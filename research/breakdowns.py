@@ -66,7 +66,8 @@ def group_questions(survey: Survey, types: list[Option]) -> list[GroupQuestion]:
     return groups
 
 
-def _labels(values: pd.Series, options: tuple[Option, ...]) -> pd.Series:
+def labelled(values: pd.Series, options: tuple[Option, ...]) -> pd.Series:
+    """Option codes shown as their labels (codes no option has are kept as they are)."""
     names = {option.value: option.label for option in options}
     return values.map(lambda code: names.get(code, code) if isinstance(code, str) else code)
 
@@ -77,8 +78,8 @@ def rating_by_group(
     part = asked(frame, survey, target.question)
     data = pd.DataFrame(
         {
-            RATING: _labels(part[target.column], target.question.all_options),
-            GROUP: _labels(part[group.key], group.options),
+            RATING: labelled(part[target.column], target.question.all_options),
+            GROUP: labelled(part[group.key], group.options),
         }
     )
     levels = [option.label for option in reversed(target.question.scale)]  # worst to best
@@ -91,8 +92,8 @@ def groups_crossed(
 ) -> Breakdown:
     data = pd.DataFrame(
         {
-            ROWS: _labels(frame[rows.key], rows.options),
-            COLUMNS: _labels(frame[columns.key], columns.options),
+            ROWS: labelled(frame[rows.key], rows.options),
+            COLUMNS: labelled(frame[columns.key], columns.options),
         }
     )
     return cross_tab(data, ROWS, COLUMNS, k=k)

@@ -141,8 +141,9 @@ def csv_text(sections: Sequence[tuple[str, pd.DataFrame]], notes: Sequence[str])
     for title, frame in sections:
         writer.writerow([title])
         writer.writerow(["", *[str(c) for c in frame.columns]])
-        for label, row in frame.iterrows():
-            writer.writerow([str(label), *[_csv_cell(v) for v in row.tolist()]])
+        # itertuples keeps each column's type (iterrows would turn a row of ints into floats).
+        for label, *cells in frame.itertuples(index=True, name=None):
+            writer.writerow([str(label), *[_csv_cell(v) for v in cells]])
         writer.writerow([])
     for note in notes:
         writer.writerow([f"Note: {note}"])

@@ -26,7 +26,8 @@ SEXES = ["female", "male"]
 SATISFACTION = ["very_satisfied", "satisfied", "neither", "dissatisfied", "very_dissatisfied"]
 SERVICES = ["police", "idva", "housing"]
 ABUSE = ["domestic_physical", "coercive_control", "stalking_harassment"]
-WORDS = ["scared", "alone", "angry", "numb", "hopeful", "stronger", "safe", "tired"]
+# Words whose lemma is the word itself and that are not stop words, so counts are plain.
+WORDS = ["angry", "numb", "hopeful", "safe", "calm", "free", "proud"]
 
 
 def known_answers(count: int, seed: int = 7) -> list[tuple[str, dict[str, Any]]]:

@@ -73,7 +73,8 @@ async def test_rating_by_group_counts_row_percentages_net_and_chi_square(
     notes = response.text
     assert f"chi-square = {expected.statistic:.2f}" in notes
     assert f"p = {expected.pvalue:.3g}" in notes
-    assert "not reliable" in notes  # small groups: the small-expected-count note is shown
+    small = (expected.expected_freq < 5).mean() > 0.2 or expected.expected_freq.min() < 1
+    assert ("not reliable" in notes) == small  # the small-expected-count note, when due
 
 
 async def test_crosstab_of_two_groups_counts_every_respondent(
