@@ -49,10 +49,10 @@ def _figure(renderer: ChartRenderer, breakdown: Breakdown, title: str) -> Figure
     if data.empty:
         return None
     return renderer.figure(
-        percent_bars(data, title, stacked=True),
-        title,
-        "Stacked bar chart of row percentages for each group; the figures are in the table below.",
-    )
+        percent_bars, data, title, True, title=title,
+        alt="Stacked bar chart of row percentages for each group; the figures are in the table "
+        "below.",
+    )  # fmt: skip
 
 
 def _run(compute: Any) -> Breakdown:
@@ -114,7 +114,7 @@ class BreakdownController(Controller):
             return Template("research/breakdown.html", context=context, status_code=400)
         if chosen.target and chosen.rows:
             target, rows = chosen.target, chosen.rows
-            frame = workspace.selection.apply(workspace.data.frame)
+            frame = workspace.selection.apply(workspace.data.frame, _columns(target, rows))
             found = _run(lambda: b.rating_by_group(frame, workspace.data.survey, target, rows, 0))
             title = f"{target.title} by {rows.title.lower()}"
             context["result"] = {
@@ -147,7 +147,7 @@ class BreakdownController(Controller):
         if not (chosen.target and chosen.rows):
             raise Invalid("Choose a rating and a group to download a breakdown")
         target, rows = chosen.target, chosen.rows
-        frame = workspace.selection.apply(workspace.data.frame)
+        frame = workspace.selection.apply(workspace.data.frame, _columns(target, rows))
         k = workspace.consultation.disclosure_k
         found = _run(lambda: b.rating_by_group(frame, workspace.data.survey, target, rows, k))
         title = f"{target.title} by {rows.title.lower()}"
@@ -180,7 +180,7 @@ class BreakdownController(Controller):
             return Template("research/crosstab.html", context=context, status_code=400)
         if chosen.rows and chosen.columns:
             first, second = chosen.rows, chosen.columns
-            frame = workspace.selection.apply(workspace.data.frame)
+            frame = workspace.selection.apply(workspace.data.frame, [first.key, second.key])
             found = _run(lambda: b.groups_crossed(frame, first, second, 0))
             title = f"{first.title} by {second.title.lower()}"
             context["result"] = {
@@ -212,7 +212,7 @@ class BreakdownController(Controller):
         if not (chosen.rows and chosen.columns):
             raise Invalid("Choose two group questions to download a cross-tab")
         first, second = chosen.rows, chosen.columns
-        frame = workspace.selection.apply(workspace.data.frame)
+        frame = workspace.selection.apply(workspace.data.frame, [first.key, second.key])
         k = workspace.consultation.disclosure_k
         found = _run(lambda: b.groups_crossed(frame, first, second, k))
         title = f"{first.title} by {second.title.lower()}"
@@ -221,6 +221,10 @@ class BreakdownController(Controller):
             request, db_session, workspace, what=f"crosstab-{first.key}-by-{second.key}",
             format=format, content=content,
         )  # fmt: skip
+
+
+def _columns(target: b.RatingTarget, group: b.GroupQuestion) -> list[str]:
+    return ["respondent_type", target.column, group.key]
 
 
 def _check(workspace: Workspace, format: str) -> None:
@@ -240,9 +244,10 @@ def _content(
     if format == "csv":
         filters = [f"filter: {d}" for d in workspace.selection.describe()]
         return csv_text(b.download_sections(found), [*found.all_notes(), *filters])
-    spec = percent_bars(b.chart_data(found), title, stacked=True)
-    renderer = renderer_of(request)
-    return renderer.svg(spec) if format == "svg" else renderer.png(spec)
+    renderer, data = renderer_of(request), b.chart_data(found)
+    if format == "svg":
+        return renderer.svg_of(percent_bars, data, title, True)
+    return renderer.png_of(percent_bars, data, title, True)
 
 
 def _query(workspace: Workspace, **picks: str) -> str:

@@ -67,9 +67,15 @@ def group_questions(survey: Survey, types: list[Option]) -> list[GroupQuestion]:
 
 
 def labelled(values: pd.Series, options: tuple[Option, ...]) -> pd.Series:
-    """Option codes shown as their labels (codes no option has are kept as they are)."""
+    """Option codes shown as their labels (codes no option has are kept as they are), as plain
+    objects. A categorical column is relabelled through its few categories, not row by row."""
     names = {option.value: option.label for option in options}
-    return values.map(lambda code: names.get(code, code) if isinstance(code, str) else code)
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        categories = [names.get(str(code), str(code)) for code in values.cat.categories]
+        if len(set(categories)) == len(categories):
+            return values.cat.rename_categories(categories).astype(object)
+    codes = values.astype(object)
+    return codes.map(names).fillna(codes)
 
 
 def rating_by_group(

@@ -73,7 +73,7 @@ def _clouds(
     cache = c.cache_of(request)
     found = cache.get(key)
     if found is None:
-        frame = workspace.selection.apply(workspace.data.frame)
+        frame = workspace.selection.apply(workspace.data.frame, c.columns_for(question, group))
         data = c.respondent_texts(frame, workspace.data.survey, question, group)
         found = c.draw(data, group is not None, threshold)
         cache.put(key, found)
@@ -171,7 +171,7 @@ class CloudController(Controller):
         if format not in DOWNLOAD_TYPES:
             raise Invalid("Choose a download format: csv, svg or png")
         k = workspace.consultation.disclosure_k
-        frame = workspace.selection.apply(workspace.data.frame)
+        frame = workspace.selection.apply(workspace.data.frame, c.columns_for(chosen[0], found))
         data = c.respondent_texts(frame, workspace.data.survey, chosen[0], found)
         if value != c.ALL:
             if found is None:

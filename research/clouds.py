@@ -22,7 +22,7 @@ from litestar import Request
 from analysis.redaction import redact_texts
 from analysis.wordclouds import WordCloudResult, word_clouds_by_group
 from research.breakdowns import GroupQuestion, labelled
-from research.results import TEXT_TYPES, asked, text_series
+from research.results import TEXT_TYPES, asked, question_columns, text_series
 from research.tables import Table
 from surveys.definition import QuestionType, Survey
 
@@ -36,6 +36,10 @@ STATE_KEY = "research_clouds"
 
 def text_questions(survey: Survey) -> list[QuestionType]:
     return [q for q in survey.questions() if isinstance(q, TEXT_TYPES)]
+
+
+def columns_for(question: QuestionType, group: GroupQuestion | None) -> list[str]:
+    return [*question_columns(question), *([group.key] if group else [])]
 
 
 def redacted(texts: list[str]) -> list[str]:

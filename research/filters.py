@@ -107,7 +107,12 @@ class Selection:
     def query(self) -> str:
         return urlencode(self.params())
 
-    def apply(self, frame: pd.DataFrame) -> pd.DataFrame:
+    def apply(self, frame: pd.DataFrame, columns: Sequence[str] | None = None) -> pd.DataFrame:
+        """The responses the filters keep; only ``columns`` when given (copying a few columns
+        of a large frame is far cheaper than copying every one)."""
+        wanted = list(dict.fromkeys(c for c in columns if c in frame.columns)) if columns else None
+        if not self.active:
+            return frame[wanted] if wanted else frame
         mask = pd.Series(True, index=frame.index)
         if self.respondent_types:
             mask &= frame["respondent_type"].isin(self.respondent_types)
@@ -120,7 +125,7 @@ class Selection:
                 if choice.column in frame.columns:
                     either |= frame[choice.column] == choice.value
             mask &= either
-        return frame[mask]
+        return frame.loc[mask, wanted] if wanted else frame[mask]
 
 
 def read_selection(

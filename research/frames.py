@@ -26,6 +26,7 @@ from surveys.exports.layout import ExportLayout
 from surveys.store import analysis as store
 
 CACHE_SIZE = 4
+CATEGORY_LIMIT = 64
 STATE_KEY = "research_frames"
 
 
@@ -52,6 +53,17 @@ def build_frame(
     # (``respondent_type``); both hold the same code, so the first (metadata) one is kept.
     frame = frame.loc[:, ~frame.columns.duplicated()]
     frame["submitted_at"] = pd.to_datetime(frame["submitted_at"], utc=True)
+    return compact(frame)
+
+
+def compact(frame: pd.DataFrame) -> pd.DataFrame:
+    """Columns of option codes (few distinct values) as categoricals: a fraction of the memory
+    of Python strings, and counting or filtering them is done on small integer codes."""
+    for column in frame.columns:
+        values = frame[column]
+        textual = values.dtype == object or pd.api.types.is_string_dtype(values.dtype)
+        if textual and values.nunique(dropna=True) <= CATEGORY_LIMIT:
+            frame[column] = values.astype("category")
     return frame
 
 

@@ -72,10 +72,9 @@ def weekly_figure(
         return None
     long = table.reset_index().melt(id_vars="week", var_name="series", value_name="count")
     return renderer.figure(
-        time_lines(long, title, series),
-        title,
-        f"Line chart: {title.lower()}; the same figures are in the table below.",
-    )
+        time_lines, long, title, series, title=title,
+        alt=f"Line chart: {title.lower()}; the same figures are in the table below.",
+    )  # fmt: skip
 
 
 def by_status(frame: pd.DataFrame, progress: Progress) -> pd.DataFrame:
@@ -89,7 +88,7 @@ def by_status(frame: pd.DataFrame, progress: Progress) -> pd.DataFrame:
 
 
 def by_type(frame: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
-    types = frame["respondent_type"].fillna("")
+    types = frame["respondent_type"].astype(object).fillna("")
     series = {
         labels.get(code, code) or "Not given": frame.loc[types == code, "submitted_at"]
         for code in sorted(set(types))
@@ -137,7 +136,7 @@ def completion_figure(renderer: ChartRenderer, data: pd.DataFrame) -> Figure | N
         return None
     title = "Where people stop"
     return renderer.figure(
-        completion_bars(data, title),
-        title,
-        "Bar chart of drafts in progress by the last page saved; the figures are in the table below.",
-    )
+        completion_bars, data, title, title=title,
+        alt="Bar chart of drafts in progress by the last page saved; the figures are in the "
+        "table below.",
+    )  # fmt: skip

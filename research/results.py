@@ -80,6 +80,11 @@ def asked_types(survey: Survey, question: QuestionType) -> set[str] | None:
     return None
 
 
+def question_columns(question: QuestionType) -> list[str]:
+    """The frame columns holding a question's answers (its own export columns)."""
+    return ["respondent_type", *[column.name for column in question.export_columns()]]
+
+
 def asked(frame: pd.DataFrame, survey: Survey, question: QuestionType) -> pd.DataFrame:
     types = asked_types(survey, question)
     return frame if types is None else frame[frame["respondent_type"].isin(types)]
@@ -88,20 +93,26 @@ def asked(frame: pd.DataFrame, survey: Survey, question: QuestionType) -> pd.Dat
 def text_series(frame: pd.DataFrame, question: QuestionType) -> pd.Series:
     """One text per response ("" when blank); a three-words answer is its words joined."""
     if isinstance(question, ThreeWords):
-        parts = [frame[f"{question.key}_{n}"].fillna("") for n in range(1, WORD_COUNT + 1)]
+        parts = [
+            frame[f"{question.key}_{n}"].astype(object).fillna("") for n in range(1, WORD_COUNT + 1)
+        ]
         joined = parts[0].astype(str)
         for part in parts[1:]:
             joined = joined.str.cat(part.astype(str), sep=" ")
         return joined.str.strip()
-    return frame[question.key].fillna("").astype(str).str.strip()
+    return frame[question.key].astype(object).fillna("").astype(str).str.strip()
 
 
 def _coded(frame: pd.DataFrame, column: str, labels: dict[str, str]) -> pd.DataFrame:
-    values = frame[column].dropna().astype(str)
-    found = values.map(lambda code: labels.get(code, code)).value_counts()
-    ordered = list(labels.values()) + sorted(set(found.index) - set(labels.values()))
-    row = {label: int(found.get(label, 0)) for label in ordered}
-    row[NOT_ANSWERED] = len(frame) - len(values)
+    # Counted on the codes, then relabelled: a handful of values, however many rows.
+    by_code = frame[column].value_counts(dropna=True)
+    found: dict[str, int] = {}
+    for code, count in by_code.items():
+        label = labels.get(str(code), str(code))
+        found[label] = found.get(label, 0) + int(count)
+    ordered = list(labels.values()) + sorted(set(found) - set(labels.values()))
+    row = {label: found.get(label, 0) for label in ordered}
+    row[NOT_ANSWERED] = len(frame) - int(by_code.sum())
     return pd.DataFrame([row], index=[EVERYONE])
 
 
@@ -138,7 +149,8 @@ def counts_for(frame: pd.DataFrame, question: QuestionType) -> Counts | None:
 def answered_count(frame: pd.DataFrame, question: QuestionType) -> int:
     if isinstance(question, TEXT_TYPES):
         return int((text_series(frame, question) != "").sum())
-    columns = [c for c in frame.columns if c == question.key or c.startswith(f"{question.key}_")]
+    own = [column.name for column in question.export_columns()]
+    columns = [c for c in own if c in frame.columns]
     if not columns:
         return 0
     return int(frame[columns].notna().any(axis=1).sum())
@@ -189,10 +201,13 @@ def question_result(
         if not data.empty:
             result.figures.append(
                 renderer.figure(
-                    percent_bars(data, question.title, stacked=found.stacked),
+                    percent_bars,
+                    data,
                     question.title,
-                    f"{'Stacked bar' if found.stacked else 'Bar'} chart of the percentages of "
-                    "those answering; the same figures are in the table below.",
+                    found.stacked,
+                    title=question.title,
+                    alt=f"{'Stacked bar' if found.stacked else 'Bar'} chart of the percentages "
+                    "of those answering; the same figures are in the table below.",
                 )
             )
     elif isinstance(question, Number):

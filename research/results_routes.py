@@ -19,6 +19,7 @@ from research.results import (
     answered_count,
     asked,
     counts_for,
+    question_columns,
     question_result,
     question_tables,
 )
@@ -56,11 +57,11 @@ class ResultsController(Controller):
         statuses = overview.by_status(frame, progress)
         types = overview.by_type(frame, labels)
         completion, completion_data = overview.completion(survey, progress, len(frame))
-        questions = [
-            (q, answered_count(asked(frame, survey, q), q), len(asked(frame, survey, q)))
-            for q in survey.questions()
-            if q.type_name != "consent"
-        ]
+        questions = []
+        for q in survey.questions():
+            if q.type_name != "consent":
+                part = asked(frame[question_columns(q)], survey, q)
+                questions.append((q, answered_count(part, q), len(part)))
         return Template(
             "research/overview.html",
             context=workspace.context(
@@ -106,7 +107,7 @@ class ResultsController(Controller):
                 context=workspace.context("questions", question=question, result=None),
                 status_code=400,
             )
-        frame = workspace.selection.apply(workspace.data.frame)
+        frame = workspace.selection.apply(workspace.data.frame, question_columns(question))
         result = question_result(frame, workspace.data.survey, question, renderer_of(request))
         return Template(
             "research/question.html",
@@ -134,9 +135,8 @@ class ResultsController(Controller):
             raise Invalid(next(iter(workspace.selection.errors.values())))
         if format not in DOWNLOAD_TYPES:
             raise Invalid("Choose a download format: csv, svg or png")
-        frame = asked(
-            workspace.selection.apply(workspace.data.frame), workspace.data.survey, question
-        )
+        chosen = workspace.selection.apply(workspace.data.frame, question_columns(question))
+        frame = asked(chosen, workspace.data.survey, question)
         found = counts_for(frame, question)
         if found is None:
             raise Invalid(f"'{question.title}' has no table of counts to download")
@@ -149,9 +149,12 @@ class ResultsController(Controller):
             notes = [*table.notes(), *[f"filter: {d}" for d in workspace.selection.describe()]]
             content: bytes | str = csv_text(sections, notes)
         else:
-            spec = percent_bars(tidy(table, pct), question.title, stacked=found.stacked)
-            renderer = renderer_of(request)
-            content = renderer.svg(spec) if format == "svg" else renderer.png(spec)
+            renderer, data = renderer_of(request), tidy(table, pct)
+            chart = (question.title, found.stacked)
+            if format == "svg":
+                content = renderer.svg_of(percent_bars, data, *chart)
+            else:
+                content = renderer.png_of(percent_bars, data, *chart)
         return download(
             request,
             db_session,

@@ -1,4 +1,5 @@
-"""consultation.disclosure_k: the per-consultation small-cell suppression threshold
+"""consultation.disclosure_k: the per-consultation small-cell suppression threshold; an index
+on survey_response (consultation_id, updated_at) for the workspace's change stamp
 
 Revision ID: 0007
 Revises: 0002
@@ -21,8 +22,14 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column("disclosure_k", sa.Integer(), nullable=False, server_default="10")
         )
+    with op.batch_alter_table("survey_response", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_survey_response_consultation_updated", ["consultation_id", "updated_at"]
+        )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("survey_response", schema=None) as batch_op:
+        batch_op.drop_index("ix_survey_response_consultation_updated")
     with op.batch_alter_table("consultation", schema=None) as batch_op:
         batch_op.drop_column("disclosure_k")
