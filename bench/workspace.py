@@ -187,7 +187,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             name: round(statistics.median(r["p95"] for r in found), 1)
             for name, found in rounds.items()
         },
-        "rounds_p50_ms": {name: [round(r["p50"], 1) for r in found] for name, found in rounds.items()},
+        "rounds_p50_ms": {
+            name: [round(r["p50"], 1) for r in found] for name, found in rounds.items()
+        },
         "worker_rss_mb": round(mem["VmRSS"]),
         "worker_peak_rss_mb": round(mem["VmHWM"]),
     }

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from litestar import Controller, Request, get
 from litestar.response import Response, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from analysis.breakdown import Breakdown
 from analysis.errors import AnalysisError
 from consult.errors import Invalid
 from research import breakdowns as b
@@ -19,6 +18,9 @@ from research.charts import ChartRenderer, Figure, percent_bars, renderer_of
 from research.filters import respondent_type_options
 from research.tables import csv_text
 from research.workspace import BASE, DOWNLOAD_TYPES, GUARD, Workspace, download, open_workspace
+
+if TYPE_CHECKING:
+    from analysis.breakdown import Breakdown
 
 Choice = dict[str, str]
 

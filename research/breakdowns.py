@@ -7,16 +7,19 @@ The workspace calls them with ``k=0`` (raw counts); downloads with the consultat
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from analysis.breakdown import Breakdown, cross_tab, rating_breakdown
 from analysis.disclosure import TOTAL
 from research.results import asked
 from research.tables import Table, counts_and_percent, missing, number, percent, tidy
 from surveys.definition import Option, Survey
 from surveys.definition.questions.choice import SingleChoice
 from surveys.definition.questions.rating import Rating, RatingGrid
+
+if TYPE_CHECKING:
+    from analysis.breakdown import Breakdown
 
 RESPONDENT_TYPE = "respondent_type"
 RATING, GROUP, ROWS, COLUMNS = "_rating", "_group", "_rows", "_columns"
@@ -81,6 +84,9 @@ def labelled(values: pd.Series, options: tuple[Option, ...]) -> pd.Series:
 def rating_by_group(
     frame: pd.DataFrame, survey: Survey, target: RatingTarget, group: GroupQuestion, k: int
 ) -> Breakdown:
+    # Imported when first used, as is scipy behind it: seconds off the app's start-up.
+    from analysis.breakdown import rating_breakdown
+
     part = asked(frame, survey, target.question)
     data = pd.DataFrame(
         {
@@ -96,6 +102,8 @@ def rating_by_group(
 def groups_crossed(
     frame: pd.DataFrame, rows: GroupQuestion, columns: GroupQuestion, k: int
 ) -> Breakdown:
+    from analysis.breakdown import cross_tab
+
     data = pd.DataFrame(
         {
             ROWS: labelled(frame[rows.key], rows.options),

@@ -15,12 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import altair as alt
 import pandas as pd
-import vl_convert as vlc
 from litestar import Request
-
-from analysis.charts import bar_chart, chart_spec
 
 CACHE_SIZE = 512
 STATE_KEY = "research_charts"
@@ -58,6 +54,8 @@ class ChartRenderer:
             if key in self._svgs:
                 self._svgs.move_to_end(key)
                 return self._svgs[key]
+        import vl_convert as vlc  # imported when first used, like altair: faster start-up
+
         svg = str(vlc.vegalite_to_svg(build(data, *args)))
         with self._lock:
             self._svgs[key] = svg
@@ -67,6 +65,8 @@ class ChartRenderer:
 
     @staticmethod
     def png_of(build: Builder, data: pd.DataFrame, *args: Any) -> bytes:
+        import vl_convert as vlc
+
         return bytes(vlc.vegalite_to_png(build(data, *args), scale=2))
 
     def figure(
@@ -86,6 +86,10 @@ def renderer_of(request: Request[Any, Any, Any]) -> ChartRenderer:
 def percent_bars(data: pd.DataFrame, title: str, stacked: bool) -> Spec:
     """``data``: group, category, percent, count (hidden cells already dropped). With nothing
     left to draw, a chart that says so (an empty chart has no size to render)."""
+    import altair as alt
+
+    from analysis.charts import bar_chart, chart_spec
+
     if data.empty:
         message = pd.DataFrame({"text": ["Nothing to show: every value is hidden or zero"]})
         return chart_spec(
@@ -96,6 +100,10 @@ def percent_bars(data: pd.DataFrame, title: str, stacked: bool) -> Spec:
 
 def time_lines(data: pd.DataFrame, title: str, series_title: str) -> Spec:
     """``data``: week (date), series, count: one line per series."""
+    import altair as alt
+
+    from analysis.charts import chart_spec
+
     chart = (
         alt.Chart(data, title=title)
         .mark_line(point=True)
@@ -112,6 +120,10 @@ def time_lines(data: pd.DataFrame, title: str, series_title: str) -> Spec:
 
 def completion_bars(data: pd.DataFrame, title: str) -> Spec:
     """``data``: page, stopped: drafts still in progress by the page they stopped on."""
+    import altair as alt
+
+    from analysis.charts import chart_spec
+
     order = list(data["page"])
     chart = (
         alt.Chart(data, title=title)

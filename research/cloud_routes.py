@@ -5,7 +5,7 @@ from respondents' free text."""
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 import pandas as pd
@@ -13,7 +13,6 @@ from litestar import Controller, Request, get
 from litestar.response import Response, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from analysis.wordclouds import WordCloudResult, word_clouds_by_group
 from consult import audit
 from consult.errors import Invalid
 from research import clouds as c
@@ -22,6 +21,9 @@ from research.breakdowns import GroupQuestion
 from research.tables import csv_text
 from research.workspace import BASE, DOWNLOAD_TYPES, GUARD, Workspace, download, open_workspace
 from surveys.definition import QuestionType
+
+if TYPE_CHECKING:
+    from analysis.wordclouds import WordCloudResult
 
 MAX_QUESTIONS = 2
 MAX_MIN_RESPONDENTS = 1000
@@ -183,7 +185,7 @@ class CloudController(Controller):
                 "be downloaded (the workspace's threshold for anything that leaves it)"
             )
         # Words leave the workspace only when at least k respondents used them.
-        result = word_clouds_by_group(data, c.TEXT, None, max(threshold, k))[c.ALL]
+        result = c.draw(data, False, max(threshold, k))[c.ALL]
         content = _content(result, format, chosen[0], value)
         return download(
             request, db_session, workspace, what=f"wordcloud-{chosen[0].key}-{value}",

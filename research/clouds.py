@@ -14,17 +14,18 @@ import threading
 from collections import OrderedDict
 from collections.abc import Hashable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from litestar import Request
 
-from analysis.redaction import redact_texts
-from analysis.wordclouds import WordCloudResult, word_clouds_by_group
 from research.breakdowns import GroupQuestion, labelled
 from research.results import TEXT_TYPES, asked, question_columns, text_series
 from research.tables import Table
 from surveys.definition import QuestionType, Survey
+
+if TYPE_CHECKING:
+    from analysis.wordclouds import WordCloudResult
 
 ALL = "All"
 TEXT, GROUP = "_text", "_group"
@@ -44,6 +45,9 @@ def columns_for(question: QuestionType, group: GroupQuestion | None) -> list[str
 
 def redacted(texts: list[str]) -> list[str]:
     """Each distinct text redacted once (three-words answers repeat a great deal)."""
+    # spaCy is imported when first needed: seconds off the app's start-up.
+    from analysis.redaction import redact_texts
+
     distinct = sorted({t for t in texts if t})
     if not distinct:
         return texts
@@ -66,6 +70,8 @@ def respondent_texts(
 
 def draw(data: pd.DataFrame, grouped: bool, min_respondents: int) -> dict[str, WordCloudResult]:
     # One row per respondent, so the respondent counts of analysis.wordclouds are people.
+    from analysis.wordclouds import word_clouds_by_group
+
     return word_clouds_by_group(data, TEXT, GROUP if grouped else None, min_respondents)
 
 
