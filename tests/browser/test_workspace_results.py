@@ -52,7 +52,8 @@ def test_researcher_filters_results_opens_a_breakdown_and_word_clouds(
     page.goto("/staff/consultations")
     page.click("text=Warwickshire VAWG Strategy Call for Evidence (demo)")
     page.click("text=Analysis workspace")
-    assert page.locator("#not-for-publication").is_visible()
+    # The first workspace page builds the responses' frame and loads the charting libraries.
+    page.wait_for_selector("#not-for-publication", timeout=120_000)
     assert int(page.locator("#count-submitted").inner_text().replace(",", "")) >= 600
     assert page.locator("#status-table").is_visible()
     assert_no_axe_violations(page)
@@ -62,6 +63,7 @@ def test_researcher_filters_results_opens_a_breakdown_and_word_clouds(
     page.check("text=I work or volunteer with people affected")
     page.select_option("#answer-1", "sex=female")
     page.click("button:has-text('Apply filters')")
+    page.wait_for_selector("#filters-in-force", timeout=60_000)
     assert "respondent_type=professional" in page.url
     assert page.locator("#filters-in-force").is_visible()
     assert page.locator("#table-1").is_visible()
@@ -72,6 +74,7 @@ def test_researcher_filters_results_opens_a_breakdown_and_word_clouds(
     page.select_option("#rating", "service_satisfaction.police")
     page.select_option("#group", "age_band")
     page.click("button:has-text('Show breakdown')")
+    page.wait_for_selector("#breakdown-table", timeout=60_000)
     assert page.locator("#breakdown-table").is_visible()
     assert "chi-square" in page.locator("#breakdown-notes").inner_text()
     assert_no_axe_violations(page)
