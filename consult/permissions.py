@@ -34,6 +34,8 @@ class Permission(StrEnum):
     VIEW_RESPONSES = "view_responses"
     EXPORT_RESPONSES = "export_responses"
     ERASE_RESPONSES = "erase_responses"
+    # The researcher workspace: results, breakdowns, word clouds (raw counts, not for publication).
+    VIEW_ANALYSIS = "view_analysis"
     MANAGE_PANELS = "manage_panels"
     REVIEW_CASES = "review_cases"
     # The force's written answer to a panel's recommendations (liaison, or coordinator for it).
@@ -53,6 +55,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.EXPORT_RESPONSES,
             Permission.ERASE_RESPONSES,
             Permission.CODE_RESPONSES,
+            Permission.VIEW_ANALYSIS,
         }
     ),
     Role.PANEL_COORDINATOR: frozenset(

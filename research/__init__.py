@@ -8,9 +8,19 @@ and `analysis` never imports the web app.
 from typing import Any
 
 from consult.jobs import JobHandler
+from research.breakdown_routes import BreakdownController
+from research.cloud_routes import CloudController
 from research.coding import JOB_HANDLERS as _CODING_JOBS
 from research.coding import ROUTES as _CODING_ROUTES
+from research.results_routes import ResultsController
+from research.settings_routes import SettingsController
 
-ROUTES: list[Any] = [*_CODING_ROUTES]
+ROUTES: list[Any] = [
+    ResultsController,
+    BreakdownController,
+    CloudController,
+    SettingsController,
+    *_CODING_ROUTES,
+]
 # Background work this package runs (`consult.jobs`): kind -> handler.
 JOB_HANDLERS: dict[str, JobHandler] = {**_CODING_JOBS}

@@ -44,8 +44,8 @@ DEFAULT_K = 10
 
 
 def k_of(consultation: Consultation) -> int:
-    """The consultation's small-cell threshold (set in the workspace), 10 when not set."""
-    return int(getattr(consultation, "disclosure_k", None) or DEFAULT_K)
+    """The consultation's small-cell threshold (set in the workspace's settings)."""
+    return int(consultation.disclosure_k or DEFAULT_K)
 
 
 def group_choices(survey: Survey | None) -> dict[str, tuple[str, dict[str, str]]]:
