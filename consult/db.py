@@ -33,6 +33,7 @@ MODEL_MODULES = (
     "consult.jobs.models",
     "surveys.models",
     "research.coding.models",
+    "research.report.models",
 )
 
 __all__ = [

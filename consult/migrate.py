@@ -31,7 +31,8 @@ def _outside_event_loop(work: Callable[[], T]) -> T:
         return pool.submit(work).result()
 
 
-def upgrade(settings: Settings, revision: str = "head") -> None:
+def upgrade(settings: Settings, revision: str = "heads") -> None:
+    # "heads": features branch their migrations from a shared base, so there may be several.
     _outside_event_loop(lambda: _commands(settings).upgrade(revision=revision))
 
 
