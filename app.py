@@ -106,7 +106,15 @@ def create_app(settings: Settings | None = None) -> Litestar:
         after_request=security_headers(hsts=settings.secure_cookies),
         request_max_body_size=2 * 1024 * 1024,
         logging_config=LoggingConfig(log_exceptions="debug"),
-        state=State({"settings": settings, "alchemy": alchemy, "direct": direct, "jobs": jobs}),
+        state=State(
+            {
+                "settings": settings,
+                "alchemy": alchemy,
+                "direct": direct,
+                "jobs": jobs,
+                "home_links": research.HOME_LINKS,
+            }
+        ),
         on_startup=[*surveys.ON_STARTUP, jobs.start],
         on_shutdown=[*surveys.ON_SHUTDOWN, jobs.stop, direct.close, alchemy.get_engine().dispose],
         debug=False,

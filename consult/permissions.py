@@ -37,6 +37,7 @@ class Permission(StrEnum):
     REVIEW_CASES = "review_cases"
     USE_STAFF_AREA = "use_staff_area"
     CODE_RESPONSES = "code_responses"
+    SIGN_OFF_REPORTS = "sign_off_reports"  # administrators only: freezes a findings report
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {

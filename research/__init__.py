@@ -10,7 +10,11 @@ from typing import Any
 from consult.jobs import JobHandler
 from research.coding import JOB_HANDLERS as _CODING_JOBS
 from research.coding import ROUTES as _CODING_ROUTES
+from research.report import ROUTES as _REPORT_ROUTES
+from research.report.public import published_pages
 
-ROUTES: list[Any] = [*_CODING_ROUTES]
+ROUTES: list[Any] = [*_CODING_ROUTES, *_REPORT_ROUTES]
 # Background work this package runs (`consult.jobs`): kind -> handler.
 JOB_HANDLERS: dict[str, JobHandler] = {**_CODING_JOBS}
+# Public pages the home page links to: async (db) -> [(title, href)].
+HOME_LINKS = (published_pages,)
