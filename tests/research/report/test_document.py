@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,9 +17,11 @@ from sqlalchemy import select
 from consult.consultations.models import Consultation
 from consult.settings import Settings
 from research.report import store
+from research.report.build import agreed_to_quote
 from research.report.document import SUPPRESSED
 from research.report.models import ReportSection
 from research.report.render import to_docx, to_html
+from surveys.definition.loading import load_definition, survey_from_dict, survey_to_dict
 from tests.conftest import db_session
 from tests.research.report.conftest import QUOTED, THEME, demo_report_data
 
@@ -29,8 +32,10 @@ SECTIONS: list[tuple[str, str, dict[str, Any]]] = [
     ("question", "", {"question": "pursuing_perpetrators"}),
     ("breakdown", "", {"question": "pursuing_perpetrators", "group": ""}),
     ("theme", "", {"question": "prevention", "theme": THEME}),
+    ("wordcloud", "", {"left": "words_then", "right": "words_now"}),
     ("methodology", "", {}),
 ]
+DEMO_SURVEY = Path(__file__).resolve().parents[3] / "surveys/demo/call_for_evidence.yaml"
 NARRATIVE = "We heard from **many** people.\n\n<script>alert(1)</script>"
 
 
@@ -130,7 +135,46 @@ async def test_the_report_renders_the_same_suppressed_numbers_to_html_and_docx(
     assert "Survivor survey respondent" in text
     assert QUOTED.replace("Sarah Jones", "[PERSON]") in text
 
+    # The hidden count of 3 answering for someone appears in neither file (12 survivors is
+    # hidden in the type table above; 12 of an age band is a different, shown count).
+    for hidden in ("3 (6.0% of 50)",):
+        assert hidden not in html and hidden not in text
+        assert all(hidden not in cell for grid in tables for row in grid for cell in row)
+
+    # Word clouds: a picture with alt text per question, and its table with n and base.
+    images = soup.select("figure img")
+    assert len(images) == 2 and all("Most used words" in img["alt"] for img in images)
+    assert len(Document(io.BytesIO(to_docx(document))).inline_shapes) >= 2
+    words = soup.find("caption", string=lambda s: bool(s) and "straight afterwards" in s)
+    assert words is not None
+    # All 50 wrote "angry": its row gives n and base.
+    rows = {
+        tr.th.get_text(): tr.td.get_text() for tr in words.find_parent("table").select("tbody tr")
+    }
+    assert rows["angry"] == "50 (100.0% of 50)"
+    # Methodology states the rule and what was redacted.
+    assert f"Counts under {document.k} are hidden" in text
+    assert "1 PERSON" in text
+
     # Draft until signed off, in both files; charts are inline SVG, nothing fetched.
     assert "DRAFT" in html and "DRAFT" in text
     assert "<svg" in html
     assert not re.search(r"(src|href)=\"https?://", html)
+
+
+def test_quotes_honour_a_quote_consent_question_when_the_survey_asks_it() -> None:
+    survey = load_definition(DEMO_SURVEY)
+    assert agreed_to_quote({}, survey)  # the demo survey does not ask: everyone may be quoted
+    data = survey_to_dict(survey)
+    data["sections"][0]["pages"][0]["questions"].append(
+        {
+            "key": "quote_consent",
+            "type": "single_choice",
+            "title": "May we quote your words (with names removed)?",
+            "options": [{"value": "yes", "label": "Yes"}, {"value": "no", "label": "No"}],
+        }
+    )
+    asking = survey_from_dict(data)
+    assert agreed_to_quote({"quote_consent": "yes"}, asking)
+    assert not agreed_to_quote({"quote_consent": "no"}, asking)
+    assert not agreed_to_quote({}, asking)
