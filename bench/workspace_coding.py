@@ -57,7 +57,13 @@ NEEDS = [
     "services were open in the evenings and at weekends",
     "there was support for children who see abuse at home",
 ]
-TAILS = ["", "because nobody listened to me", "as soon as possible", "in every town", "for everyone"]
+TAILS = [
+    "",
+    "because nobody listened to me",
+    "as soon as possible",
+    "in every town",
+    "for everyone",
+]
 
 
 def env_for(data_dir: Path) -> dict[str, str]:
@@ -118,8 +124,13 @@ async def seed(n: int) -> None:
         for rid in ids[:200]:
             db.add(
                 Decision(
-                    consultation_id=consultation.id, question_key=KEY, response_id=rid,
-                    coder_id=user.id, themes=[], suggested=[], kind="none",
+                    consultation_id=consultation.id,
+                    question_key=KEY,
+                    response_id=rid,
+                    coder_id=user.id,
+                    themes=[],
+                    suggested=[],
+                    kind="none",
                 )
             )
         await db.commit()
@@ -145,10 +156,14 @@ async def measure(mode: str) -> dict[str, Any]:
         assert consultation is not None
         if mode == "read":
             question = await text_question(db, consultation, KEY)
-            frame = await db.run_sync(lambda s: answer_table(s.connection(), consultation.id, question))
+            frame = await db.run_sync(
+                lambda s: answer_table(s.connection(), consultation.id, question)
+            )
             rows = len(frame)
         else:
-            job = runner.enqueue(db, JOB_KIND, consultation_id=consultation.id, params={"question_key": KEY})
+            job = runner.enqueue(
+                db, JOB_KIND, consultation_id=consultation.id, params={"question_key": KEY}
+            )
             await db.commit()
             job_id = job.id
     if mode == "job":
@@ -162,12 +177,22 @@ async def measure(mode: str) -> dict[str, Any]:
             rows = int(done.result["answers"])
     wall = time.perf_counter() - start
     await config.get_engine().dispose()
-    return {"mode": mode, "seconds": wall, "rows": rows, "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+    return {
+        "mode": mode,
+        "seconds": wall,
+        "rows": rows,
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
 
 
 def child(mode: str, env: dict[str, str]) -> dict[str, Any]:
     done = subprocess.run(
-        [sys.executable, __file__, "--child", mode], cwd=ROOT, env=env, capture_output=True, text=True, check=False
+        [sys.executable, __file__, "--child", mode],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     if done.returncode != 0:
         raise SystemExit(f"{mode} failed:\n{done.stderr[-3000:]}")
@@ -179,10 +204,13 @@ def queue_timings(env: dict[str, str], samples: int = 50) -> dict[str, float]:
     import pyotp
     from bs4 import BeautifulSoup
 
-    port = 8600 + random.randint(0, 300)  # noqa: S311
+    port = 8600 + random.randint(0, 300)
     server = subprocess.Popen(
         [sys.executable, "-m", "consult", "serve", "--port", str(port)],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -193,15 +221,22 @@ def queue_timings(env: dict[str, str], samples: int = 50) -> dict[str, float]:
             except httpx.HTTPError:
                 time.sleep(0.2)
         with httpx.Client(base_url=base, follow_redirects=True) as client:
+
             def form_post(url: str, data: dict[str, str]) -> httpx.Response:
                 page = client.get(url)
-                token = BeautifulSoup(page.text, "html.parser").find("input", attrs={"name": "_csrf_token"})
+                token = BeautifulSoup(page.text, "html.parser").find(
+                    "input", attrs={"name": "_csrf_token"}
+                )
                 return client.post(url, data={"_csrf_token": str(token["value"]), **data})
 
             form_post("/staff/login", {"email": "bench@example.org", "password": PASSWORD})
             form_post("/staff/two-factor", {"code": pyotp.TOTP(TOTP).now()})
             page = client.get("/staff/consultations")
-            link = next(a["href"] for a in BeautifulSoup(page.text, "html.parser").select("main a") if "/staff/consultations/" in a["href"])
+            link = next(
+                a["href"]
+                for a in BeautifulSoup(page.text, "html.parser").select("main a")
+                if "/staff/consultations/" in a["href"]
+            )
             queue = f"{link}/analysis/coding/{KEY}/queue"
             client.get(queue)  # warm
             item, static = [], []
@@ -209,11 +244,16 @@ def queue_timings(env: dict[str, str], samples: int = 50) -> dict[str, float]:
                 t = time.perf_counter()
                 response = client.get(queue)
                 item.append(time.perf_counter() - t)
-                assert response.status_code == 200 and "Save and next" in response.text, response.text[:500]
+                assert response.status_code == 200 and "Save and next" in response.text, (
+                    response.text[:500]
+                )
                 t = time.perf_counter()
                 client.get("/static/js/coding-keys.js")
                 static.append(time.perf_counter() - t)
-        return {"next_item_ms": statistics.median(item) * 1000, "static_ms": statistics.median(static) * 1000}
+        return {
+            "next_item_ms": statistics.median(item) * 1000,
+            "static_ms": statistics.median(static) * 1000,
+        }
     finally:
         server.terminate()
         server.wait(timeout=15)
@@ -232,7 +272,13 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         env = env_for(Path(folder))
         for command in (["migrate"], ["load-demo"]):
-            subprocess.run([sys.executable, "-m", "consult", *command], cwd=ROOT, env=env, check=True, capture_output=True)
+            subprocess.run(
+                [sys.executable, "-m", "consult", *command],
+                cwd=ROOT,
+                env=env,
+                check=True,
+                capture_output=True,
+            )
         os.environ.update(env)
         asyncio.run(seed(args.responses))
         results: dict[str, list[dict[str, Any]]] = {"read": [], "job": []}
@@ -243,8 +289,13 @@ def main() -> None:
     summary = {
         "responses": args.responses,
         "runs": args.runs,
-        **{f"{m}_seconds": statistics.median(r["seconds"] for r in rs) for m, rs in results.items()},
-        **{f"{m}_peak_rss_mb": statistics.median(r["peak_rss_mb"] for r in rs) for m, rs in results.items()},
+        **{
+            f"{m}_seconds": statistics.median(r["seconds"] for r in rs) for m, rs in results.items()
+        },
+        **{
+            f"{m}_peak_rss_mb": statistics.median(r["peak_rss_mb"] for r in rs)
+            for m, rs in results.items()
+        },
         **queue,
     }
     summary["job_over_read"] = summary["job_seconds"] / summary["read_seconds"]

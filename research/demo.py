@@ -25,13 +25,17 @@ async def load(db: AsyncSession, consultation: Consultation) -> None:
     for question in survey.questions() if survey else []:
         if not question.holds_free_text:
             continue
-        answers = await db.run_sync(lambda s, q=question: answer_table(s.connection(), consultation.id, q))
+        answers = await db.run_sync(
+            lambda s, q=question: answer_table(s.connection(), consultation.id, q)
+        )
         if answers.empty:
             continue
         book = codebook_of(await codebook_row(db, consultation.id, question.key))
         rows, _ = suggest(answers, book, {})
         await db.run_sync(
-            lambda s, q=question, r=rows: replace_suggestions(s.connection(), consultation.id, q.key, r)
+            lambda s, q=question, r=rows: replace_suggestions(
+                s.connection(), consultation.id, q.key, r
+            )
         )
         if first and admin is not None:
             await _hand_code(db, consultation, question.key, rows, admin)
@@ -39,7 +43,11 @@ async def load(db: AsyncSession, consultation: Consultation) -> None:
 
 
 async def _hand_code(
-    db: AsyncSession, consultation: Consultation, key: str, rows: list[dict[str, object]], admin: User
+    db: AsyncSession,
+    consultation: Consultation,
+    key: str,
+    rows: list[dict[str, object]],
+    admin: User,
 ) -> None:
     """Accept most suggestions and change every fourth, as a person working through the queue."""
     for n, row in enumerate(rows[:HAND_CODED]):

@@ -16,7 +16,9 @@ from tests.forms import open_page
 from tests.research.coding.conftest import ANSWERS
 
 
-async def test_the_demo_codes_answers_and_hand_codes_some(client: AsyncTestClient[Any], coding: str) -> None:
+async def test_the_demo_codes_answers_and_hand_codes_some(
+    client: AsyncTestClient[Any], coding: str
+) -> None:
     settings = client.app.state["settings"]
     async with db_session(settings) as db:
         consultation = await db.scalar(select(Consultation))
