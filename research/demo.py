@@ -13,7 +13,7 @@ from consult.demo import DEMO_ADMIN_EMAIL
 from research.coding.codebooks import codebook_of, codebook_row
 from research.coding.decisions import Choice, decide
 from research.coding.suggestions import replace_suggestions, suggest
-from research.coding.texts import answer_table, current_survey
+from research.coding.texts import current_survey, load_answers
 
 HAND_CODED = 20
 
@@ -25,21 +25,21 @@ async def load(db: AsyncSession, consultation: Consultation) -> None:
     for question in survey.questions() if survey else []:
         if not question.holds_free_text:
             continue
-        answers = await db.run_sync(
-            lambda s, q=question: answer_table(s.connection(), consultation.id, q)
-        )
+        answers = await load_answers(db, consultation.id, question)
         if answers.empty:
             continue
         book = codebook_of(await codebook_row(db, consultation.id, question.key))
         rows, _ = suggest(answers, book, {})
-        await db.run_sync(
-            lambda s, q=question, r=rows: replace_suggestions(
-                s.connection(), consultation.id, q.key, r
-            )
-        )
+        await _store(db, consultation, question.key, rows)
         if first and admin is not None:
             await _hand_code(db, consultation, question.key, rows, admin)
             first = False
+
+
+async def _store(
+    db: AsyncSession, consultation: Consultation, key: str, rows: list[dict[str, object]]
+) -> None:
+    await db.run_sync(lambda s: replace_suggestions(s.connection(), consultation.id, key, rows))
 
 
 async def _hand_code(
