@@ -140,7 +140,7 @@ def build_document(
             nested = True
             out.append(Section("heading", row.title or "Untitled heading", 2, row.body))
             continue
-        section = _section(conn, inputs, frame, row)
+        section = build_section(conn, inputs, frame, row)
         section.level = 3 if nested else 2
         out.append(section)
     return ReportDocument(
@@ -154,7 +154,9 @@ def build_document(
     )
 
 
-def _section(conn: Connection, inputs: Inputs, frame: pd.DataFrame, row: ReportSection) -> Section:
+def build_section(
+    conn: Connection, inputs: Inputs, frame: pd.DataFrame, row: ReportSection
+) -> Section:
     params = row.params or {}
     section = Section(row.kind, row.title, markdown=row.body)
     if row.kind == "respondents":
@@ -213,7 +215,7 @@ def _respondents(
     table = figures.counts_table("Respondents by type", counts, inputs.k, True)
     section.tables.append(table)
     section.charts.append(
-        Chart(table.caption, figures._alt(table.caption, table), figures._chart_rows(table))
+        Chart(table.caption, figures.chart_alt(table.caption, table), figures.chart_rows(table))
     )
     for key in params.get("questions", []):
         question = _question(inputs.survey, str(key))
@@ -272,7 +274,7 @@ def _theme(
         for col, cell in zip(shown.columns[1:], rows[0][1:], strict=True)
         if "% of " in cell
     ]
-    section.charts.append(Chart(shown.caption, figures._alt(shown.caption, shown), chart))
+    section.charts.append(Chart(shown.caption, figures.chart_alt(shown.caption, shown), chart))
     section.quotes = _quotes(conn, inputs, key, theme, params.get("quotes") or [])
 
 

@@ -26,7 +26,7 @@ def _labels(question: QuestionType) -> dict[str, str]:
     return {o.value: o.label for o in options}
 
 
-def _chart_rows(table: Table, group: str = "All") -> list[dict[str, Any]]:
+def chart_rows(table: Table, group: str = "All") -> list[dict[str, Any]]:
     """Shown cells only, parsed back from the cells so the chart cannot differ from the table."""
     out = []
     for label, cell, *_ in table.rows:
@@ -89,7 +89,7 @@ def question_table(frame: pd.DataFrame, question: QuestionType, k: int) -> tuple
             f"Respondents could choose more than one answer; base: {count_cell(base)} "
             "respondents who answered"
         )
-    chart = Chart(question.title, _alt(question.title, table), _chart_rows(table))
+    chart = Chart(question.title, chart_alt(question.title, table), chart_rows(table))
     return table, chart
 
 
@@ -97,7 +97,7 @@ def _with_base(cell: str, base: int | None) -> str:
     return count_cell(int(cell), base) if cell.isdigit() else cell
 
 
-def _alt(title: str, table: Table) -> str:
+def chart_alt(title: str, table: Table) -> str:
     return (
         f"Bar chart: {title}. The table beside it gives every value; hidden (suppressed) "
         "values are left out of the chart."
@@ -127,7 +127,7 @@ def grid_table(frame: pd.DataFrame, question: QuestionType, k: int) -> tuple[Tab
     suppressed = suppress(counts, k=k, check_columns=False)
     table = _rows_with_base(question.title, suppressed, levels)
     table.notes.append(f"Excluded: {', '.join(dont_know) or 'none'}")
-    return table, Chart(question.title, _alt(question.title, table), _grid_chart(table), True)
+    return table, Chart(question.title, chart_alt(question.title, table), _grid_chart(table), True)
 
 
 def _rows_with_base(caption: str, table: SuppressedTable, levels: list[str]) -> Table:
@@ -186,7 +186,7 @@ def breakdown_table(
     table = _rows_with_base(caption, result.table, levels)
     table.rows = [r for r in table.rows if r[0] != TOTAL]
     table.notes = [*result.all_notes(), "Percentages are of each group's base (the last column)"]
-    return table, Chart(caption, _alt(caption, table), _grid_chart(table), True)
+    return table, Chart(caption, chart_alt(caption, table), _grid_chart(table), True)
 
 
 def _item_label(question: QuestionType, item: str | None) -> str:

@@ -19,7 +19,7 @@ from consult.permissions import Permission, requires
 from research.coding.models import Quote
 from research.coding.pages import CODE
 from research.report import store
-from research.report.build import _section, answer_frame, gather
+from research.report.build import answer_frame, build_section, gather
 from research.report.document import SECTION_KINDS, ReportDocument
 from research.report.forms import pickable, read_section
 from research.report.models import ReportVersion
@@ -33,6 +33,14 @@ MEDIA = {
 }
 
 
+# The report is one self-contained file: its own inline styles and data-URL images, nothing
+# else (no scripts, no requests), which the app's usual policy would not allow to style it.
+REPORT_CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; "
+    "form-action 'none'; frame-ancestors 'none'"
+)
+
+
 def _base(consultation_id: uuid.UUID) -> str:
     return f"/staff/consultations/{consultation_id}/analysis/report"
 
@@ -44,7 +52,10 @@ def rendered(document: ReportDocument, kind: str, filename: str) -> Response[byt
     return Response(
         body,
         media_type=MEDIA[kind],
-        headers={"Content-Disposition": f'attachment; filename="{filename}.{kind}"'},
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}.{kind}"',
+            "Content-Security-Policy": REPORT_CSP,
+        },
     )
 
 
@@ -151,7 +162,7 @@ class ReportPages(Controller):
         if section.kind not in {"heading", "text", "next_steps", "methodology"}:
             keys = [q.key for q in inputs.survey.questions() if q.key != "respondent_type"]
             await db_session.run_sync(
-                lambda s: _section(
+                lambda s: build_section(
                     s.connection(),
                     inputs,
                     answer_frame(s.connection(), consultation_id, keys),
@@ -191,7 +202,9 @@ class ReportPages(Controller):
         report = await store.report_of(db_session, consultation)
         document = await store.draft_document(db_session, consultation, report)
         html = await anyio.to_thread.run_sync(to_html, document)
-        return Response(html, media_type=MEDIA["html"])
+        return Response(
+            html, media_type=MEDIA["html"], headers={"Content-Security-Policy": REPORT_CSP}
+        )
 
     @get("/download/{kind:str}")
     async def download(

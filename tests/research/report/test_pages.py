@@ -63,6 +63,9 @@ async def test_a_researcher_arranges_sections_previews_and_downloads_with_an_aud
     preview = await client.get(f"{base}/preview")
     assert preview.status_code == 200 and "DRAFT" in preview.text
     assert "<strong>a lot</strong>" in preview.text and "<svg" in preview.text
+    # Self-contained: its own inline styles, and no scripts or requests of any kind.
+    policy = preview.headers["content-security-policy"]
+    assert "style-src 'unsafe-inline'" in policy and "default-src 'none'" in policy
     # No sign-off for a researcher: the form is not offered and a hand-built post is refused.
     assert "Sign off version" not in page.text
     refused = await post_form(client, f"{base}/sign-off", {})
