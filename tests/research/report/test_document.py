@@ -17,8 +17,8 @@ from sqlalchemy import select
 from consult.consultations.models import Consultation
 from consult.settings import Settings
 from research.report import store
-from research.report.build import agreed_to_quote
 from research.report.document import SUPPRESSED
+from research.report.free_text import agreed_to_quote
 from research.report.models import ReportSection
 from research.report.render import to_docx, to_html
 from surveys.definition.loading import load_definition, survey_from_dict, survey_to_dict
