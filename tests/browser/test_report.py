@@ -87,9 +87,23 @@ def report_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[st
         log.close()
 
 
-def signed_in(browser: Any, base: str, role: str) -> Any:
+def new_page(browser: Any, base: str) -> Any:
+    """A page in a fresh context that records every request it makes."""
     context = browser.new_context(base_url=base, bypass_csp=True)
     page = context.new_page()
+    page.requested = []
+    context.on("request", lambda request: page.requested.append(request.url))
+    return page
+
+
+def only_local(page: Any, base: str) -> None:
+    # axe is injected from a local file; everything else must come from the app itself.
+    foreign = [url for url in page.requested if not url.startswith(base)]
+    assert not foreign, foreign
+
+
+def signed_in(browser: Any, base: str, role: str) -> Any:
+    page = new_page(browser, base)
     email, secret = ACCOUNTS[role]
     page.goto("/staff/login")
     page.get_by_label("Email address").fill(email)
@@ -148,6 +162,7 @@ def test_a_report_is_assembled_signed_off_published_and_read_by_the_public(
     assert researcher.get_by_text("DRAFT").count() >= 1
     assert_no_axe_violations(researcher)
     assert researcher.get_by_role("button", name="Sign off version 1").count() == 0
+    only_local(researcher, base)
     researcher.context.close()
 
     admin = signed_in(browser, base, "administrator")
@@ -168,7 +183,7 @@ def test_a_report_is_assembled_signed_off_published_and_read_by_the_public(
     assert_no_axe_violations(admin)
     admin.context.close()
 
-    public = browser.new_context(base_url=base, bypass_csp=True).new_page()
+    public = new_page(browser, base)
     public.goto("/")
     public.get_by_role("link", name="what you told us").click()
     expect(public.get_by_role("heading", name="We asked, you said, we did")).to_be_visible()
@@ -177,4 +192,5 @@ def test_a_report_is_assembled_signed_off_published_and_read_by_the_public(
     assert public.get_by_role("cell", name="Health partnership").count() == 1
     assert public.get_by_role("link", name="Exit this page").count() >= 1
     assert_no_axe_violations(public)
+    only_local(public, base)
     public.context.close()
