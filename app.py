@@ -132,6 +132,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 "outages": OutageLog(),
                 "health": HealthCheck(settings, direct),
                 "jobs": jobs,
+                "home_links": research.HOME_LINKS,
             }
         ),
         on_startup=[*surveys.ON_STARTUP, jobs.start],

@@ -36,6 +36,7 @@ MODEL_MODULES = (
     "surveys.models",
     "panels.models",
     "research.coding.models",
+    "research.report.models",
 )
 
 __all__ = [

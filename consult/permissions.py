@@ -42,6 +42,7 @@ class Permission(StrEnum):
     RESPOND_TO_RECOMMENDATIONS = "respond_to_recommendations"
     USE_STAFF_AREA = "use_staff_area"
     CODE_RESPONSES = "code_responses"
+    SIGN_OFF_REPORTS = "sign_off_reports"  # administrators only: freezes a findings report
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {

@@ -15,13 +15,21 @@ from consult.sessions import SESSION_OPTIONAL
 
 
 @get("/", name="home")
-async def home(db_session: AsyncSession) -> Template:
+async def home(request: Request[Any, Any, Any], db_session: AsyncSession) -> Template:
     rows = await db_session.execute(
         select(Consultation)
         .where(Consultation.status == Status.OPEN.value)
         .order_by(Consultation.public_title)
     )
-    return Template("consult/home.html", context={"consultations": list(rows.scalars())})
+    # Feature packages add their public pages (title, link) through the app's state, so the
+    # core never imports them.
+    links: list[tuple[str, str]] = []
+    for provider in request.app.state.get("home_links", ()):
+        links += await provider(db_session)
+    return Template(
+        "consult/home.html",
+        context={"consultations": list(rows.scalars()), "results": links},
+    )
 
 
 @get("/exit", name="exit", include_in_schema=False, opt={SESSION_OPTIONAL: True})

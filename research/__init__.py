@@ -12,6 +12,8 @@ from research.breakdown_routes import BreakdownController
 from research.cloud_routes import CloudController
 from research.coding import JOB_HANDLERS as _CODING_JOBS
 from research.coding import ROUTES as _CODING_ROUTES
+from research.report import ROUTES as _REPORT_ROUTES
+from research.report.public import published_pages
 from research.results_routes import ResultsController
 from research.settings_routes import SettingsController
 
@@ -21,6 +23,9 @@ ROUTES: list[Any] = [
     CloudController,
     SettingsController,
     *_CODING_ROUTES,
+    *_REPORT_ROUTES,
 ]
 # Background work this package runs (`consult.jobs`): kind -> handler.
 JOB_HANDLERS: dict[str, JobHandler] = {**_CODING_JOBS}
+# Public pages the home page links to: async (db) -> [(title, href)].
+HOME_LINKS = (published_pages,)
