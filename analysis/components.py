@@ -101,14 +101,28 @@ def _phrase_tokenizer() -> Any:
     return English().tokenizer
 
 
-def phrase_matcher(vocab: Any, phrases: Iterable[str]) -> PhraseMatcher:
-    """Whole-word matcher ignoring case; "'s" and "’s" are the same."""
-    matcher = PhraseMatcher(vocab, attr="NORM")
+class _Matchers:
+    """A case-insensitive phrase matcher and, optionally, a case-sensitive one, called as one."""
+
+    def __init__(self, *matchers: PhraseMatcher) -> None:
+        self.matchers = matchers
+
+    def __call__(self, doc: Doc) -> list[tuple[int, int, int]]:
+        return [m for matcher in self.matchers for m in matcher(doc)]
+
+
+def phrase_matcher(vocab: Any, phrases: Iterable[str], exact: Iterable[str] = ()) -> Any:
+    """Whole-word matcher ignoring case ("'s" and "’s" the same), plus ``exact`` phrases
+    matched only as written. Called on a doc, it gives (id, start, end) matches."""
     tokenizer = _phrase_tokenizer()
-    docs = [tokenizer(p) for p in sorted({p.strip() for p in phrases if p and p.strip()})]
-    if docs:
-        matcher.add("KEEP", docs)
-    return matcher
+    matchers = []
+    for attr, items in (("NORM", phrases), ("ORTH", exact)):
+        docs = [tokenizer(p) for p in sorted({p.strip() for p in items if p and p.strip()})]
+        if docs:
+            matcher = PhraseMatcher(vocab, attr=attr)
+            matcher.add("KEEP", docs)
+            matchers.append(matcher)
+    return _Matchers(*matchers)
 
 
 # --- Regular expressions ---------------------------------------------------------------------------
@@ -221,6 +235,8 @@ TITLE, UPPER, LOWER = "title", "upper", "lower"
 # A name that is also a word this common or more ("Hope", "Will") needs more than "was" or "is"
 # after it at the start of a sentence: "Hope is all I had" is no name, "Grace was lovely" is.
 FREQUENT_WORD = -11.5
+# ... and in lower case after "my ex" or "my friend" one this common is read as the word.
+VERY_FREQUENT_WORD = -9.5
 _SENTENCE_END = frozenset(
     {".", "!", "?", ":", ";", "...", "…", '"', "“", "”", "(", "-", "–", "—", "*", "•"}
 )
@@ -295,7 +311,9 @@ class NameFinder:
         self.common = word_set("common_words.txt") | nlp.Defaults.stop_words
         self.not_names = word_set("not_names.txt")
         self.ctx = name_context()
-        self.services = phrase_matcher(nlp.vocab, service_phrases())
+        self.services = phrase_matcher(
+            nlp.vocab, self._any_case_services(), exact=self._capital_services()
+        )
         self.places = phrase_matcher(nlp.vocab, place_phrases())
         self._classes: dict[str, tuple[int, str]] = {}
         self._typos: dict[str, bool] = {}
@@ -306,12 +324,21 @@ class NameFinder:
         key = fold(text)
         found = self._typos.get(key)
         if found is None:
-            found = len(key) >= 5 and key.isalpha() and any(
-                c in self.common for c in _edits(key)
-            )
+            found = len(key) >= 5 and key.isalpha() and any(c in self.common for c in _edits(key))
             if len(self._typos) < 100_000:
                 self._typos[key] = found
         return found
+
+    def _is_name_or_word(self, phrase: str) -> bool:
+        key = fold(phrase)
+        return key in self.first or key in self.words or key in self.surnames
+
+    def _capital_services(self) -> list[str]:
+        """Acronyms that are also names ("IRIS"): matched only as written."""
+        return [p for p in service_phrases() if p.isupper() and self._is_name_or_word(p)]
+
+    def _any_case_services(self) -> list[str]:
+        return [p for p in service_phrases() if not (p.isupper() and self._is_name_or_word(p))]
 
     def classify(self, text: str) -> tuple[int, str]:
         """(class, shape) of a token's text, cached."""
@@ -396,7 +423,12 @@ class _DocNames:
     def names(self) -> list[tuple[int, int]]:
         seeds = []
         for i, (cls, shape) in enumerate(self.info):
-            if cls == SKIP or self.protected[i]:
+            if self.protected[i]:
+                continue
+            if self.hyphenated_first_name(i):  # "Ji-yeon", "Min-jun"
+                seeds.append((i, i + 3))
+                continue
+            if cls == SKIP:
                 continue
             honorific = self.honorific(i)
             if honorific >= 0 and (shape != LOWER or cls in (FIRST, SURNAME, UNKNOWN)):
@@ -412,6 +444,8 @@ class _DocNames:
                 and not (cls == UNKNOWN and self.f.misspelt_word(self.texts[i]))
             ):
                 self.unsure.append(i)
+        seeds += self.coordinated(seeds)
+        seeds.sort()
         found: list[tuple[int, int]] = []
         covered = [False] * self.n
         for start, end in seeds:
@@ -421,6 +455,28 @@ class _DocNames:
             for i in range(start, end):
                 covered[i] = True
             found.append((start, end))
+        return found
+
+    def hyphenated_first_name(self, i: int) -> bool:
+        if not self.hyphen_after(i) or self.info[i][1] not in (TITLE, LOWER):
+            return False
+        joined = fold(f"{self.texts[i]}-{self.texts[i + 2]}")
+        return joined in self.f.first and not self.protected[i + 2]
+
+    def coordinated(self, seeds: list[tuple[int, int]]) -> list[tuple[int, int]]:
+        """Names that are also words, listed with a name: "nasreen and rob", "Sam, Will and Jo"."""
+        found: list[tuple[int, int]] = []
+        ends = {end for _, end in seeds}
+        starts = {start for start, _ in seeds}
+        for k in sorted(ends):
+            while k + 1 < self.n and self.lowers[k] in (",", "and", "&"):
+                cls, shape = self.info[k + 1]
+                if k + 1 in starts or cls != WORDNAME or shape not in (TITLE, LOWER):
+                    break
+                if self.protected[k + 1]:
+                    break
+                found.append((k + 1, k + 2))
+                k += 2
         return found
 
     def is_name(self, i: int, cls: int, shape: str) -> bool:
@@ -433,12 +489,16 @@ class _DocNames:
                 return True
             if self.blocked(i):
                 return False
+            if self.lowers[i] in ctx["months"] and self.sentence_start(i):
+                return self.right_context(i, weak=True)  # "April is when I left"
             if self.place[i]:
                 return not self.located(i) and (
                     not self.sentence_start(i) or self.right_context(i, weak=True)
                 )
             return True
         if shape == LOWER:
+            if cue and cls == WORDNAME:  # "my friend mo", "my idva grace"; not "my ex will"
+                return self.f.words[fold(self.texts[i])] < VERY_FREQUENT_WORD
             return cue and cls == UNKNOWN and len(self.texts[i]) > 2 and self.texts[i].isalpha()
         if shape != TITLE and not (shape == UPPER and cue):
             return False
@@ -511,21 +571,33 @@ class _DocNames:
             return True
         if nxt == "," and k + 1 < self.n:
             return self.lowers[k + 1] in ("my", "our", "the", "his", "her", "a", "an", "who")
-        if nxt in self.ctx["weak_verbs"] and k + 1 < self.n and self.lowers[k + 1] in ("my", "his", "her", "our"):
+        if (
+            nxt in self.ctx["weak_verbs"]
+            and k + 1 < self.n
+            and self.lowers[k + 1] in ("my", "his", "her", "our")
+        ):
             return True  # "Devon is my son's dad"
         return nxt in self.ctx["verbs"] and not (weak and nxt in self.ctx["weak_verbs"])
 
     def surname_follows(self, i: int) -> bool:
         k = i + 1
-        return k < self.n and self.info[k][1] == TITLE and self.info[k][0] in (FIRST, SURNAME, UNKNOWN)
+        return (
+            k < self.n and self.info[k][1] == TITLE and self.info[k][0] in (FIRST, SURNAME, UNKNOWN)
+        )
 
     def blocked(self, i: int) -> bool:
         """Part of a place, building or title: "St Mary's", "Clare's Law", "George Eliot Hospital"."""
         j = i - 1
-        if j >= 0 and self.lowers[j] in self.ctx["not_before"] and self.info[j][1] in (TITLE, UPPER):
+        if (
+            j >= 0
+            and self.lowers[j] in self.ctx["not_before"]
+            and self.info[j][1] in (TITLE, UPPER)
+        ):
             return True
         k = i + 1
-        while k < self.n and self.info[k][1] == TITLE and self.info[k][0] in (FIRST, SURNAME, UNKNOWN):
+        while (
+            k < self.n and self.info[k][1] == TITLE and self.info[k][0] in (FIRST, SURNAME, UNKNOWN)
+        ):
             k += 1
         possessive = k < self.n and self.lowers[k] in _POSSESSIVE
         if possessive:
@@ -538,11 +610,16 @@ class _DocNames:
         return False
 
     def located(self, i: int) -> bool:
-        """After "in", "to", "from"...: "moved to Chester", "in Sutton Coldfield"."""
+        """After "in", "to", "from"...: "moved to Chester", "in Sutton Coldfield"; but "thanks
+        to Sandy", "spoke to Ash" are people."""
         j = i - 1
         while j >= 0 and self.place[j] and self.info[j][1] == TITLE:
             j -= 1
-        return j >= 0 and self.lowers[j] in self.ctx["locatives"]
+        if j < 0 or self.lowers[j] not in self.ctx["locatives"]:
+            return False
+        return not (
+            self.lowers[j] == "to" and j >= 1 and self.lowers[j - 1] in self.ctx["to_person"]
+        )
 
     def dated(self, i: int) -> bool:
         """A month, not a name: "Jan 2021", "7th Dec 2014", "in April", "since May"."""
@@ -554,8 +631,10 @@ class _DocNames:
         if k < self.n and self.texts[k].isdigit() and len(self.texts[k]) == 4:
             return True
         j = i - 1
-        return j >= 0 and len(self.texts[j]) <= 4 and (
-            self.texts[j].isdigit() or self.texts[j][:-2].isdigit()
+        return (
+            j >= 0
+            and len(self.texts[j]) <= 4
+            and (self.texts[j].isdigit() or self.texts[j][:-2].isdigit())
         )
 
     # spans
@@ -589,7 +668,7 @@ class _DocNames:
             if self.hyphen_after(end - 1):  # "Marsh-Hall", "Kelly-Ann", "Ji-yeon"
                 end += 2
                 continue
-            if self.place[end] or self.info[end][0] == SKIP and self.info[end][1] != TITLE:
+            if self.place[end] or (self.info[end][0] == SKIP and self.info[end][1] != TITLE):
                 break
             if self.namelike(end, lower_seed) or (
                 self.info[end][1] == TITLE and self.hyphen_after(end)

@@ -28,7 +28,6 @@ from functools import lru_cache
 from typing import Any, NamedTuple
 
 import pandas as pd
-from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 from tqdm import tqdm
@@ -162,9 +161,7 @@ def pii_spans(doc: Doc, use_ner: bool) -> list[Span]:
     spans = list(doc.spans[PII_SPANS_KEY]) if PII_SPANS_KEY in doc.spans else []
     if use_ner:
         spans += _ner_names(doc)
-    kept: list[tuple[int, int]] = [
-        (s.start, s.end) for s in doc.spans.get(PROTECTED_SPANS_KEY, [])
-    ]
+    kept: list[tuple[int, int]] = [(s.start, s.end) for s in doc.spans.get(PROTECTED_SPANS_KEY, [])]
     kept += doc.user_data.get(_KEEP_KEY, [])
     if kept and spans:
         protected = [False] * len(doc)
@@ -220,7 +217,7 @@ def redact_doc(
 
 
 @lru_cache(maxsize=16)
-def _keep_matcher(pipeline: Pipeline, keep: frozenset[str]) -> PhraseMatcher | None:
+def _keep_matcher(pipeline: Pipeline, keep: frozenset[str]) -> Any:
     return phrase_matcher(pipeline.nlp.vocab, keep) if keep else None
 
 
@@ -230,7 +227,9 @@ def _clean_keep(keep: Iterable[str] | str) -> frozenset[str]:
     return frozenset(k.strip() for k in keep if k and k.strip())
 
 
-def _rule_docs(pipeline: Pipeline, texts: list[str], keep: frozenset[str], batch_size: int) -> list[Doc]:
+def _rule_docs(
+    pipeline: Pipeline, texts: list[str], keep: frozenset[str], batch_size: int
+) -> list[Doc]:
     """Docs through the rule components, NER added for the undecided words where trained.
 
     The two rule components are called directly with the input text, which spares rebuilding
@@ -403,7 +402,9 @@ def redact_frame(
     redaction = Redaction([], pd.DataFrame(columns=LOG_COLUMNS), "")
     for column in columns:
         values = ["" if pd.isna(v) else str(v) for v in frame[column].tolist()]
-        redaction = redact_texts(values, pipeline, progress=progress, keep=keep, n_process=n_process)
+        redaction = redact_texts(
+            values, pipeline, progress=progress, keep=keep, n_process=n_process
+        )
         result[column] = redaction.texts
         log = redaction.log.copy()
         log.insert(1, "column", column)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -38,7 +39,9 @@ def quality(paths: list[Path]) -> None:
 
     for path in paths:
         cases = load_cases(path)
-        print(f"## {path.name}: {len(cases)} sentences, {sum(not c.spans for c in cases)} with none\n")
+        print(
+            f"## {path.name}: {len(cases)} sentences, {sum(not c.spans for c in cases)} with none\n"
+        )
         for use_trained in (True, False):
             pipeline = build_pipeline("full", use_trained)
             result = redact_texts([c.text for c in cases], pipeline)
@@ -48,9 +51,13 @@ def quality(paths: list[Path]) -> None:
             scores = score(cases, predicted)
             print(f"### {pipeline.model}\n\n{markdown_table(scores, PII_TYPES)}\n")
             for row, gold, kind in scores.misses:
-                print(f"- {kind} {gold[0]}: {cases[row].text[gold[1]:gold[2]]!r} in {cases[row].text!r}")
+                print(
+                    f"- {kind} {gold[0]}: {cases[row].text[gold[1] : gold[2]]!r} in {cases[row].text!r}"
+                )
             for row, span in scores.wrong:
-                print(f"- wrong {span[0]}: {cases[row].text[span[1]:span[2]]!r} in {cases[row].text!r}")
+                print(
+                    f"- wrong {span[0]}: {cases[row].text[span[1] : span[2]]!r} in {cases[row].text!r}"
+                )
             print()
 
 
@@ -89,6 +96,8 @@ def one_run(answers_path: str) -> None:
     answers = json.loads(Path(answers_path).read_text())
     pipeline = build_pipeline("full")
     loaded = time.perf_counter()
+    load_before = os.getloadavg()[0]
+    cpu_before = _cpu()
     result = redact_texts(answers, pipeline)
     done = time.perf_counter()
     print(
@@ -96,6 +105,8 @@ def one_run(answers_path: str) -> None:
             {
                 "load_s": round(loaded - started, 2),
                 "redact_s": round(done - loaded, 2),
+                "cpu_s": round(_cpu() - cpu_before, 2),
+                "loadavg": [round(load_before, 1), round(os.getloadavg()[0], 1)],
                 "spans": len(result.log),
                 "model": pipeline.model,
             }
@@ -103,13 +114,19 @@ def one_run(answers_path: str) -> None:
     )
 
 
+def _cpu() -> float:
+    """CPU seconds (user + system) of this process and its finished children."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
+
+
 def speed(n: int, runs: int, code: Path) -> None:
     answers = make_answers(n)
     words = sum(len(a.split()) for a in answers)
     path = Path("/tmp") / f"redaction-bench-{n}.json"
     path.write_text(json.dumps(answers))
-    print(f"{n} answers, {words} words; code from {code}")
-    timings = []
+    print(f"{n} answers, {words} words; code from {code}", flush=True)
+    timings, cpu = [], []
     for i in range(runs):
         out = subprocess.run(
             [sys.executable, __file__, "_run", str(path)],
@@ -121,8 +138,13 @@ def speed(n: int, runs: int, code: Path) -> None:
         )
         result = json.loads(out.stdout.strip().splitlines()[-1])
         timings.append(result["redact_s"])
-        print(f"run {i + 1}: {result}")
-    print(f"median redact_texts: {statistics.median(timings):.1f} s ({words / statistics.median(timings):,.0f} words/s)")
+        cpu.append(result["cpu_s"])
+        print(f"run {i + 1}: {result}", flush=True)
+    wall = statistics.median(timings)
+    print(
+        f"median redact_texts: {wall:.1f} s wall ({words / wall:,.0f} words/s), "
+        f"{statistics.median(cpu):.1f} s CPU; {os.cpu_count()} cores"
+    )
 
 
 def main() -> None:

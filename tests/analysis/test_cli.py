@@ -248,3 +248,16 @@ def test_module_entry_point_runs() -> None:
         [sys.executable, "-m", "analysis", "--help"], capture_output=True, text=True, check=False
     )
     assert result.returncode == 0 and "suggest-themes" in result.stdout
+
+
+def test_redact_keeps_the_names_in_a_keep_file(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    pd.DataFrame({"t": ["Maggie's and Sophie helped me"]}).to_csv(tmp_path / "R.csv", index=False)
+    (tmp_path / "keep.txt").write_text("# directory\nMaggie's\n", encoding="utf-8")
+    base = ["redact", "--input", str(tmp_path / "R.csv"), "--columns", "t"]
+    assert run([*base, "--out", str(tmp_path / "a.csv")], capsys)[0] == 0
+    assert pd.read_csv(tmp_path / "a.csv")["t"][0] == "[NAME]'s and [NAME] helped me"
+    keep = ["--keep", str(tmp_path / "keep.txt")]
+    assert run([*base, "--out", str(tmp_path / "b.csv"), *keep], capsys)[0] == 0
+    assert pd.read_csv(tmp_path / "b.csv")["t"][0] == "Maggie's and [NAME] helped me"
+    code, _, err = run([*base, "--out", str(tmp_path / "c.csv"), "--keep", "missing.txt"], capsys)
+    assert code != 0 and "--keep" in err
