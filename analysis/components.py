@@ -310,6 +310,7 @@ class NameFinder:
         self.surname_words = word_set("surname_words.txt")
         self.common = word_set("common_words.txt") | nlp.Defaults.stop_words
         self.not_names = word_set("not_names.txt")
+        self.common_stop = frozenset(nlp.Defaults.stop_words)
         self.ctx = name_context()
         self.services = phrase_matcher(
             nlp.vocab, self._any_case_services(), exact=self._capital_services()
@@ -320,11 +321,12 @@ class NameFinder:
 
     def misspelt_word(self, text: str) -> bool:
         """One letter away from an ordinary word ("Treatement", "Excellant"): at the start of
-        a sentence such a word is taken for a typo, not a name."""
+        a sentence such a word is taken for a typo, not a name. Only from seven letters: shorter
+        names are too often one letter from a word ("Thanh", "Morag", "Cerys")."""
         key = fold(text)
         found = self._typos.get(key)
         if found is None:
-            found = len(key) >= 5 and key.isalpha() and any(c in self.common for c in _edits(key))
+            found = len(key) >= 7 and key.isalpha() and any(c in self.common for c in _edits(key))
             if len(self._typos) < 100_000:
                 self._typos[key] = found
         return found
@@ -503,8 +505,21 @@ class _DocNames:
         if shape != TITLE and not (shape == UPPER and cue):
             return False
         if cls == COMMON:
+            # "a woman called Faith", "my ex Gaz"; not "my ex Husband", "I told Everyone"
+            if not cue:
+                return False
             j = self.prev_word(i)
-            return cue and self.lowers[j] in ("called", "named")
+            if self.lowers[j] in ("called", "named"):
+                return True
+            word = self.lowers[i]
+            return (
+                self.lowers[j] not in ctx["cue_verbs"]
+                and word not in ctx["relations"]
+                and word not in ctx["institutions"]
+                and word not in ctx["honorifics"]
+                and word not in self.f.common_stop
+                and not self.blocked(i)
+            )
         if cls == WORDNAME:
             if cue:
                 return True
@@ -545,6 +560,8 @@ class _DocNames:
             return False
         if self.lowers[j] in self.ctx["relations"]:
             return True
+        if j >= 1 and self.lowers[j] == "to" and self.lowers[j - 1] in ("thanks", "grateful"):
+            return True  # "thanks to olu"
         return j >= 1 and self.lowers[j] == "is" and self.lowers[j - 1] == "name"
 
     def honorific(self, i: int) -> int:
@@ -563,6 +580,8 @@ class _DocNames:
         return j
 
     def right_context(self, i: int, weak: bool) -> bool:
+        if self.hyphen_after(i):  # look past "-yeon" in "Ji-yeon from the university"
+            i += 2
         k = i + 1
         if k >= self.n:
             return False
@@ -577,6 +596,8 @@ class _DocNames:
             and self.lowers[k + 1] in ("my", "his", "her", "our")
         ):
             return True  # "Devon is my son's dad"
+        if not weak and nxt in ("my", "our"):
+            return True  # "Dafydd my probation contact"
         return nxt in self.ctx["verbs"] and not (weak and nxt in self.ctx["weak_verbs"])
 
     def surname_follows(self, i: int) -> bool:
