@@ -308,21 +308,36 @@ def propose_redactions(
     return [RedactionSpan(*entry) for entry in _entries(doc, pipeline.trained)]
 
 
-# Set before forking worker processes; read by _redact_chunk in the children.
-_WORKER: dict[str, Any] = {}
+@dataclass(frozen=True)
+class _Job:
+    pipeline: Pipeline
+    keep: frozenset[str]
+    batch_size: int
+
+    def __call__(self, args: tuple[int, list[str]]) -> tuple[int, list[str], list[tuple[Any, ...]]]:
+        offset, texts = args
+        out: list[str] = []
+        rows: list[tuple[Any, ...]] = []
+        docs = _rule_docs(self.pipeline, texts, self.keep, self.batch_size)
+        for row, (original, doc) in enumerate(zip(texts, docs, strict=True), start=offset):
+            text, entries = redact_doc(doc, self.pipeline.trained, original)
+            out.append(text)
+            rows.extend((row, *entry) for entry in entries)
+        return offset, out, rows
 
 
-def _redact_chunk(args: tuple[int, list[str]]) -> tuple[int, list[str], list[tuple[Any, ...]]]:
-    offset, texts = args
-    pipeline: Pipeline = _WORKER["pipeline"]
-    out: list[str] = []
-    rows: list[tuple[Any, ...]] = []
-    docs = _rule_docs(pipeline, texts, _WORKER["keep"], _WORKER["batch_size"])
-    for row, (original, doc) in enumerate(zip(texts, docs, strict=True), start=offset):
-        text, entries = redact_doc(doc, pipeline.trained, original)
-        out.append(text)
-        rows.extend((row, *entry) for entry in entries)
-    return offset, out, rows
+# In a forked worker, the job it was started with (inherited, never pickled: the pipeline is big).
+_worker_job: _Job | None = None
+
+
+def _start_worker(job: _Job) -> None:
+    global _worker_job
+    _worker_job = job
+
+
+def _in_worker(args: tuple[int, list[str]]) -> tuple[int, list[str], list[tuple[Any, ...]]]:
+    assert _worker_job is not None
+    return _worker_job(args)
 
 
 def _chunks(texts: list[str]) -> Iterator[tuple[int, list[str]]]:
@@ -355,19 +370,19 @@ def redact_texts(
     """
     texts = ["" if t is None else str(t) for t in texts]
     pipeline = pipeline or build_pipeline("full")
-    _WORKER.update(pipeline=pipeline, keep=_clean_keep(keep), batch_size=batch_size)
+    job = _Job(pipeline, _clean_keep(keep), batch_size)
     out: list[str] = [""] * len(texts)
     rows: list[tuple[Any, ...]] = []
     bar = tqdm(total=len(texts), disable=not progress, desc="redact")
     processes = _processes(len(texts), n_process)
     if processes == 1:
-        results: Iterable[tuple[int, list[str], list[tuple[Any, ...]]]] = map(
-            _redact_chunk, _chunks(texts)
-        )
+        results: Iterable[tuple[int, list[str], list[tuple[Any, ...]]]] = map(job, _chunks(texts))
         pool = None
     else:
-        pool = multiprocessing.get_context("fork").Pool(processes)
-        results = pool.imap(_redact_chunk, _chunks(texts))
+        # fork: workers inherit the loaded pipeline instead of loading or unpickling it
+        context = multiprocessing.get_context("fork")
+        pool = context.Pool(processes, initializer=_start_worker, initargs=(job,))
+        results = pool.imap(_in_worker, _chunks(texts))
     try:
         for offset, chunk_out, chunk_rows in results:
             out[offset : offset + len(chunk_out)] = chunk_out

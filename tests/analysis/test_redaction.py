@@ -334,3 +334,14 @@ def test_trained_ner_only_decides_words_the_rules_leave_undecided() -> None:
         "Email me at [EMAIL] if you need to.",
         "The Bill for the flat came to me.",
     ]
+
+
+def test_concurrent_calls_keep_their_own_keep_lists(blank_pipeline: Pipeline) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    texts = ["Maggie's helped, and so did Sophie."] * 3000
+    with ThreadPoolExecutor(2) as pool:
+        kept = pool.submit(redact_texts, texts, blank_pipeline, keep=["Maggie's"])
+        plain = pool.submit(redact_texts, texts, blank_pipeline)
+        assert set(kept.result().texts) == {"Maggie's helped, and so did [NAME]."}
+        assert set(plain.result().texts) == {"[NAME]'s helped, and so did [NAME]."}
