@@ -299,7 +299,7 @@ class NameFinder:
     Published services and roles (``vawg_services.txt``) are never names; their spans are kept
     in ``doc.spans["consult_protected"]`` so other finders' spans can be checked against them.
     Capitalised unknown words and names that are also words at the start of a sentence with no
-    context either way ("Okoro was late", "Hope is all I had") go to
+    context either way ("Jo actually listens", "Hope is all I had") go to
     ``doc.spans["consult_unsure"]``: a trained NER model, where there is one, decides those.
     """
 
@@ -378,15 +378,14 @@ class NameFinder:
         n = len(doc)
         if n == 0:
             return [], [], []
+        kept = [Span(doc, start, end, label="KEEP") for _, start, end in self.services(doc)]
         texts = [t.text for t in doc]
         info = [self.classify(t) for t in texts]
-        if all(cls == SKIP for cls, _ in info):
-            return [], [], []
+        if all(cls == SKIP for cls, _ in info) and "-" not in texts:
+            return [], kept, []
         protected = [False] * n
-        kept = []
-        for _, start, end in self.services(doc):
-            kept.append(Span(doc, start, end, label="KEEP"))
-            for i in range(start, end):
+        for span in kept:
+            for i in range(span.start, span.end):
                 protected[i] = True
         place = [False] * n
         for _, start, end in self.places(doc):

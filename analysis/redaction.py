@@ -10,7 +10,7 @@ How spans are found (details in ``docs/analysis.md``):
 * names from name lists, cues and context (component ``consult_names``), with no statistical
   model, so it is the same with or without the trained pipeline;
 * where the trained pipeline is installed, its NER only for the few capitalised words the rules
-  leave undecided (a sentence starting "Okoro was late"), run on just those texts;
+  leave undecided (a sentence starting "Jo actually listens"), run on just those texts;
 * never on published VAWG services, roles and acronyms (``patterns/vawg_services.txt``), nor on
   the ``keep`` phrases a caller passes (a consultation's support directory, its area's places).
 

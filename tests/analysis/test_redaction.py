@@ -214,6 +214,7 @@ def test_names_in_lower_case_at_sentence_start_before_roles_and_that_are_words(
         "I applied under Clare's Law and Sarah's Law.",
         "My IDVA and my ISVA were brilliant.",
         "I had 2 Family Court hearings and 3 Crown Court dates.",
+        "i had 2 family court hearings and 3 crown court dates",
         "We moved from Chester to Nuneaton.",
         "The Bill for the flat was in my name.",
         "The website was useless.info on there was old.",
