@@ -493,9 +493,7 @@ class _DocNames:
             if self.lowers[i] in ctx["months"] and self.sentence_start(i):
                 return self.right_context(i, weak=True)  # "April is when I left"
             if self.place[i]:
-                return not self.located(i) and (
-                    not self.sentence_start(i) or self.right_context(i, weak=True)
-                )
+                return self.place_is_person(i)
             return True
         if shape == LOWER:
             if cue and cls == WORDNAME:  # "my friend mo", "my idva grace"; not "my ex will"
@@ -640,6 +638,21 @@ class _DocNames:
         return not (
             self.lowers[j] == "to" and j >= 1 and self.lowers[j - 1] in self.ctx["to_person"]
         )
+
+    def place_is_person(self, i: int) -> bool:
+        """A given name that is also a place: "moved to Chester", "the Chester refuge" and
+        "Chester Women's Aid" are the place; "Chester said" and "my son Chester" the person."""
+        if self.located(i):
+            return False
+        j = self.prev_word(i, skip_punct=False)
+        if j >= 0 and self.lowers[j] in self.ctx["determiners"]:
+            return False
+        k = i + 1
+        while k < self.n and self.place[k]:
+            k += 1
+        if k < self.n and self.protected[k]:
+            return False
+        return not self.sentence_start(i) or self.right_context(i, weak=True)
 
     def dated(self, i: int) -> bool:
         """A month, not a name: "Jan 2021", "7th Dec 2014", "in April", "since May"."""

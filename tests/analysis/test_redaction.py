@@ -216,6 +216,7 @@ def test_names_in_lower_case_at_sentence_start_before_roles_and_that_are_words(
         "I had 2 Family Court hearings and 3 Crown Court dates.",
         "i had 2 family court hearings and 3 crown court dates",
         "We moved from Chester to Nuneaton.",
+        "The Chester refuge was full, so was Chester Women's Aid.",
         "The Bill for the flat was in my name.",
         "The website was useless.info on there was old.",
         "Hope is all I had left.",
@@ -346,3 +347,11 @@ def test_concurrent_calls_keep_their_own_keep_lists(blank_pipeline: Pipeline) ->
         plain = pool.submit(redact_texts, texts, blank_pipeline)
         assert set(kept.result().texts) == {"Maggie's helped, and so did [NAME]."}
         assert set(plain.result().texts) == {"[NAME]'s helped, and so did [NAME]."}
+
+
+def test_a_place_that_is_also_a_name_is_a_person_after_a_relation(blank_pipeline: Pipeline) -> None:
+    texts = ["my son Chester is 4", "I told Chester everything"]
+    assert redact_texts(texts, blank_pipeline).texts == [
+        "my son [NAME] is 4",
+        "I told [NAME] everything",
+    ]
