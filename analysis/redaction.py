@@ -348,7 +348,11 @@ def _chunks(texts: list[str]) -> Iterator[tuple[int, list[str]]]:
 def _processes(n_texts: int, n_process: int | None) -> int:
     if n_process is not None:
         return max(1, n_process)
-    if n_texts < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
+    if (
+        n_texts < PARALLEL_FROM
+        or "fork" not in multiprocessing.get_all_start_methods()
+        or multiprocessing.current_process().daemon  # daemonic processes may not have children
+    ):
         return 1
     return max(1, min(4, os.cpu_count() or 1))
 
