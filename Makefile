@@ -41,7 +41,7 @@ lint: setup
 	$(VENV)/bin/ruff format --check .
 
 typecheck: setup
-	$(VENV)/bin/mypy consult surveys analysis panels app.py
+	$(VENV)/bin/mypy consult surveys analysis panels research app.py
 
 pytest: setup
 	$(VENV)/bin/pytest -q $(PYTEST_ARGS)

@@ -7,8 +7,9 @@ import warnings
 from functools import partial
 from typing import Any
 
-from advanced_alchemy.extensions.litestar import SQLAlchemyPlugin
+from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig, SQLAlchemyPlugin
 from litestar import Litestar
+from litestar.config.app import AppConfig
 from litestar.config.csrf import CSRFConfig
 from litestar.contrib.jinja import JinjaTemplateEngine
 from litestar.datastructures import State
@@ -22,16 +23,20 @@ from litestar.template.config import TemplateConfig
 
 import consult.routes
 import panels
+import research
 import surveys
 from consult.auth import build_session_auth
 from consult.db import build_alchemy_config, build_store
 from consult.direct import DirectDatabase
 from consult.errors import EXCEPTION_HANDLERS
-from consult.forms import read_form
+from consult.forms import FormFieldLimit, read_form
+from consult.health import HealthCheck
+from consult.jobs import JobRunner
+from consult.outages import OutageLog, note_recovery
 from consult.security import security_headers, sign_in_rate_limit
 from consult.settings import BASE_DIR, Settings, get_settings
 from consult.templating import configure_jinja
-from consult.transactions import CommitBeforeSessionWrite
+from consult.transactions import CommitBeforeSessionWrite, ErrorPageUntilSent
 
 STORE_NAMES = ("sessions", "throttle", "rate_limit", "respondent")
 
@@ -45,9 +50,25 @@ def build_stores(settings: Settings, alchemy: Any, direct: DirectDatabase) -> di
     return {name: build_store(alchemy, name, direct) for name in STORE_NAMES}
 
 
+def outermost(middleware: Any) -> Any:
+    """An `on_app_init` hook putting `middleware` outside the session middleware (which the
+    session auth's own hook puts first)."""
+
+    def add(config: AppConfig) -> AppConfig:
+        config.middleware.insert(0, middleware)
+        return config
+
+    return add
+
+
 # The public/staff split is a negative look-ahead, which Litestar's heuristic mistakes for
 # "excludes every path"; tests prove the staff area is guarded.
 warnings.filterwarnings("ignore", message="Middleware 'SessionAuthMiddleware' exclude pattern")
+
+
+def job_runner(settings: Settings, alchemy: SQLAlchemyAsyncConfig) -> JobRunner:
+    """The background jobs of every package; the app and `python -m consult worker` share it."""
+    return JobRunner(alchemy, {**research.JOB_HANDLERS}, redis_url=settings.redis_url)
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -55,11 +76,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
     alchemy = build_alchemy_config(settings)
     direct = DirectDatabase(alchemy.get_engine())
     session_auth = build_session_auth(settings, alchemy)
+    jobs = job_runner(settings, alchemy)
     return Litestar(
         route_handlers=[
             *consult.routes.ROUTES,
             *surveys.ROUTES,
             *panels.ROUTES,
+            *research.ROUTES,
             create_static_files_router(
                 path="/static",
                 directories=[BASE_DIR / "static"],
@@ -67,35 +90,55 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 include_in_schema=False,
             ),
         ],
-        dependencies={"form": Provide(read_form)},
+        dependencies={
+            "form": Provide(read_form),
+            "jobs": Provide(lambda: jobs, use_cache=True, sync_to_thread=False),
+        },
         plugins=[SQLAlchemyPlugin(config=alchemy)],
-        on_app_init=[session_auth.on_app_init],
-        middleware=[sign_in_rate_limit().middleware, CommitBeforeSessionWrite(alchemy)],
+        on_app_init=[session_auth.on_app_init, outermost(ErrorPageUntilSent())],
+        middleware=[
+            sign_in_rate_limit().middleware,
+            FormFieldLimit,
+            CommitBeforeSessionWrite(alchemy),
+        ],
         csrf_config=CSRFConfig(
             secret=settings.secret_key,
             cookie_name="csrf",
             cookie_secure=settings.secure_cookies,
             cookie_httponly=True,
             cookie_samesite="strict",
-            exclude=["/healthz", "/exit"],
+            exclude=["/healthz", "/livez", "/exit"],
         ),
         template_config=TemplateConfig(
             directory=[
                 BASE_DIR / "consult" / "templates",
                 BASE_DIR / "surveys" / "templates",
                 BASE_DIR / "panels" / "templates",
+                BASE_DIR / "research" / "templates",
             ],
             engine=JinjaTemplateEngine,
             engine_callback=partial(configure_jinja, reload=settings.environment == "development"),
         ),
         stores=StoreRegistry(stores=build_stores(settings, alchemy, direct)),
         exception_handlers=EXCEPTION_HANDLERS,
-        after_request=security_headers(hsts=settings.secure_cookies),
+        before_send=[security_headers(hsts=settings.secure_cookies), note_recovery],
         request_max_body_size=2 * 1024 * 1024,
         logging_config=LoggingConfig(log_exceptions="debug"),
-        state=State({"settings": settings, "alchemy": alchemy, "direct": direct}),
-        on_startup=[*surveys.ON_STARTUP],
-        on_shutdown=[*surveys.ON_SHUTDOWN, direct.close, alchemy.get_engine().dispose],
+        state=State(
+            {
+                "settings": settings,
+                "alchemy": alchemy,
+                "direct": direct,
+                "outages": OutageLog(),
+                "health": HealthCheck(settings, direct),
+                "jobs": jobs,
+            }
+        ),
+        on_startup=[*surveys.ON_STARTUP, jobs.start],
+        on_shutdown=[*surveys.ON_SHUTDOWN, jobs.stop, direct.close, alchemy.get_engine().dispose],
+        # No API description: every route is an HTML page, and the schema listed each staff
+        # route to anyone while its viewer loaded scripts from a CDN.
+        openapi_config=None,
         debug=False,
     )
 

@@ -1,7 +1,11 @@
 """Breakdowns of rating and theme questions, overall and by group, with suppression.
 
 Every table states its base (who is counted), what was excluded ("don't know"), what was
-suppressed and why, and a chi-square test of difference between groups where meaningful.
+suppressed and why, and a chi-square test of difference between groups where meaningful and
+safe: the test only ever uses a table whose every cell can already be worked out from what is
+published (:func:`analysis.disclosure.test_table`), so its value gives nothing away. Labels are
+cleaned and capped (:func:`analysis.disclosure.clean_label`) and names reserved for totals are
+refused.
 """
 
 from __future__ import annotations
@@ -13,13 +17,28 @@ import numpy as np
 import pandas as pd
 from scipy.stats import chi2_contingency
 
-from analysis.disclosure import TOTAL, SuppressedTable, percentages, suppress
+from analysis.disclosure import (
+    TOTAL,
+    SuppressedTable,
+    check_k,
+    check_labels,
+    clean_label,
+    clean_labels,
+    percentages,
+    suppress,
+    test_table,
+)
 from analysis.errors import AnalysisError
 from analysis.sources import require_columns
 
 DONT_KNOW = ("don't know", "dont know", "not applicable", "n/a", "don't know / not applicable")
 ALL = "All"
 BASE_ROW = "Respondents (base)"
+NOT_STATED = "Not stated"
+NO_TEST = (
+    "no test of difference: with these cells hidden, no table of categories that could be "
+    "combined was left to test without giving hidden counts away"
+)
 
 
 @dataclass
@@ -28,6 +47,7 @@ class ChiSquare:
     p_value: float
     dof: int
     note: str
+    table: pd.DataFrame | None = None  # the counts tested, when not the full table
 
 
 @dataclass
@@ -61,6 +81,31 @@ def chi_square(counts: pd.DataFrame) -> ChiSquare | None:
     return ChiSquare(float(result.statistic), float(result.pvalue), int(result.dof), note)
 
 
+def safe_chi_square(
+    table: SuppressedTable, counts: pd.DataFrame, rows: Sequence[str] | None = None
+) -> tuple[ChiSquare | None, list[str]]:
+    """The chi-square test a suppressed table may publish, and a note when there is none.
+
+    Computed on :func:`analysis.disclosure.test_table`: the full table when nothing is hidden,
+    otherwise one with the categories holding hidden cells combined, every cell of which can
+    already be worked out from the published table.
+    """
+    tested = test_table(table, counts, rows)
+    if tested is None:
+        return None, [NO_TEST]
+    result = chi_square(tested.counts)
+    if result is None:
+        return None, [NO_TEST] if tested.note else []
+    if tested.note:
+        result.note += f"; {tested.note}"
+        result.table = tested.counts
+    return result, []
+
+
+def _labels(values: pd.Series) -> pd.Series:
+    return clean_labels(values.fillna(NOT_STATED).astype(str))
+
+
 def _answers(frame: pd.DataFrame, question: str, dont_know: Sequence[str]) -> pd.DataFrame:
     answers = frame[frame[question].notna() & (frame[question].astype(str).str.strip() != "")]
     is_dk = (
@@ -79,16 +124,20 @@ def rating_breakdown(
     net_size: int = 2,
 ) -> Breakdown:
     """Counts and percentages per level; ``levels`` ordered worst to best enables net scores."""
+    k = check_k(k)
     require_columns(frame, [question] + ([group] if group else []))
     answers = _answers(frame, question, dont_know)
     rated = answers[~answers["_dk"]]
-    values = rated[question].astype(str).str.strip()
+    values = clean_labels(rated[question].astype(str))
     if levels is None:
         levels = sorted(values.unique().tolist())
+    levels = [clean_label(level) for level in levels]
+    check_labels(levels, "level")
     unknown = sorted(set(values) - set(levels))
     if unknown:
         raise AnalysisError(f"column '{question}' has values not in the levels: {unknown[0]!r}")
-    rows = rated[group].fillna("Not stated").astype(str) if group else pd.Series(ALL, rated.index)
+    rows = _labels(rated[group]) if group else pd.Series(ALL, rated.index)
+    check_labels(sorted(set(rows)), "group")
     counts = pd.crosstab(rows, pd.Categorical(values, categories=list(levels)), dropna=False)
     counts.columns = [str(c) for c in counts.columns]
     counts.index = [str(i) for i in counts.index]
@@ -99,9 +148,8 @@ def rating_breakdown(
         f"applicable' answers excluded; {len(frame) - len(answers)} did not answer"
     )
     net = _net(table, list(levels), net_size, k) if len(levels) >= 2 * net_size else None
-    return Breakdown(
-        table, percentages(table), net, base, [], chi_square(counts) if group else None
-    )
+    test, notes = safe_chi_square(table, counts) if group else (None, [])
+    return Breakdown(table, percentages(table), net, base, notes, test)
 
 
 def _net(table: SuppressedTable, levels: list[str], size: int, k: int) -> pd.DataFrame:
@@ -119,26 +167,39 @@ def _net(table: SuppressedTable, levels: list[str], size: int, k: int) -> pd.Dat
 
 def cross_tab(frame: pd.DataFrame, rows: str, columns: str, k: int = 10) -> Breakdown:
     """Respondents by two groups, suppressed, with a chi-square test."""
+    k = check_k(k)
     require_columns(frame, [rows, columns])
-    counts = pd.crosstab(frame[rows].fillna("Not stated"), frame[columns].fillna("Not stated"))
+    row_labels, column_labels = _labels(frame[rows]), _labels(frame[columns])
+    check_labels(sorted(set(row_labels)), "group")
+    check_labels(sorted(set(column_labels)), "group")
+    counts = pd.crosstab(row_labels.to_numpy(), column_labels.to_numpy())
     counts.index = [str(i) for i in counts.index]
     counts.columns = [str(c) for c in counts.columns]
+    counts.index.name = counts.columns.name = None
     table = suppress(counts, k)
     base = f"Base: {len(frame)} respondents"
-    return Breakdown(table, percentages(table), None, base, [], chi_square(counts))
+    test, notes = safe_chi_square(table, counts)
+    return Breakdown(table, percentages(table), None, base, notes, test)
 
 
 def theme_breakdown(
     coded: pd.DataFrame, themes: Sequence[str], group: str | None = None, k: int = 10
 ) -> Breakdown:
     """Respondents mentioning each theme, overall and by group (themes are multi-label)."""
+    k = check_k(k)
     require_columns(coded, list(themes) + ([group] if group else []))
-    groups = coded[group].fillna("Not stated").astype(str) if group else pd.Series(ALL, coded.index)
-    body = coded[list(themes)].apply(pd.to_numeric).fillna(0).astype(int).gt(0).astype(int)
+    names = [clean_label(t) for t in themes]
+    check_labels(names, "theme", reserved=(TOTAL, BASE_ROW))
+    groups = _labels(coded[group]) if group else pd.Series(ALL, coded.index)
+    check_labels(sorted(set(groups)), "group")
+    body = coded[list(themes)].apply(pd.to_numeric, errors="coerce").fillna(0)
+    body = body.astype(int).gt(0).astype(int)
+    body.columns = names
     counts = body.groupby(groups.to_numpy()).sum().T
     counts.loc[BASE_ROW] = groups.value_counts().reindex(counts.columns).to_numpy()
-    # Themes are not additive down a column (one respondent, several themes): rows only.
-    table = suppress(counts, k, check_columns=False)
+    # Themes are not additive down a column (one respondent, several themes): rows only; no
+    # theme count exceeds its group's base, which an attacker can use too.
+    table = suppress(counts, k, check_columns=False, bound_row=BASE_ROW)
     base_row = table.counts.loc[BASE_ROW].astype("Float64")
     pct = (table.counts.astype("Float64") / base_row * 100).round(1)
     pct = pct.mask(table.hidden | table.hidden.loc[[BASE_ROW]].to_numpy()).drop(index=BASE_ROW)
@@ -146,6 +207,6 @@ def theme_breakdown(
         f"Base: all {len(coded)} respondents to the question; "
         "a respondent can mention several themes"
     )
-    test = chi_square(counts.drop(index=BASE_ROW)) if group else None
     notes = ["percentages are of respondents in each group (column), not of mentions"]
-    return Breakdown(table, pct, None, base, notes, test)
+    test, more = safe_chi_square(table, counts, names) if group else (None, [])
+    return Breakdown(table, pct, None, base, notes + more, test)

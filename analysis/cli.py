@@ -9,8 +9,21 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from analysis.errors import AnalysisError
+
+
+def positive_int(value: str) -> int:
+    """argparse type: a whole number of at least 1 (k thresholds)."""
+    try:
+        number = int(value)
+    except ValueError:
+        message = f"must be a whole number of at least 1, not {value!r}"
+        raise argparse.ArgumentTypeError(message) from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, not {number}")
+    return number
 
 
 def _common_input(p: argparse.ArgumentParser, text: bool = True) -> None:
@@ -19,8 +32,16 @@ def _common_input(p: argparse.ArgumentParser, text: bool = True) -> None:
         p.add_argument("--text-column", required=True, help="column holding the free text")
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line errors (``error: ...``, exit 2) instead of usage + message."""
+
+    def error(self, message: str) -> NoReturn:
+        first = (message.splitlines() or [""])[0]
+        self.exit(2, f"error: {first} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m analysis", description=__doc__)
+    parser = _Parser(prog="python -m analysis", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("code", help="code responses into themes (rules and/or learned)")
@@ -45,7 +66,17 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("wordcloud", help="word clouds (PNG, SVG) and frequency tables (CSV)")
     _common_input(p)
     p.add_argument("--group-column", help="also one cloud per value of this column")
-    p.add_argument("--min-respondents", type=int, default=5, help="k: show words used by >= k")
+    p.add_argument(
+        "--id-column",
+        help="respondent id; required when a person can have several rows (words are counted "
+        "once per person)",
+    )
+    p.add_argument(
+        "--min-respondents",
+        type=positive_int,
+        default=5,
+        help="k: show a word only where at least k distinct respondents used it (default 5)",
+    )
     p.add_argument("--stop-words", help="extra stop words: a file (one per line) or a, b, c")
     p.add_argument("--out-dir", required=True)
     p.add_argument("--cache-dir")
@@ -60,7 +91,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--cross", nargs=2, metavar=("ROWS", "COLUMNS"), help="cross-tab two groups")
     p.add_argument("--coded", help="CODED.csv: theme breakdown (joined on --id-column)")
     p.add_argument("--id-column")
-    p.add_argument("--k", type=int, default=10, help="hide counts under k (default 10)")
+    p.add_argument(
+        "--k", type=positive_int, default=10, help="hide counts under k, k >= 1 (default 10)"
+    )
     p.add_argument("--no-charts", action="store_true")
     p.add_argument("--out-dir", required=True)
     p.set_defaults(handler="breakdown")

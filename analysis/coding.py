@@ -19,6 +19,7 @@ from analysis.corpus import TextCache, process_texts
 from analysis.errors import AnalysisError
 from analysis.rules import MatchStore, code_processed
 from analysis.sources import require_columns, text_column
+from analysis.spreadsheet import neutralise, write_csv
 
 if TYPE_CHECKING:
     from analysis.learning import ThemeModel
@@ -147,7 +148,7 @@ def write_codes(codes: pd.DataFrame, path: Path) -> None:
     columns = codes.columns[1:]
     binary = len(columns) > 0 and all(codes[c].isin((0, 1)).all() for c in columns)
     if not binary:
-        codes.to_csv(path, index=False)
+        write_csv(codes, path, index=False)
         return
     body = np.column_stack([codes[c].to_numpy(dtype=np.uint8) for c in columns])
     n_rows, n_cols = body.shape
@@ -156,8 +157,8 @@ def write_codes(codes: pd.DataFrame, path: Path) -> None:
     rows[:, -1] = ord("\n")
     raw = rows.tobytes()
     width = rows.shape[1]
-    header = ",".join(_csv_field(c) for c in codes.columns) + "\n"
-    ids = [_csv_field(v).encode("utf-8") for v in codes.iloc[:, 0].tolist()]
+    header = ",".join(_csv_field(neutralise(c)) for c in codes.columns) + "\n"
+    ids = [_csv_field(neutralise(v)).encode("utf-8") for v in codes.iloc[:, 0].tolist()]
     with path.open("wb") as handle:
         handle.write(header.encode("utf-8"))
         handle.write(

@@ -15,6 +15,7 @@ import pandas as pd
 
 from analysis.errors import AnalysisError
 from analysis.sources import load_table, require_columns, text_column
+from analysis.spreadsheet import write_csv
 
 if TYPE_CHECKING:
     from analysis.breakdown import Breakdown
@@ -59,9 +60,9 @@ def code(args: argparse.Namespace) -> None:
     )
     write_codes(result.codes, _out_path(args.out))
     if args.evidence:
-        result.evidence.to_csv(_out_path(args.evidence), index=False)
+        write_csv(result.evidence, _out_path(args.evidence), index=False)
     if args.order:
-        result.coding_order().to_csv(_out_path(args.order), index=False)
+        write_csv(result.coding_order(), _out_path(args.order), index=False)
     print(f"coded {len(result.codes)} responses into {len(result.themes)} themes -> {args.out}")
 
 
@@ -78,7 +79,7 @@ def evaluate(args: argparse.Namespace) -> None:
     print(f"macro F1: {report.macro_f1:.3f} (95% CI {mlo:.3f}-{mhi:.3f})")
     print(report.per_theme.to_string(index=False))
     if args.out:
-        report.per_theme.to_csv(_out_path(args.out), index=False)
+        write_csv(report.per_theme, _out_path(args.out), index=False)
 
 
 def _stop_words(value: str | None) -> list[str]:
@@ -91,37 +92,56 @@ def wordcloud(args: argparse.Namespace) -> None:
     from analysis.wordclouds import save_word_cloud, word_clouds_by_group
 
     frame = load_table(args.input)
-    require_columns(frame, [args.text_column] + ([args.group_column] if args.group_column else []))
+    columns = [args.text_column, args.group_column, args.id_column]
+    require_columns(frame, [c for c in columns if c])
+    cache = _cache(args.cache_dir)
     clouds = word_clouds_by_group(
         frame,
         args.text_column,
         args.group_column,
         args.min_respondents,
         _stop_words(args.stop_words),
-        _cache(args.cache_dir),
+        cache,
+        id_column=args.id_column,
     )
+    if cache is not None:
+        cache.save()
     out_dir = Path(args.out_dir)
+    used: set[str] = set()
     for group, result in clouds.items():
         stem = "wordcloud-" + "".join(c if c.isalnum() else "-" for c in group.lower())
-        save_word_cloud(result, out_dir, stem)
+        # Two labels can map to one file name ("A b", "a-b"): never overwrite a cloud.
+        unique, n = stem, 1
+        while unique in used:
+            n += 1
+            unique = f"{stem}-{n}"
+        used.add(unique)
+        save_word_cloud(result, out_dir, unique)
         print(f"{group}: {result.respondents} respondents, {len(result.frequencies)} words shown")
-    notes = sorted({n for r in clouds.values() for n in r.notes})
-    (out_dir / "wordcloud-notes.txt").write_text("redacted\n" + "\n".join(notes) + "\n")
+    notes = list(dict.fromkeys(n for r in clouds.values() for n in r.notes))
+    (out_dir / "wordcloud-notes.txt").write_text(
+        "redacted\n" + "\n".join(notes) + "\n", encoding="utf-8"
+    )
 
 
 def _write_breakdown(result: Breakdown, out_dir: Path, stem: str, charts: bool) -> None:
-    from analysis.charts import breakdown_charts
+    from analysis.charts import NO_CHART, breakdown_charts
 
+    notes = result.all_notes()
+    # Charts first: they are the step that can fail, and a failure must leave no tables behind
+    # that claim a chart exists.
+    if charts and not breakdown_charts(result, out_dir, stem, stem.replace("-", " ")):
+        notes.append(NO_CHART)
     out_dir.mkdir(parents=True, exist_ok=True)
-    result.table.counts.to_csv(out_dir / f"{stem}-counts.csv")
-    result.percent.to_csv(out_dir / f"{stem}-percent.csv")
-    result.table.reasons.to_csv(out_dir / f"{stem}-suppressed.csv", index=False)
+    write_csv(result.table.counts, out_dir / f"{stem}-counts.csv")
+    write_csv(result.percent, out_dir / f"{stem}-percent.csv")
+    write_csv(result.table.reasons, out_dir / f"{stem}-suppressed.csv", index=False)
     if result.net is not None:
-        result.net.to_csv(out_dir / f"{stem}-net.csv")
-    (out_dir / f"{stem}-notes.txt").write_text("\n".join(result.all_notes()) + "\n")
-    if charts:
-        breakdown_charts(result, out_dir, stem, stem.replace("-", " "))
-    for note in result.all_notes():
+        write_csv(result.net, out_dir / f"{stem}-net.csv")
+    if result.test is not None and result.test.table is not None:
+        write_csv(result.test.table, out_dir / f"{stem}-tested.csv")
+    (out_dir / f"{stem}-notes.txt").write_text("\n".join(notes) + "\n", encoding="utf-8")
+    for note in notes:
         print(note)
 
 
@@ -170,9 +190,9 @@ def redact(args: argparse.Namespace) -> None:
             raise AnalysisError(f"cannot read --keep file {args.keep}: {exc}") from exc
         keep = [line.strip() for line in lines if line.strip() and not line.startswith("#")]
     redacted, log, result = redact_frame(frame, columns, progress=True, keep=keep)
-    redacted.to_csv(_out_path(args.out), index=False)
+    write_csv(redacted, _out_path(args.out), index=False)
     if args.log:
-        log.to_csv(_out_path(args.log), index=False)
+        write_csv(log, _out_path(args.log), index=False)
     print(f"{len(log)} replacements in {len(frame)} rows; {result.marker}")
 
 
@@ -200,8 +220,8 @@ def suggest_themes(args: argparse.Namespace) -> None:
     result = discover(text_column(frame, args.text_column), covered, clusters=args.clusters)
     out_dir = Path(args.out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    result.phrases.to_csv(out_dir / "suggested-phrases.csv", index=False)
-    result.clusters.to_csv(out_dir / "suggested-clusters.csv", index=False)
+    write_csv(result.phrases, out_dir / "suggested-phrases.csv", index=False)
+    write_csv(result.clusters, out_dir / "suggested-clusters.csv", index=False)
     print(f"{result.uncovered} responses not covered by any theme")
     print(result.phrases.head(10).to_string(index=False))
 
@@ -216,9 +236,9 @@ def agreement(args: argparse.Namespace) -> None:
     out_dir = Path(args.out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     # Who coded what, one row per (response, coder, theme): the record agreement is built on.
-    codings.to_csv(out_dir / "codings.csv", index=False)
-    result.kappa.to_csv(out_dir / "kappa-by-theme.csv", index=False)
-    result.disagreements.to_csv(out_dir / "disagreements.csv", index=False)
+    write_csv(codings, out_dir / "codings.csv", index=False)
+    write_csv(result.kappa, out_dir / "kappa-by-theme.csv", index=False)
+    write_csv(result.disagreements, out_dir / "disagreements.csv", index=False)
     summary = {"krippendorff_alpha": result.alpha, "units": result.alpha_units}
     (out_dir / "agreement.json").write_text(json.dumps(summary, indent=1))
     print(f"Krippendorff's alpha (nominal): {result.alpha:.3f} over {result.alpha_units} units")

@@ -152,7 +152,7 @@ function init()
     heads[i] = s.method .. " " .. s.path .. " " .. host .. (s.method == "GET" and "" or
       "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: ")
   end
-  heads.idle = "GET /healthz " .. host .. "\r\n" -- never answered into a step
+  heads.idle = "GET /livez " .. host .. "\r\n" -- never answered into a step; touches nothing
   rid = tid .. "r0"
   verify_call = tid == 0
 end

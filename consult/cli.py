@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import logging
+import os
 import sys
 from collections.abc import Awaitable, Callable
 from importlib.metadata import entry_points
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -15,9 +18,11 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from consult import migrate as migrations
 from consult.errors import ConsultError
+from consult.permissions import Role
 from consult.settings import SettingsError, get_settings
 
 T = TypeVar("T")
+logger = logging.getLogger("consult")
 
 
 def run_in_transaction(work: Callable[[Any], Awaitable[T]], *, commit: bool = True) -> T:
@@ -54,7 +59,7 @@ def migrate_command() -> None:
 @click.option("--name", default="")
 @click.option(
     "--role",
-    type=click.Choice(["administrator", "researcher", "panel_coordinator", "panel_member"]),
+    type=click.Choice([role.value for role in Role]),
     required=True,
 )
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
@@ -95,6 +100,30 @@ def load_demo(if_empty: bool) -> None:
     click.echo(f"Demo staff sign-in: {demo.DEMO_ADMIN_EMAIL} / {demo.DEMO_ADMIN_PASSWORD}")
 
 
+@cli.command("backup", help="Write the database and the secret key to one archive (secret!).")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path))
+def backup_command(out: Path) -> None:
+    from consult import backup
+
+    outcome = backup.backup(get_settings(), out)
+    click.echo(
+        f"Backed up the {outcome.database} database and the secret key to {outcome.path}. "
+        "Keep this file as safe as the database itself: it holds the key."
+    )
+
+
+@cli.command("restore", help="Restore a backup made by `backup`, then migrate.")
+@click.argument("archive", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace a database that already holds data.")
+def restore_command(archive: Path, force: bool) -> None:
+    from consult import backup
+
+    settings = get_settings()
+    outcome = backup.restore(settings, archive, replace=force)
+    migrations.upgrade(settings)
+    click.echo(f"Restored the {outcome.database} database and its secret key from {archive}.")
+
+
 @cli.command("serve", help="Serve the app with uvicorn.")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
@@ -109,10 +138,29 @@ def serve(host: str, port: int, workers: int) -> None:
         host=host,
         port=port,
         workers=workers,
-        log_level="warning",
+        # Info, so worker starts, deaths ("Child process [N] died") and replacements are on
+        # record; no access log: addresses and paths of respondents are not kept.
+        log_level="info",
         access_log=False,
         proxy_headers=False,
     )
+
+
+@cli.command("worker", help="Run background jobs from Redis (needs CONSULT_REDIS_URL).")
+@click.option("--concurrency", default=1, show_default=True, type=click.IntRange(1, 32))
+def worker(concurrency: int) -> None:
+    from app import job_runner
+    from consult.db import build_alchemy_config
+    from consult.jobs.worker import build_worker
+
+    settings = get_settings()
+    if not settings.redis_url:
+        raise click.UsageError(
+            "set CONSULT_REDIS_URL: without Redis the app runs background jobs itself"
+        )
+    runner = job_runner(settings, build_alchemy_config(settings))
+    click.echo(f"Running background jobs from {settings.redis_url.split('@')[-1]}")
+    asyncio.run(build_worker(runner, concurrency).start())
 
 
 def served_app() -> Any:
@@ -126,13 +174,36 @@ def served_app() -> Any:
     from app import create_app
 
     app = create_app()
+    database = "SQLite" if app.state["settings"].is_sqlite else "PostgreSQL"
+    _log_to_stderr()
 
-    def settle_collector() -> None:
+    def started() -> None:
         gc.collect()
         gc.freeze()
+        logger.info("worker started: pid %d, %s database", os.getpid(), database)
 
-    app.on_startup.append(settle_collector)
+    def stopping() -> None:
+        logger.info("worker stopping: pid %d", os.getpid())
+
+    app.on_startup.append(started)
+    app.on_shutdown.insert(0, stopping)
     return app
+
+
+def _log_to_stderr() -> None:
+    """The "consult" logger (worker starts and stops, outages and their ends; never answers,
+    whose statement parameters are hidden, nor session ids) written straight to stderr at
+    info: a worker leaves with os._exit, so lines still queued for a logging thread would be
+    lost, and its last line is the one that says it stopped."""
+    consult_logger = logging.getLogger("consult")
+    if any(getattr(h, "consult_stderr", False) for h in consult_logger.handlers):
+        return
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)s - %(asctime)s - %(name)s - %(message)s"))
+    handler.consult_stderr = True  # type: ignore[attr-defined]
+    consult_logger.addHandler(handler)
+    consult_logger.setLevel(logging.INFO)
+    consult_logger.propagate = False
 
 
 def run_command_line(group: click.Group, argv: list[str] | None, prog_name: str) -> None:

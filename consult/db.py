@@ -18,19 +18,24 @@ from advanced_alchemy.extensions.litestar import (
 )
 from advanced_alchemy.extensions.litestar.store import SQLAlchemyStore, StoreModelMixin
 from advanced_alchemy.operations import OnConflictUpsert
-from sqlalchemy import Table, bindparam, delete, event, select
+from sqlalchemy import Connection, Table, bindparam, delete, event, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import NullPool
 
 from consult.direct import DirectDatabase, PreparedQuery, apply_sqlite_pragmas
-from consult.settings import BASE_DIR, Settings
+from consult.settings import BASE_DIR, Settings, make_private_dir
+
+CONNECT_TIMEOUT = 10
 
 # Packages whose models live in the shared metadata; migrations and tests import them all.
 MODEL_MODULES = (
     "consult.accounts.models",
     "consult.audit",
     "consult.consultations.models",
+    "consult.jobs.models",
     "surveys.models",
+    "panels.models",
+    "research.coding.models",
 )
 
 __all__ = [
@@ -62,13 +67,16 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def build_engine(settings: Settings, *, for_migrations: bool = False) -> AsyncEngine:
-    kwargs: dict[str, Any] = {"echo": settings.database_echo}
+    # Errors carry the statement but never its parameters: those are respondents' answers,
+    # and errors are logged.
+    kwargs: dict[str, Any] = {"echo": settings.database_echo, "hide_parameters": True}
     if settings.is_sqlite:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        make_private_dir(settings.data_dir)
         if for_migrations:
             kwargs["poolclass"] = NullPool
     else:
-        kwargs.update(pool_pre_ping=True)
+        # An unreachable server fails the request (an outage page) in seconds, not minutes.
+        kwargs.update(pool_pre_ping=True, connect_args={"timeout": CONNECT_TIMEOUT})
         if for_migrations:
             kwargs["poolclass"] = NullPool
     engine = create_async_engine(settings.database_url, **kwargs)
@@ -134,6 +142,20 @@ class DirectStore(SQLAlchemyStore[Any]):
             dialect_name=self._direct.dialect_name,
         )
 
+        self._insert_counter = _insert_ignoring_conflict(
+            table, self.namespace, self._direct.dialect_name
+        )
+        # An UPDATE may not bind a parameter named like a column ("key").
+        counter = (table.c.key == bindparam("counter_key")) & (table.c.namespace == self.namespace)
+        self._lock_counter = (
+            select(table.c.value, table.c.expires_at).where(counter).with_for_update()
+        )
+        self._set_counter = (
+            update(table)
+            .where(counter)
+            .values(value=bindparam("new_value"), expires_at=bindparam("new_expires_at"))
+        )
+
     def with_namespace(self, namespace: str) -> DirectStore:
         new_namespace = f"{self.namespace}_{namespace}" if self.namespace else namespace
         return type(self)(self._config, self._model, new_namespace, self._direct)
@@ -160,6 +182,47 @@ class DirectStore(SQLAlchemyStore[Any]):
 
     async def delete(self, key: str) -> None:
         await self._direct.write(lambda c: c.execute(self._delete, {"key": key}))
+
+    async def increment(self, key: str, expires_in: timedelta) -> int:
+        """Add one to the counter under ``key`` and return the new value, in one unit of work
+        that holds the lock from read to write (``BEGIN IMMEDIATE`` on SQLite, ``SELECT ...
+        FOR UPDATE`` on PostgreSQL): concurrent calls each get a different count. An expired
+        counter starts again at 1; each call keeps the counter ``expires_in`` longer."""
+        return await self._direct.write(lambda c: self._increment(c, key, expires_in))
+
+    def _increment(self, connection: Connection, key: str, expires_in: timedelta) -> int:
+        now = datetime.now(UTC)
+        params = {"counter_key": key}
+        # Make sure the row exists, so there is a row to lock (another writer may insert it).
+        connection.execute(
+            self._insert_counter,
+            {"new_key": key, "new_value": b"0", "new_expires_at": now + expires_in},
+        )
+        value, expires_at = connection.execute(self._lock_counter, params).one()
+        live = expires_at is None or expires_at > now
+        count = (int(value) if live and value else 0) + 1
+        connection.execute(
+            self._set_counter,
+            {**params, "new_value": str(count).encode(), "new_expires_at": now + expires_in},
+        )
+        return count
+
+
+def _insert_ignoring_conflict(table: Table, namespace: Any, dialect_name: str) -> Any:
+    """INSERT ... ON CONFLICT DO NOTHING on the store's (key, namespace)."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    dialect_insert = postgresql.insert if dialect_name == "postgresql" else sqlite.insert
+    return (
+        dialect_insert(table)
+        .values(
+            key=bindparam("new_key"),
+            namespace=namespace,
+            value=bindparam("new_value"),
+            expires_at=bindparam("new_expires_at"),
+        )
+        .on_conflict_do_nothing(index_elements=["key", "namespace"])
+    )
 
 
 def build_store(

@@ -25,6 +25,7 @@ import sqlite3
 import time
 from collections.abc import Callable
 from contextlib import closing
+from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Dialect, Select, create_engine, event
@@ -58,6 +59,8 @@ def apply_sqlite_pragmas(
     foreign keys on. The ORM's connections (consult.db) wait for the write lock inside SQLite
     (on aiosqlite's thread); direct ones must not, and leave checkpoints to `_checkpoint`."""
     cursor = dbapi_connection.cursor()
+    # Before WAL mode creates the -wal and -shm files: SQLite gives them the main file's mode.
+    restrict_database_files(cursor)
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
@@ -65,6 +68,23 @@ def apply_sqlite_pragmas(
     if not auto_checkpoint:
         cursor.execute("PRAGMA wal_autocheckpoint=0")
     cursor.close()
+
+
+def restrict_database_files(cursor: Any) -> None:
+    """Make the SQLite file and its -wal/-shm/-journal companions readable by this account
+    only (0600): they hold every session and answer. Done at each connection, so a file made
+    by an older version (0644) is tightened too."""
+    cursor.execute("PRAGMA database_list")
+    for _seq, name, path in cursor.fetchall():
+        if name != "main" or not path:
+            continue  # an in-memory database has no file
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            try:
+                Path(path + suffix).chmod(0o600)
+            except FileNotFoundError:
+                pass
+            except OSError:
+                logger.warning("cannot make %s private", path + suffix)
 
 
 def _sqlite_connection_setup(dbapi_connection: Any, _record: Any) -> None:
@@ -192,12 +212,13 @@ class DirectDatabase:
                 continue
             try:
                 result = work(connection)
+                connection.exec_driver_sql("COMMIT")
             except BaseException:
-                # SQLite may already have rolled back (for example on a full disk).
+                # SQLite may already have rolled back (for example on a full disk); a COMMIT
+                # that failed leaves the transaction open, and the next BEGIN would fail.
                 if connection.connection.dbapi_connection.in_transaction:  # type: ignore[union-attr]
                     connection.exec_driver_sql("ROLLBACK")
                 raise
-            connection.exec_driver_sql("COMMIT")
             self._after_commit()
             return result
 

@@ -12,6 +12,16 @@ from typing import Any
 
 from litestar import Request
 from litestar.datastructures import FormMultiDict
+from litestar.middleware.base import MiddlewareProtocol
+from litestar.types import ASGIApp, Receive, Scope, Send
+
+from analysis.spreadsheet import clean_text
+from consult.errors import ConsultError
+
+
+class TooManyFields(ConsultError):
+    status_code = 413
+    title = "What you sent is too large"
 
 
 @dataclass
@@ -87,5 +97,40 @@ def form_values(form: FormMultiDict) -> dict[str, Any]:
 
 
 async def read_form(request: Request[Any, Any, Any]) -> FormMultiDict:
-    """The posted form, injected into handlers as `form` (app-level dependency)."""
-    return await request.form()
+    """The posted form, injected into handlers as `form` (app-level dependency), with control
+    characters removed from every text value: the one place every staff field and every answer
+    passes through (security review, finding 13; the rule is `analysis.spreadsheet.clean_text`,
+    the same characters an XLSX export cannot hold)."""
+    form = await request.form()
+    return FormMultiDict(
+        [
+            (key, clean_text(value) if isinstance(value, str) else value)
+            for key, value in form.multi_items()
+        ]
+    )
+
+
+# No page of the platform has a tenth of this many fields; 200,000 took 2.5 s to parse.
+MAX_FORM_FIELDS = 1000
+_URL_ENCODED = b"application/x-www-form-urlencoded"
+
+
+class FormFieldLimit(MiddlewareProtocol):
+    """Refuse a url-encoded POST with more than `MAX_FORM_FIELDS` fields before anything
+    parses it (the CSRF check reads the form first). The body is read once and kept by the
+    framework for the handler; its size is capped per route (``request_max_body_size``).
+    Multipart forms are capped by the app's ``multipart_form_part_limit``."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope.get("method") == "POST":
+            content_type = dict(scope.get("headers", ())).get(b"content-type", b"")
+            if content_type.startswith(_URL_ENCODED):
+                body = await Request[Any, Any, Any](scope, receive).body()
+                if body.count(b"&") >= MAX_FORM_FIELDS:
+                    raise TooManyFields(
+                        f"The form has more than {MAX_FORM_FIELDS} fields. Nothing was saved."
+                    )
+        await self.app(scope, receive, send)

@@ -19,6 +19,7 @@ class Role(StrEnum):
     RESEARCHER = "researcher"
     PANEL_COORDINATOR = "panel_coordinator"
     PANEL_MEMBER = "panel_member"
+    FORCE_LIAISON = "force_liaison"
 
     @property
     def label(self) -> str:
@@ -33,9 +34,14 @@ class Permission(StrEnum):
     VIEW_RESPONSES = "view_responses"
     EXPORT_RESPONSES = "export_responses"
     ERASE_RESPONSES = "erase_responses"
+    # The researcher workspace: results, breakdowns, word clouds (raw counts, not for publication).
+    VIEW_ANALYSIS = "view_analysis"
     MANAGE_PANELS = "manage_panels"
     REVIEW_CASES = "review_cases"
+    # The force's written answer to a panel's recommendations (liaison, or coordinator for it).
+    RESPOND_TO_RECOMMENDATIONS = "respond_to_recommendations"
     USE_STAFF_AREA = "use_staff_area"
+    CODE_RESPONSES = "code_responses"
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -48,6 +54,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.VIEW_RESPONSES,
             Permission.EXPORT_RESPONSES,
             Permission.ERASE_RESPONSES,
+            Permission.CODE_RESPONSES,
+            Permission.VIEW_ANALYSIS,
         }
     ),
     Role.PANEL_COORDINATOR: frozenset(
@@ -56,9 +64,15 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.VIEW_CONSULTATIONS,
             Permission.MANAGE_PANELS,
             Permission.REVIEW_CASES,
+            Permission.RESPOND_TO_RECOMMENDATIONS,
         }
     ),
+    # Which panels and cases a member may open, and whether they chair, is decided per panel
+    # membership by panels/access.py (vetting, agreement, conflicts, access window).
     Role.PANEL_MEMBER: frozenset({Permission.USE_STAFF_AREA, Permission.REVIEW_CASES}),
+    Role.FORCE_LIAISON: frozenset(
+        {Permission.USE_STAFF_AREA, Permission.RESPOND_TO_RECOMMENDATIONS}
+    ),
 }
 
 

@@ -8,8 +8,9 @@ from litestar.response import Template
 from consult.accounts.admin import AuditController, UserAdminController
 from consult.accounts.controller import SignInController
 from consult.consultations.controller import ConsultationController
+from consult.health import healthz, livez
 from consult.permissions import Permission, requires
-from consult.public import healthz, home, quick_exit
+from consult.public import home, quick_exit
 
 
 @get(
@@ -25,6 +26,7 @@ async def staff_home() -> Template:
 ROUTES: list[Any] = [
     home,
     healthz,
+    livez,
     quick_exit,
     staff_home,
     SignInController,

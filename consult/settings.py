@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 from dataclasses import dataclass, field
@@ -45,24 +46,44 @@ class SettingsError(ValueError):
     """An environment variable holds a value the platform cannot use."""
 
 
+def configured_secret_key() -> str:
+    """CONSULT_SECRET_KEY as set in the environment ("" when the data folder's file is used)."""
+    return os.environ.get("CONSULT_SECRET_KEY", "")
+
+
+def secret_key_file(data_dir: Path) -> Path:
+    return data_dir / "secret-key"
+
+
 def _secret_key(data_dir: Path) -> str:
     """Use CONSULT_SECRET_KEY, or one generated once and kept beside the SQLite database.
 
     Keeping it on disk means a restarted server still reads sessions and encrypted columns it wrote.
     """
-    configured = os.environ.get("CONSULT_SECRET_KEY", "")
+    configured = configured_secret_key()
     if configured:
         if len(configured) < 32:
             raise SettingsError("CONSULT_SECRET_KEY must be at least 32 characters")
         return configured
-    key_file = data_dir / "secret-key"
+    key_file = secret_key_file(data_dir)
     if key_file.exists():
         return key_file.read_text().strip()
-    data_dir.mkdir(parents=True, exist_ok=True)
+    make_private_dir(data_dir)
     key = secrets.token_urlsafe(48)
-    key_file.write_text(key)
-    key_file.chmod(0o600)
+    # Created 0600 in one step: there is no moment when another account could read it.
+    descriptor = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w") as handle:
+        handle.write(key)
     return key
+
+
+def make_private_dir(path: Path) -> None:
+    """Create the data folder readable by this account only (0700), and tighten an existing
+    one: it holds the database (sessions, answers) and the secret key."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    # A folder owned by another account (a mounted volume) is left as its owner set it.
+    with contextlib.suppress(OSError):
+        path.chmod(0o700)
 
 
 @dataclass(frozen=True)
@@ -82,6 +103,8 @@ class Settings:
     default_exit_url: str
     retention_interval_hours: float
     database_echo: bool = False
+    # Readiness fails below this much free space where the SQLite file lives.
+    min_free_disk_mb: int = 100
     allowed_hosts: list[str] = field(default_factory=lambda: ["*"])
 
     @property
@@ -112,6 +135,7 @@ def load_settings() -> Settings:
         default_exit_url=os.environ.get("CONSULT_EXIT_URL", "https://www.bbc.co.uk/weather"),
         retention_interval_hours=_hours("CONSULT_RETENTION_INTERVAL", 24.0),
         database_echo=_bool("CONSULT_DATABASE_ECHO", False),
+        min_free_disk_mb=_int("CONSULT_MIN_FREE_DISK_MB", 100),
     )
 
 

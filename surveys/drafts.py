@@ -23,6 +23,7 @@ from sqlalchemy import Connection, Table, bindparam, delete, select, update
 from consult.accounts.passwords import verify_password
 from consult.consultations.models import Consultation
 from consult.direct import PreparedQuery
+from surveys import receipts
 from surveys.definition import Answers, Survey, prune_answers
 from surveys.journey import hash_code, new_code, now
 from surveys.models import Draft, Response
@@ -228,11 +229,14 @@ def reset_attempts(connection: Connection, draft: DraftState) -> None:
 
 
 # --- submitting --------------------------------------------------------------------------------
-def submit(connection: Connection, draft: DraftState, survey: Survey) -> str | None:
+def submit(
+    connection: Connection, draft: DraftState, survey: Survey, secret_key: str
+) -> str | None:
     """Turn the draft into a response; the withdrawal code, or None if it was already sent.
 
     Deleting the draft first, and checking that this statement deleted it, makes a replayed or
-    concurrent submit a no-op: only one transaction can delete the row.
+    concurrent submit a no-op: only one transaction can delete the row. The code is sealed into
+    the response row (:mod:`surveys.receipts`) for the confirmation page to show once.
     """
     deleted = connection.execute(_DELETE, {"draft_id": draft.id})
     if getattr(deleted, "rowcount", 0) != 1:
@@ -251,6 +255,7 @@ def submit(connection: Connection, draft: DraftState, survey: Survey) -> str | N
             answers=pruned,
             submitted_at=now(),
             withdrawal_code_hash=hash_code(code),
+            **receipts.seal(code, secret_key, draft.id),
         )
     )
     return code

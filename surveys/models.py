@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from advanced_alchemy.types import DateTimeUTC, JsonB
-from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from consult.db import UUIDv7AuditBase
@@ -69,6 +69,11 @@ class Response(UUIDv7AuditBase):
     """A submitted response: only the answers still on the route, and nothing about the device."""
 
     __tablename__ = "survey_response"
+    # The researcher workspace's change stamp reads the newest updated_at of a consultation's
+    # responses on every page; without this index that is a scan of every response.
+    __table_args__ = (
+        Index("ix_survey_response_consultation_updated", "consultation_id", "updated_at"),
+    )
 
     consultation_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("consultation.id", ondelete="CASCADE"), index=True
@@ -80,3 +85,11 @@ class Response(UUIDv7AuditBase):
     answers: Mapped[dict[str, Any]] = mapped_column(JsonB, default=dict)
     submitted_at: Mapped[datetime] = mapped_column(DateTimeUTC)
     withdrawal_code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # Until the confirmation page has shown it once: the withdrawal code sealed under a key
+    # derived from the draft id the respondent's session holds (surveys.receipts), found by
+    # that id's hash. Stored with the response in one transaction, so a code is never lost to
+    # a session store that failed after the commit.
+    receipt_hash: Mapped[str | None] = mapped_column(
+        String(64), nullable=True, default=None, unique=True, index=True
+    )
+    receipt: Mapped[str | None] = mapped_column(String(300), nullable=True, default=None)

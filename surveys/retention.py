@@ -8,6 +8,9 @@
   is when the clock starts). Free text means short_text, long_text and three_words answers and
   the "other" text of multiple choice questions; codes, ratings and numbers stay for analysis.
 
+- **Withdrawal codes never shown** (the confirmation page was not reached) are dropped from
+  their responses a day after submission (:mod:`surveys.receipts`); the code's hash stays.
+
 - **Abandoned import uploads** (response tables uploaded for import, then neither imported
   nor cancelled) are deleted once more than 24 hours old; they are personal data.
 
@@ -30,6 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from consult import audit
 from consult.consultations.models import Consultation
+from surveys import receipts
 from surveys.definition import Survey
 from surveys.definition.questions.choice import MultipleChoice
 from surveys.definition.questions.text import ShortText, ThreeWords
@@ -150,6 +154,8 @@ async def apply_retention(
     looked for under ``data_dir`` (the deployment's data folder)."""
     report = RetentionReport(now=now, dry_run=dry_run)
     _remove_abandoned_uploads(db, report, data_dir, dry_run)
+    if not dry_run:
+        await receipts.forget_unshown(db, now)
     for consultation in await db.scalars(select(Consultation).order_by(Consultation.slug)):
         entry = ConsultationReport(consultation.id, consultation.slug)
         expired = (Draft.consultation_id == consultation.id, Draft.expires_at < now)

@@ -172,13 +172,18 @@ async def create_user(
 
 
 async def sign_in(client: AsyncTestClient[Any], account: dict[str, str]) -> None:
-    """Sign in with password and a current TOTP code, as a person would."""
-    response = await post_form(
-        client, "/staff/login", {"email": account["email"], "password": account["password"]}
+    """Sign in with password and a current TOTP code, submitting the forms the pages render."""
+    from tests.forms import submit, submit_page
+
+    response = await submit(
+        client,
+        "/staff/login",
+        "Sign in",
+        {"email": account["email"], "password": account["password"]},
     )
     assert response.status_code == 200, response.text
-    response = await post_form(
-        client, "/staff/two-factor", {"code": pyotp.TOTP(account["secret"]).now()}
+    response = await submit_page(
+        client, response, "Continue", {"code": pyotp.TOTP(account["secret"]).now()}
     )
     assert response.status_code == 200 and "Sign out" in response.text, response.text
 

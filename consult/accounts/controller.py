@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import uuid
 from typing import Any
 
 import segno
+from cryptography.fernet import Fernet, InvalidToken
 from litestar import Controller, Request, get, post
 from litestar.datastructures import FormMultiDict
 from litestar.response import Redirect, Template
@@ -16,11 +19,19 @@ from consult import audit
 from consult.accounts.models import User
 from consult.accounts.service import UserService
 from consult.accounts.throttle import LoginThrottle
-from consult.auth import PENDING_KEY, sign_in, start_second_factor
+from consult.auth import (
+    PENDING_KEY,
+    keep_session_after_password_change,
+    session_matches,
+    sign_in,
+    start_second_factor,
+)
 from consult.errors import Invalid
 from consult.forms import FormErrors, text
 from consult.permissions import Permission, requires
+from consult.security import THROTTLED
 
+SETUP_KEY = "totp_setup"
 SIGN_IN_FAILED = "Enter a correct email address and password"
 LOCKED = "Too many failed attempts. Wait 15 minutes and try again."
 
@@ -33,14 +44,38 @@ def _throttle(request: Request[Any, Any, Any]) -> LoginThrottle:
     )
 
 
+def _fernet(request: Request[Any, Any, Any]) -> Fernet:
+    secret = request.app.state["settings"].secret_key
+    return Fernet(
+        base64.urlsafe_b64encode(hashlib.sha256(f"totp-setup:{secret}".encode()).digest())
+    )
+
+
+def _seal(request: Request[Any, Any, Any], secret: str) -> str:
+    """The new TOTP seed as it waits in the session during enrolment: encrypted with the
+    deployment's key, like the stored seed, so a copy of the session store reveals nothing."""
+    return _fernet(request).encrypt(secret.encode()).decode()
+
+
+def _unseal(request: Request[Any, Any, Any], sealed: Any) -> str | None:
+    if not isinstance(sealed, str) or not sealed:
+        return None
+    try:
+        return _fernet(request).decrypt(sealed.encode()).decode()
+    except InvalidToken:
+        return None
+
+
 async def _pending_user(request: Request[Any, Any, Any], db: AsyncSession) -> User | None:
     raw = request.session.get(PENDING_KEY) if request.session else None
     if not raw:
         return None
     try:
-        return await db.get(User, uuid.UUID(str(raw)))
+        user = await db.get(User, uuid.UUID(str(raw)))
     except ValueError:
         return None
+    secret = request.app.state["settings"].secret_key
+    return user if session_matches(request.session, user, secret) else None
 
 
 class SignInController(Controller):
@@ -51,7 +86,7 @@ class SignInController(Controller):
     async def login_form(self) -> Template:
         return Template("staff/login.html", context={"errors": {}, "values": {}})
 
-    @post("/login")
+    @post("/login", opt=THROTTLED)
     async def login(
         self, request: Request[Any, Any, Any], form: FormMultiDict, db_session: AsyncSession
     ) -> Template | Redirect:
@@ -67,7 +102,7 @@ class SignInController(Controller):
                 status_code=400,
             )
         throttle = _throttle(request)
-        if await throttle.is_locked(email):
+        if not await throttle.attempt(email):
             return Template(
                 "staff/login.html",
                 context={"errors": {"email": LOCKED}, "values": {"email": email}},
@@ -76,7 +111,6 @@ class SignInController(Controller):
         service = UserService(session=db_session)
         user = await service.authenticate(email, password)
         if user is None:
-            await throttle.record_failure(email)
             audit.record(db_session, "sign_in_failed", detail={})
             # A 4xx rolls the request back; a failed attempt must stay on record regardless.
             await db_session.commit()
@@ -104,7 +138,7 @@ class SignInController(Controller):
             return Redirect("/staff/login", status_code=303)
         return Template("staff/two_factor.html", context={"errors": {}})
 
-    @post("/two-factor")
+    @post("/two-factor", opt=THROTTLED)
     async def check_code(
         self, request: Request[Any, Any, Any], form: FormMultiDict, db_session: AsyncSession
     ) -> Template | Redirect:
@@ -112,12 +146,11 @@ class SignInController(Controller):
         if user is None or not user.totp_enabled or not user.totp_secret:
             return Redirect("/staff/login", status_code=303)
         throttle = _throttle(request)
-        if await throttle.is_locked(user.email, "totp"):
+        if not await throttle.attempt(user.email, "totp"):
             return Template(
                 "staff/two_factor.html", context={"errors": {"code": LOCKED}}, status_code=429
             )
         if not UserService.verify_totp(user, user.totp_secret, str(form.get("code", ""))[:20]):
-            await throttle.record_failure(user.email, "totp")
             audit.record(db_session, "two_factor_failed", actor=user)
             await db_session.commit()
             return Template(
@@ -139,16 +172,17 @@ class SignInController(Controller):
         user = await _pending_user(request, db_session)
         if user is None or user.totp_enabled:
             return Redirect("/staff/login", status_code=303)
-        secret = request.session.get("totp_setup") or UserService.new_totp_secret()
-        request.session["totp_setup"] = secret
+        sealed = _unseal(request, request.session.get(SETUP_KEY))
+        secret = sealed or UserService.new_totp_secret()
+        request.session[SETUP_KEY] = _seal(request, secret)
         return self._setup_page(user, secret, {})
 
-    @post("/two-factor/setup")
+    @post("/two-factor/setup", opt=THROTTLED)
     async def setup(
         self, request: Request[Any, Any, Any], form: FormMultiDict, db_session: AsyncSession
     ) -> Template | Redirect:
         user = await _pending_user(request, db_session)
-        secret = request.session.get("totp_setup") if request.session else None
+        secret = _unseal(request, request.session.get(SETUP_KEY) if request.session else None)
         if user is None or user.totp_enabled or not secret:
             return Redirect("/staff/login", status_code=303)
         if not UserService.verify_totp(user, secret, str(form.get("code", ""))[:20]):
@@ -189,12 +223,20 @@ class SignInController(Controller):
     async def password_form(self) -> Template:
         return Template("staff/change_password.html", context={"errors": {}, "done": False})
 
-    @post("/account/password", guards=[requires(Permission.USE_STAFF_AREA)])
+    @post("/account/password", guards=[requires(Permission.USE_STAFF_AREA)], opt=THROTTLED)
     async def change_password(
         self, request: Request[Any, Any, Any], form: FormMultiDict, db_session: AsyncSession
     ) -> Template:
         service = UserService(session=db_session)
         user = await db_session.merge(request.user)
+        # Guessing the current password here is guessing a sign-in: the same atomic count.
+        throttle = _throttle(request)
+        if not await throttle.attempt(user.email, "password"):
+            return Template(
+                "staff/change_password.html",
+                context={"errors": {"current": LOCKED}, "done": False},
+                status_code=429,
+            )
         try:
             await service.change_password(
                 user, str(form.get("current", ""))[:1024], str(form.get("new", ""))[:1024]
@@ -205,7 +247,12 @@ class SignInController(Controller):
                 context={"errors": {"new": exc.message}, "done": False},
                 status_code=400,
             )
+        # Every other session of this account ends; this one carries on.
+        keep_session_after_password_change(request, user)
         audit.record(
             db_session, "password_changed", actor=user, object_type="user", object_id=user.id
         )
+        # Committed first: on SQLite this session holds the write lock the reset needs.
+        await db_session.commit()
+        await throttle.reset(user.email, "password")
         return Template("staff/change_password.html", context={"errors": {}, "done": True})

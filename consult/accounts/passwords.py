@@ -14,6 +14,8 @@ from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
 MIN_LENGTH = 12
 MAX_LENGTH = 256
+# 15 spaces or 'aaaaaaaaaaaaaaa' pass a length rule; they are not passwords.
+MIN_DIFFERENT = 3
 
 # OWASP's floor for Argon2id; raising these makes old hashes rehash at their next sign-in.
 HASHER = PasswordHasher(time_cost=2, memory_cost=19456, parallelism=1)
@@ -45,8 +47,14 @@ def needs_rehash(password_hash: str) -> bool:
 
 
 def password_problems(password: str, *, email: str = "") -> list[str]:
-    """Messages explaining why `password` cannot be used; empty when it can."""
+    """Messages explaining why `password` cannot be used; empty when it can.
+
+    The one policy for every way a password is set: sign-in password change, an administrator
+    creating an account, the CLI's ``create-user`` and the demo account all reach it through
+    `UserService`."""
     problems = []
+    if not password.strip():
+        return ["Password must not be only spaces"]
     if len(password) < MIN_LENGTH:
         problems.append(f"Password must be {MIN_LENGTH} characters or more")
     if len(password) > MAX_LENGTH:
@@ -54,6 +62,8 @@ def password_problems(password: str, *, email: str = "") -> list[str]:
     lowered = password.lower()
     if lowered in common_passwords() or lowered.strip("0123456789!") in common_passwords():
         problems.append("Password is too common: choose one that is harder to guess")
+    if len(set(lowered.replace(" ", ""))) < MIN_DIFFERENT:
+        problems.append("Password must not repeat one or two characters: use a few words")
     if email and lowered in {email.lower(), email.lower().split("@")[0]}:
         problems.append("Password must not be your email address")
     return problems

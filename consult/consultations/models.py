@@ -53,6 +53,9 @@ class Consultation(UUIDv7AuditBase):
     draft_expiry_days: Mapped[int] = mapped_column(Integer, default=28)
     respondent_types: Mapped[list[dict[str, Any]]] = mapped_column(JsonB, default=list)
     areas: Mapped[list[str]] = mapped_column(JsonB, default=list)
+    # Small-cell threshold: counts under k are suppressed in everything that leaves the
+    # researcher workspace (downloads, reports), with secondary suppression.
+    disclosure_k: Mapped[int] = mapped_column(Integer, default=10, server_default="10")
 
     support_services: Mapped[list[SupportService]] = relationship(
         back_populates="consultation",

@@ -53,7 +53,7 @@ class PreviewState:
         raw = str(form.get("state", "") or "")[:MAX_STATE]
         try:
             data = json.loads(raw) if raw else {}
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested thousands deep
             data = {}
         if not isinstance(data, dict):
             data = {}

@@ -19,7 +19,12 @@ from consult.errors import Conflict
 from consult.permissions import Permission, requires
 from surveys.builder import service, versions
 from surveys.builder.context import builder_page, record, workspace
-from surveys.definition import DefinitionError, survey_from_dict, survey_to_dict
+from surveys.definition import (
+    DefinitionError,
+    parse_definition_text,
+    survey_from_dict,
+    survey_to_dict,
+)
 
 MANAGE = [requires(Permission.MANAGE_CONSULTATIONS)]
 MAX_IMPORT = 1024 * 1024
@@ -44,13 +49,11 @@ async def read_upload(form: FormMultiDict) -> tuple[dict[str, Any] | None, list[
     if len(raw) > MAX_IMPORT:
         return None, ["definition: the file is larger than 1 MB"]
     try:
-        data = yaml.safe_load(raw.decode("utf-8"))
+        text = raw.decode("utf-8")
     except UnicodeDecodeError:
         return None, ["definition: the file is not UTF-8 text"]
-    except yaml.YAMLError as error:
-        return None, [f"definition: not valid YAML or JSON ({error})"]
     try:
-        return survey_to_dict(survey_from_dict(data)), []
+        return survey_to_dict(survey_from_dict(parse_definition_text(text))), []
     except DefinitionError as error:
         return None, error.messages
 

@@ -61,7 +61,14 @@ def latest_published(versions: list[SurveyVersion]) -> SurveyVersion | None:
     return published[-1] if published else None
 
 
+# Version numbers are 32-bit integers in the database; a longer number in an address is no
+# version (and would overflow the query).
+MAX_VERSION_NUMBER = 2**31 - 1
+
+
 async def version_or_404(db: AsyncSession, survey: SurveyRow, number: int) -> SurveyVersion:
+    if not 1 <= number <= MAX_VERSION_NUMBER:
+        raise NotFound("This survey has no version with that number")
     version = await db.scalar(
         select(SurveyVersion).where(
             SurveyVersion.survey_id == survey.id, SurveyVersion.number == number

@@ -2,6 +2,8 @@
 
 from typing import Any
 
+from litestar import Router
+
 from surveys.controllers.journey import check, done, safety, start, submit, support
 from surveys.controllers.questions import (
     consent,
@@ -23,8 +25,16 @@ from surveys.controllers.saving import (
     withdraw_post,
 )
 
-ROUTES: list[Any] = [
+# A respondent page posts a few answers: even five long answers of 5,000 characters, every
+# character percent-encoded, stay under this. Staff uploads keep the app's larger limit.
+RESPONDENT_BODY_LIMIT = 512 * 1024
+
+_JOURNEY: list[Any] = [
     start, safety, consent, consent_post, question, question_post, section, section_post,
     check, submit, done, support, save, save_post, resume, resume_post, delete_answers,
     withdraw, withdraw_post, keep_alive, timed_out,
 ]  # fmt: skip
+
+ROUTES: list[Any] = [
+    Router(path="/", route_handlers=_JOURNEY, request_max_body_size=RESPONDENT_BODY_LIMIT)
+]

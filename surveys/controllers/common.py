@@ -22,6 +22,7 @@ from consult.auth import staff_user
 from consult.consultations.models import Consultation, Status
 from consult.direct import DirectDatabase
 from consult.errors import NotFound
+from consult.permissions import Permission, role_can
 from surveys import drafts, journey, snapshots
 from surveys.definition import PageRef, QuestionType, Survey
 from surveys.drafts import DraftState
@@ -30,7 +31,6 @@ from surveys.models import SurveyVersion
 T = TypeVar("T")
 
 SESSION_KEY = "respondent"
-FLASH_KEY = "respondent_once"
 
 
 @dataclass
@@ -125,7 +125,7 @@ def _find(connection: Connection, slug: str, draft_id: uuid.UUID | None) -> _Fou
     return found
 
 
-def _session_draft_id(request: Request[Any, Any, Any], slug: str) -> uuid.UUID | None:
+def session_draft_id(request: Request[Any, Any, Any], slug: str) -> uuid.UUID | None:
     entry = respondent_session(request)
     if not entry or entry.get("c") != slug:
         return None
@@ -138,9 +138,10 @@ def _session_draft_id(request: Request[Any, Any, Any], slug: str) -> uuid.UUID |
 async def load_visit(request: Request[Any, Any, Any], slug: str) -> Visit:
     """The consultation behind ``slug`` with its survey; 404 for anything the public may not see.
 
-    A draft consultation is shown only to signed-in staff, as a preview that records nothing.
+    A draft consultation is shown only to signed-in staff who may edit it (a live session, not
+    past the staff idle timeout), as a preview that records nothing.
     """
-    draft_id = _session_draft_id(request, slug)
+    draft_id = session_draft_id(request, slug)
     found = await direct(request).read(lambda connection: _find(connection, slug, draft_id))
     consultation = found.consultation
     if consultation is None:
@@ -149,7 +150,8 @@ async def load_visit(request: Request[Any, Any, Any], slug: str) -> Visit:
     if consultation.status == Status.DRAFT.value:
         alchemy = request.app.state["alchemy"]
         db_session = alchemy.provide_session(request.app.state, request.scope)
-        if await staff_user(request, db_session) is None:
+        user = await staff_user(request, db_session)
+        if user is None or not role_can(user.role, Permission.MANAGE_CONSULTATIONS):
             raise NotFound("We could not find that survey. Check the address.")
         preview = True
     if found.version is None:
@@ -174,6 +176,7 @@ def page(
     status_code: int = 200,
     consultation: Consultation | None = None,
     idle: bool = True,
+    headers: dict[str, str] | None = None,
     **context: Any,
 ) -> Template:
     """Render a respondent page: title "<heading> - <public title>", "Error: " when errors."""
@@ -192,6 +195,7 @@ def page(
             **context,
         },
         status_code=status_code,
+        headers=headers,
     )
 
 

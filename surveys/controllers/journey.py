@@ -1,24 +1,29 @@
 """The journey's fixed pages: start, safety, check your answers, submit, confirmation, support.
 
-Submission deletes the draft and inserts the response in one transaction, so a replayed POST
-finds no draft and records nothing more.
+Submission deletes the draft and inserts the response (with its sealed withdrawal code) in one
+transaction, so a replayed POST finds no draft and records nothing more.
 """
 
 from __future__ import annotations
 
+import uuid
+from functools import partial
 from typing import Any
 
 from litestar import Request, get, post
+from litestar.background_tasks import BackgroundTask
 from litestar.response import Redirect, Template
 
-from surveys import drafts, journey
+from consult.outages import noted_outage
+from surveys import drafts, journey, receipts
 from surveys.controllers.common import (
-    FLASH_KEY,
     consent_ref,
+    direct,
     forget_draft,
     load_visit,
     page,
     refuse_if_closed,
+    session_draft_id,
     to,
     write,
 )
@@ -93,6 +98,9 @@ async def check(request: Request[Any, Any, Any], slug: str) -> Template | Redire
 
 @post("/c/{slug:str}/submit", name="survey_submit")
 async def submit(request: Request[Any, Any, Any], slug: str) -> Template | Redirect:
+    """The session is left as it is: the confirmation page finds the withdrawal code through
+    the draft id it holds (surveys.receipts), so a session store failing after this commit, or
+    a retried submit, still leads to the code."""
     visit = await load_visit(request, slug)
     if (closed := refuse_if_closed(visit)) is not None:
         return closed
@@ -103,26 +111,41 @@ async def submit(request: Request[Any, Any, Any], slug: str) -> Template | Redir
     if visit.draft is None:
         return to(visit.url("/done"))
     draft, survey = visit.draft, visit.survey
-    code = await write(request, lambda c: drafts.submit(c, draft, survey))
-    forget_draft(request)
-    if code is not None:
-        # Held only until the confirmation page shows it once.
-        request.set_session({FLASH_KEY: code})
+    secret_key = request.app.state["settings"].secret_key
+    await write(request, lambda c: drafts.submit(c, draft, survey, secret_key))
     return to(visit.url("/done"))
 
 
 @get("/c/{slug:str}/done", name="survey_done")
 async def done(request: Request[Any, Any, Any], slug: str) -> Template:
+    """Shows the withdrawal code once. The session ends with this page; the sealed code is
+    removed only after the page has gone out, so a failure before then (the session store
+    down) leaves it for the next try."""
     visit = await load_visit(request, slug)
-    code = request.session.get(FLASH_KEY) if request.session else None
-    if code:
-        request.clear_session()
-    return page(
+    draft_id = session_draft_id(request, slug)
+    code = None
+    if draft_id is not None:
+        secret_key = request.app.state["settings"].secret_key
+        code = await direct(request).read(lambda c: receipts.find(c, secret_key, draft_id))
+    shown = page(
         visit,
         "surveys/done.html",
         "Your answers have been sent" if code else "Your answers were already sent",
         code=code,
     )
+    if code and draft_id is not None:
+        forget_draft(request)
+        shown.background = BackgroundTask(_forget_receipt, request, draft_id)
+    return shown
+
+
+async def _forget_receipt(request: Request[Any, Any, Any], draft_id: uuid.UUID) -> None:
+    try:
+        await write(request, partial(receipts.forget, draft_id=draft_id))
+    except Exception as error:
+        # The code stays sealed for one more showing; the outage is logged once.
+        if not noted_outage(request.app, error):
+            raise
 
 
 @get("/c/{slug:str}/support", name="survey_support")

@@ -17,6 +17,7 @@ from litestar.response import Redirect, Template
 from markupsafe import Markup
 
 from consult.errors import NotFound
+from consult.outages import RETRY_AFTER_SECONDS, noted_outage
 from surveys import drafts
 from surveys.controllers.common import (
     Visit,
@@ -131,13 +132,18 @@ def question_page(
     *,
     action: str,
     return_to: str = "",
+    not_saved: bool = False,
 ) -> Template:
+    """The page; `not_saved` re-renders what was just posted during an outage (503) with a
+    notice, so the respondent can send it again."""
     return page(
         visit,
         "surveys/question_page.html",
         page_heading(visit.survey, ref, questions),
         errors=summary,
-        status_code=422 if summary else 200,
+        status_code=503 if not_saved else 422 if summary else 200,
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)} if not_saved else None,
+        not_saved=not_saved,
         questions_html=rendered(request, questions, answers, errors or {}),
         page_title_heading=visit.survey.page(ref).title if len(questions) > 1 else None,
         section=visit.survey.section_of(ref),
@@ -185,12 +191,22 @@ async def consent_post(
     if visit.preview:
         return onward(visit, ref, answers, frozenset())
     draft = visit.draft
-    if draft is None:
-        consultation, version_id = visit.consultation, visit.version.id
-        draft = await write(request, lambda c: drafts.start(c, consultation, version_id, answers))
-        visit.draft = draft
-    else:
-        await write(request, lambda c: drafts.save_answers(c, draft, answers, ref.slug))
+    try:
+        if draft is None:
+            consultation, version_id = visit.consultation, visit.version.id
+            draft = await write(
+                request, lambda c: drafts.start(c, consultation, version_id, answers)
+            )
+            visit.draft = draft
+        else:
+            saving = draft
+            await write(request, lambda c: drafts.save_answers(c, saving, answers, ref.slug))
+    except Exception as error:
+        if not noted_outage(request.app, error):
+            raise
+        return question_page(
+            request, visit, ref, questions, answers, action=visit.url("/consent"), not_saved=True
+        )
     remember_draft(request, visit, draft)
     return onward(visit, ref, visit.answers, visit.skipped)
 
@@ -248,7 +264,15 @@ async def question_post(
     if visit.preview or visit.draft is None:
         return onward(visit, ref, answers, frozenset())
     draft = visit.draft
-    await write(request, lambda c: drafts.save_answers(c, draft, answers, ref.slug))
+    try:
+        await write(request, lambda c: drafts.save_answers(c, draft, answers, ref.slug))
+    except Exception as error:
+        if not noted_outage(request.app, error):
+            raise
+        return question_page(
+            request, visit, ref, questions, {**visit.answers, **answers},
+            action=visit.url(f"/p/{ref.slug}"), return_to=return_to, not_saved=True,
+        )  # fmt: skip
     if form.get("action") == "save":
         return to(visit.url("/save"))
     if return_to:

@@ -10,6 +10,7 @@ from litestar.response import Redirect, Response, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from consult.accounts.passwords import hash_password
+from consult.security import THROTTLED
 from surveys import drafts, journey
 from surveys.controllers.common import (
     SESSION_KEY,
@@ -83,7 +84,7 @@ async def resume(request: Request[Any, Any, Any], slug: str) -> Template:
     return page(visit, "surveys/resume.html", "Continue where you left off")
 
 
-@post("/c/{slug:str}/resume", name="survey_resume_post")
+@post("/c/{slug:str}/resume", name="survey_resume_post", opt=THROTTLED)
 async def resume_post(
     request: Request[Any, Any, Any], slug: str, form: FormMultiDict
 ) -> Template | Redirect:
@@ -152,7 +153,7 @@ async def withdraw(request: Request[Any, Any, Any], slug: str) -> Template:
     )
 
 
-@post("/c/{slug:str}/withdraw", name="survey_withdraw_post")
+@post("/c/{slug:str}/withdraw", name="survey_withdraw_post", opt=THROTTLED)
 async def withdraw_post(
     request: Request[Any, Any, Any], db_session: AsyncSession, slug: str, form: FormMultiDict
 ) -> Template:

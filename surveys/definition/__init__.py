@@ -22,6 +22,7 @@ from surveys.definition.errors import DefinitionError
 from surveys.definition.loading import (
     dump_definition,
     load_definition,
+    parse_definition_text,
     survey_from_dict,
     survey_to_dict,
 )
@@ -66,6 +67,7 @@ __all__ = [
     "is_on_route",
     "load_definition",
     "next_page",
+    "parse_definition_text",
     "previous_page",
     "prune_answers",
     "survey_from_dict",

@@ -44,11 +44,54 @@ def load_definition(source: str | Path) -> Survey:
             source = source.read_text(encoding="utf-8")
         except OSError as error:
             raise DefinitionError([f"definition: cannot read file ({error.strerror})"]) from error
+    return survey_from_dict(parse_definition_text(source))
+
+
+# A real definition is a few hundred lines nested about ten deep; these leave room for that.
+MAX_TEXT_LENGTH = 1024 * 1024
+MAX_DEPTH = 40
+
+
+class _DefinitionLoader(yaml.SafeLoader):
+    """PyYAML's safe loader without aliases and with a nesting limit.
+
+    Aliases (``*name``) let a few hundred bytes expand into millions of nodes (the "billion
+    laughs"); a survey definition never needs them, so the first one is refused before
+    anything is built. Nesting is capped before Python's own recursion limit is reached."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            mark = self.peek_event().start_mark
+            raise yaml.composer.ComposerError(
+                None, None, "aliases (*name) are not allowed in a survey definition", mark
+            )
+        depth = getattr(self, "_depth", 0)
+        if depth >= MAX_DEPTH:
+            mark = self.peek_event().start_mark
+            raise yaml.composer.ComposerError(
+                None, None, f"nested more than {MAX_DEPTH} levels deep", mark
+            )
+        self._depth = depth + 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth = depth
+
+
+def parse_definition_text(text: str) -> Any:
+    """YAML or JSON text -> plain data, or :class:`DefinitionError` with a clear message:
+    never an exception from the parser (deep nesting, aliases, huge numbers)."""
+    if len(text) > MAX_TEXT_LENGTH:
+        raise DefinitionError(["definition: the text is larger than 1 MB"])
     try:
-        data = yaml.safe_load(source)
+        return yaml.load(text, Loader=_DefinitionLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as error:
         raise DefinitionError([f"definition: not valid YAML or JSON ({error})"]) from error
-    return survey_from_dict(data)
+    except ValueError as error:
+        # int() refuses numbers of more than 4,300 digits.
+        raise DefinitionError(["definition: a number has more than 4,300 digits"]) from error
+    except RecursionError as error:
+        raise DefinitionError(["definition: nested too deeply"]) from error
 
 
 def survey_from_dict(data: Any) -> Survey:

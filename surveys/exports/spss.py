@@ -2,7 +2,8 @@
 
 SPSS wants numeric codes with value labels rather than text codes, so a coded column
 (``colour``: ``red``/``blue``) becomes 1..n in option order with the option labels as value
-labels, and its text twin (``colour_label``) is dropped. 0/1 flag columns are labelled too.
+labels, and its text twin (``colour_label``) is dropped. Text values, value labels and variable
+labels are neutralised like every other export (:mod:`analysis.spreadsheet`). 0/1 flag columns are labelled too.
 Variable names follow SPSS rules (see :func:`spss_names`). pyreadstat writes from one DataFrame,
 so unlike CSV/XLSX the whole table is held in memory while the file is written.
 """
@@ -14,6 +15,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+from analysis.spreadsheet import neutralise
 from surveys.definition.questions.base import ExportCell
 from surveys.exports.layout import ExportLayout, LayoutColumn
 
@@ -78,21 +80,22 @@ async def write_sav(
     for name, (_, column) in zip(names, kept, strict=True):
         if column.options is not None:
             value_labels[name] = {
-                float(n): option.label[:120] for n, option in enumerate(column.options, start=1)
+                float(n): neutralise(option.label)[:120]
+                for n, option in enumerate(column.options, start=1)
             }
             measures[name] = "nominal"
             frame[name] = frame[name].astype("float64")
         elif column.flag_label is not None:
-            value_labels[name] = {1.0: column.flag_label[:120], 0.0: "Not selected"}
+            value_labels[name] = {1.0: neutralise(column.flag_label)[:120], 0.0: "Not selected"}
             frame[name] = frame[name].astype("float64")
         elif column.name == "survey_version" or frame[name].map(_numeric).all():
             frame[name] = pd.to_numeric(frame[name])
         else:
-            frame[name] = frame[name].map(lambda v: "" if v is None else str(v))
+            frame[name] = frame[name].map(lambda v: "" if v is None else neutralise(str(v)))
     pyreadstat.write_sav(
         frame,
         str(path),
-        column_labels=[column.label[:MAX_LABEL_CHARS] for _, column in kept],
+        column_labels=[neutralise(column.label)[:MAX_LABEL_CHARS] for _, column in kept],
         variable_value_labels=value_labels,
         variable_measure=measures,
     )

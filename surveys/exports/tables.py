@@ -5,8 +5,10 @@ which is what the analysis reads; ``wording`` - one row of question wording; ``b
 then wording, as two header rows. Codes and labels are both always present: a choice question
 exports its code column (``colour``) and its label column (``colour_label``).
 
-Any text cell that a spreadsheet would treat as a formula (starting ``=``, ``+``, ``-``, ``@``,
-tab or carriage return) is prefixed with ``'`` so it is shown, never run. Numbers are left alone.
+Every cell goes through :func:`analysis.spreadsheet.neutralise` (the one rule for every file a
+spreadsheet may open): a text cell that would run as a formula is prefixed with ``'``, and control
+characters XLSX cannot hold are dropped, so an answer stored before input was cleaned can never
+make an export fail. Numbers are left alone.
 """
 
 from __future__ import annotations
@@ -18,17 +20,11 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
+from analysis.spreadsheet import neutralise
 from surveys.definition.questions.base import ExportCell
 from surveys.exports.layout import ExportLayout
 
 HEADER_MODES = ("names", "wording", "both")
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(cell: ExportCell) -> ExportCell:
-    if isinstance(cell, str) and cell.startswith(FORMULA_STARTS):
-        return "'" + cell
-    return cell
 
 
 def header_rows(layout: ExportLayout, mode: str) -> list[list[ExportCell]]:
@@ -36,7 +32,7 @@ def header_rows(layout: ExportLayout, mode: str) -> list[list[ExportCell]]:
         raise ValueError(f"header must be one of {', '.join(HEADER_MODES)}")
     rows: list[list[ExportCell]] = []
     if mode in ("names", "both"):
-        rows.append(list(layout.names))
+        rows.append([neutralise(name) for name in layout.names])
     if mode in ("wording", "both"):
         rows.append([neutralise(label) for label in layout.labels])
     return rows
@@ -84,7 +80,7 @@ async def write_xlsx(
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Responses")
     for row in header_rows(layout, header):
-        sheet.append(row)
+        sheet.append([neutralise(cell) for cell in row])
     count = 0
     async for batch in batches:
         for row in batch:

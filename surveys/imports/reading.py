@@ -11,13 +11,20 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
+from analysis.spreadsheet import clean_text
 from surveys.definition import Answers, Option, QuestionType, Survey
 from surveys.definition.questions.rating import RatingGrid
 
 MAX_ROWS = 20_000
+# A survey has a few hundred answer columns at most; a mapping page per column must stay small.
+MAX_COLUMNS = 500
+TOO_MANY_ROWS = f"The file has more than {MAX_ROWS:,} rows; split it into smaller files"
+TOO_MANY_COLUMNS = f"The file has more than {MAX_COLUMNS} columns; remove the ones not needed"
+# Spreadsheets often carry blank formatted rows below the data; they are skipped, not counted.
+BLANK_ROW_ALLOWANCE = 1000
 SEPARATORS = re.compile(r"\s*[;\n|]\s*")
 
 
@@ -32,32 +39,75 @@ class Table:
 
 
 def read_table(filename: str, content: bytes) -> Table:
+    """The table in a CSV or XLSX file. Blocking work (seconds for a large file): call it in a
+    worker thread. Sizes are checked before anything large is built: an XLSX file's declared
+    dimensions first, then rows and columns as they stream, stopping at the first over a cap."""
     if filename.lower().endswith((".xlsx", ".xlsm")):
-        from openpyxl import load_workbook
-
-        try:
-            sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).active
-            values = [
-                ["" if c is None else str(c) for c in row]
-                for row in sheet.iter_rows(values_only=True)
-            ]  # type: ignore[union-attr]
-        except Exception as exc:  # openpyxl raises many types for a damaged file
-            raise ImportProblem("The file could not be read as Excel (XLSX)") from exc
+        values = _xlsx_rows(content)
     else:
-        try:
-            text = content.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise ImportProblem("The file is not UTF-8 text; save it as CSV UTF-8") from exc
-        values = list(csv.reader(io.StringIO(text, newline="")))
-    values = [row for row in values if any(cell.strip() for cell in row)]
+        values = _csv_rows(content)
     if not values:
         raise ImportProblem("The file is empty")
-    if len(values) - 1 > MAX_ROWS:
-        raise ImportProblem(f"The file has more than {MAX_ROWS} rows")
     headers = [h.strip() or f"Column {n}" for n, h in enumerate(values[0], start=1)]
     width = len(headers)
     rows = [(row + [""] * width)[:width] for row in values[1:]]
     return Table(headers, rows)
+
+
+def _kept(rows: Iterator[Sequence[object]]) -> list[list[str]]:
+    """Non-blank rows as text, refusing at the first row or column over a cap."""
+    kept: list[list[str]] = []
+    for seen, row in enumerate(rows, start=1):
+        if seen > MAX_ROWS + 1 + BLANK_ROW_ALLOWANCE:
+            raise ImportProblem(TOO_MANY_ROWS)
+        if len(row) > MAX_COLUMNS:
+            # A row padded to a declared width may end in blanks; real cells beyond the cap refuse.
+            if any(cell not in (None, "") for cell in row[MAX_COLUMNS:]):
+                raise ImportProblem(TOO_MANY_COLUMNS)
+            row = row[:MAX_COLUMNS]
+        cells = ["" if cell is None else clean_text(str(cell)) for cell in row]
+        if any(cell.strip() for cell in cells):
+            kept.append(cells)
+            if len(kept) > MAX_ROWS + 1:  # the header and MAX_ROWS answers
+                raise ImportProblem(TOO_MANY_ROWS)
+    return kept
+
+
+def _xlsx_rows(content: bytes) -> list[list[str]]:
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for a damaged file
+        raise ImportProblem("The file could not be read as Excel (XLSX)") from exc
+    try:
+        sheet = book.active
+        if sheet is None or not hasattr(sheet, "iter_rows"):
+            raise ImportProblem("The file has no worksheet")
+        # The <dimension> a file declares (A1:XFD1500 built 16,384 columns for 4.7 KB).
+        if (sheet.max_column or 0) > MAX_COLUMNS:
+            raise ImportProblem(TOO_MANY_COLUMNS)
+        if (sheet.max_row or 0) > MAX_ROWS + 1 + BLANK_ROW_ALLOWANCE:
+            raise ImportProblem(TOO_MANY_ROWS)
+        return _kept(sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS + 1))
+    except ImportProblem:
+        raise
+    except Exception as exc:
+        raise ImportProblem("The file could not be read as Excel (XLSX)") from exc
+    finally:
+        book.close()
+
+
+def _csv_rows(content: bytes) -> list[list[str]]:
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ImportProblem("The file is not UTF-8 text; save it as CSV UTF-8") from exc
+    try:
+        return _kept(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error as exc:
+        # Chiefly a cell over the csv module's 128 KB field limit.
+        raise ImportProblem(f"The file could not be read as CSV ({exc})") from exc
 
 
 def _match(options: Sequence[Option], cell: str) -> str | None:

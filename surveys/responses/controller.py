@@ -9,12 +9,13 @@ import tempfile
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import anyio
 from litestar import Controller, Request, get, post
 from litestar.background_tasks import BackgroundTask
 from litestar.datastructures import FormMultiDict
+from litestar.params import Parameter
 from litestar.response import File, Redirect, Stream, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -58,7 +59,7 @@ class ResponsesController(Controller):
         submitted_to: str = "",
         answer: str = "",
         search: str = "",
-        page: int = 1,
+        page: Annotated[int, Parameter(ge=1, le=listing.MAX_PAGE)] = 1,
     ) -> Template:
         consultation = await consultation_or_404(db_session, consultation_id)
         filters = listing.read_filters(
@@ -89,6 +90,7 @@ class ResponsesController(Controller):
                 "header_modes": exports.HEADER_MODES,
                 "filtered": bool(listing.filters_used(filters)) and not filters.errors,
             },
+            status_code=400 if filters.errors else 200,
         )
 
     @get("/{response_id:uuid}", name="response", guards=[requires(Permission.VIEW_RESPONSES)])

@@ -53,14 +53,24 @@ class ResponseFilters:
     errors: dict[str, str] = field(default_factory=dict)
 
 
+EARLIEST_DATE, LATEST_DATE = date(2000, 1, 1), date(2999, 12, 31)
+# The last page a list can have is far below this; a longer number would overflow the query.
+MAX_PAGE = 1_000_000
+
+
 def _date(raw: str, name: str, label: str, errors: dict[str, str]) -> date | None:
     if not raw:
         return None
     try:
-        return date.fromisoformat(raw.strip())
+        value = date.fromisoformat(raw.strip())
     except ValueError:
         errors[name] = f"{label} must be a real date, like 2027-03-31"
         return None
+    # 9999-12-31 is a real date, but the day after it (the end of a "to" range) is not.
+    if not EARLIEST_DATE <= value <= LATEST_DATE:
+        errors[name] = f"{label} must be between {EARLIEST_DATE.year} and {LATEST_DATE.year}"
+        return None
+    return value
 
 
 def read_filters(

@@ -63,3 +63,41 @@ def test_theme_breakdown_counts_respondents_per_theme_by_group() -> None:
     assert counts.loc["Respondents (base)", "Total"] == 60
     assert result.percent.loc["police", "survivor"] == 75.0
     assert result.percent.loc["police", "Total"] == 50.0
+
+
+def test_reserved_names_are_refused_in_every_breakdown() -> None:
+    import pytest
+
+    from analysis.errors import AnalysisError
+
+    frame = pd.DataFrame({"q": ["Good"] * 20, "g": ["total"] * 5 + ["A"] * 15})
+    with pytest.raises(AnalysisError, match="reserved"):
+        rating_breakdown(frame, "q", ["Poor", "Good"], group="g")
+    with pytest.raises(AnalysisError, match="reserved"):
+        rating_breakdown(frame, "q", ["Poor", "Good", " Total"])
+    with pytest.raises(AnalysisError, match="reserved"):
+        cross_tab(frame, "g", "q")
+    coded = pd.DataFrame({"Respondents (base)": [1, 0], "type": ["a", "b"]})
+    with pytest.raises(AnalysisError, match="reserved"):
+        theme_breakdown(coded, ["Respondents (base)"], "type")
+
+
+def test_breakdowns_validate_k() -> None:
+    import pytest
+
+    from analysis.errors import AnalysisError
+
+    for call in (
+        lambda: rating_breakdown(ratings(), "q", LEVELS, k=0),
+        lambda: cross_tab(ratings(), "q", "group", k=-1),
+        lambda: theme_breakdown(pd.DataFrame({"t": [1]}), ["t"], k=0),
+    ):
+        with pytest.raises(AnalysisError, match="at least 1"):
+            call()
+
+
+def test_group_labels_are_cleaned_of_control_characters_and_capped() -> None:
+    frame = pd.DataFrame({"q": ["Good"] * 24, "g": ["A\x00\nB"] * 12 + ["y" * 5000] * 12})
+    result = rating_breakdown(frame, "q", ["Poor", "Good"], group="g")
+    labels = [str(i) for i in result.table.counts.index]
+    assert "A B" in labels and all(len(label) <= 80 for label in labels)

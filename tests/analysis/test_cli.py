@@ -179,6 +179,8 @@ def test_wordcloud_breakdown_redact_and_agreement_run_end_to_end(files: Path, ca
         "feel",
         "--group-column",
         "type",
+        "--min-respondents",
+        "2",
         "--out-dir",
         str(files / "wc"),
     ]
@@ -248,6 +250,80 @@ def test_module_entry_point_runs() -> None:
         [sys.executable, "-m", "analysis", "--help"], capture_output=True, text=True, check=False
     )
     assert result.returncode == 0 and "suggest-themes" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["breakdown", "--k", "0"],
+        ["breakdown", "--k", "-1"],
+        ["breakdown", "--k", "ten"],
+        ["wordcloud", "--text-column", "TEXT", "--min-respondents", "0"],
+    ],
+)
+def test_k_below_one_is_refused_in_one_line(files: Path, capsys, argv: list[str]) -> None:  # type: ignore[no-untyped-def]
+    full = [argv[0], "--input", str(files / "R.csv"), "--out-dir", str(files / "o"), *argv[1:]]
+    if argv[0] == "breakdown":
+        full += ["--question", "rating"]
+    with pytest.raises(SystemExit) as info:
+        main(full)
+    err = capsys.readouterr().err
+    assert info.value.code == 2
+    assert err.count("\n") == 1 and err.startswith("error: argument")
+    assert "at least 1" in err
+    assert not (files / "o").exists()
+
+
+def test_breakdown_with_every_cell_hidden_draws_no_chart_and_says_so(files: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    pd.DataFrame({"q": ["Good", "Poor", "Good"], "g": ["A", "B", "A"]}).to_csv(
+        files / "S.csv", index=False
+    )
+    argv = ["breakdown", "--input", str(files / "S.csv"), "--question", "q", "--group", "g"]
+    code, out, err = run([*argv, "--out-dir", str(files / "bd")], capsys)
+    assert code == 0 and err == ""
+    assert "no chart drawn" in out
+    names = sorted(p.name for p in (files / "bd").iterdir())
+    assert not [n for n in names if n.endswith((".png", ".svg", ".vl.json"))]
+    assert "no chart drawn" in (files / "bd" / "rating-notes.txt").read_text()
+
+
+def test_labels_with_nul_bytes_and_500_kb_are_cleaned_and_capped(files: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    frame = pd.DataFrame(
+        {"q": ["Good"] * 12 + ["Poor"] * 12, "g": ["A\x00B"] * 12 + ["x" * 500_000] * 12}
+    )
+    frame.to_csv(files / "N.csv", index=False)
+    argv = ["breakdown", "--input", str(files / "N.csv"), "--question", "q", "--group", "g"]
+    code, _, err = run([*argv, "--out-dir", str(files / "bd")], capsys)
+    assert code == 0 and err == ""
+    counts = pd.read_csv(files / "bd" / "rating-counts.csv", index_col=0)
+    assert "A B" in counts.index
+    assert max(len(str(i)) for i in counts.index) <= 80
+    assert (files / "bd" / "rating-bar.png").stat().st_size > 0
+    assert "\x00" not in (files / "bd" / "rating-bar.vl.json").read_text()
+
+
+def test_a_group_named_total_is_refused_not_overwritten(files: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    frame = pd.DataFrame({"q": ["Good"] * 30, "g": ["Total"] * 3 + ["A"] * 27})
+    frame.to_csv(files / "T.csv", index=False)
+    argv = ["breakdown", "--input", str(files / "T.csv"), "--question", "q", "--group", "g"]
+    code, _, err = run([*argv, "--out-dir", str(files / "bd"), "--no-charts"], capsys)
+    assert code == 2 and err.count("\n") == 1
+    assert "reserved" in err and "'Total'" in err
+
+
+def test_wordcloud_counts_people_with_an_id_column(files: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    frame = pd.DataFrame(
+        {"pid": [1, 1, 1, 2, 3], "feel": ["scared", "scared", "scared", "calm", "calm"]}
+    )
+    frame.to_csv(files / "P.csv", index=False)
+    argv = ["wordcloud", "--input", str(files / "P.csv"), "--text-column", "feel"]
+    argv += ["--id-column", "pid", "--min-respondents", "2", "--out-dir", str(files / "wc")]
+    code, out, _ = run(argv, capsys)
+    assert code == 0 and "All: 3 respondents, 1 words shown" in out
+    shown = pd.read_csv(files / "wc" / "wordcloud-all.csv")
+    assert shown["word"].tolist() == ["calm"]
+    notes = (files / "wc" / "wordcloud-notes.txt").read_text()
+    assert "more than one row" in notes
 
 
 def test_redact_keeps_the_names_in_a_keep_file(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]

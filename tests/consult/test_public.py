@@ -1,14 +1,8 @@
-"""Public core routes: health check and the quick-exit clearing route."""
+"""Public core routes: the quick-exit clearing route and error pages."""
 
 from __future__ import annotations
 
 from tests.conftest import db_session
-
-
-async def test_health_check_reports_the_database_reachable(client) -> None:
-    response = await client.get("/healthz")
-    assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "reachable"}
 
 
 async def test_exit_ends_the_session_and_clears_site_data(client, staff) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from dataclasses import replace
 
 from litestar.testing import AsyncTestClient
@@ -26,5 +28,10 @@ async def test_staff_sessions_are_kept_in_redis_when_configured(settings) -> Non
             keys = [key.decode() async for key in server.scan_iter(match="*")]
         finally:
             await server.aclose()
-        assert any(session_id in key and "sessions" in key for key in keys), keys
+        # The store holds a keyed hash of the session ID, never the ID itself.
+        stored = hmac.new(
+            settings.secret_key.encode(), session_id.encode(), hashlib.sha256
+        ).hexdigest()
+        assert any(stored in key and "sessions" in key for key in keys), keys
+        assert not any(session_id in key for key in keys), keys
         assert (await client.get("/staff/consultations")).status_code == 200

@@ -17,14 +17,15 @@ from tests.conftest import db_session, post_form
 DEMO = "/c/community-survey"
 
 
-async def load_demo(settings: Settings, **changes: Any) -> str:
-    """Load the demo consultation and survey; ``changes`` are set on the consultation."""
+async def load_demo(settings: Settings, responses: int = 0, **changes: Any) -> str:
+    """Load the demo consultation and survey (with ``responses`` generated submitted
+    responses, none unless asked); ``changes`` are set on the consultation."""
     from consult import demo
     from surveys import demo_loader
 
     async with db_session(settings) as db:
         consultation = await demo.load(db)
-        await demo_loader.load(db, consultation)
+        await demo_loader.load(db, consultation, responses)
         for name, value in changes.items():
             setattr(consultation, name, value)
         await db.commit()

@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Self
 
+from analysis.spreadsheet import clean_text
 from surveys.definition.answers import NOT_ANSWERED, Answer
 from surveys.definition.conditions import Condition, condition_from_dict, condition_to_dict
 
@@ -69,6 +70,8 @@ class QuestionType:
     type_name: ClassVar[str]
     # Fields holding tuples of Option, converted to and from plain dicts by the loader.
     option_fields: ClassVar[tuple[str, ...]] = ()
+    # Types whose answers are words a respondent wrote (coded into themes, shown as quotes).
+    holds_free_text: ClassVar[bool] = False
 
     key: str
     title: str
@@ -112,6 +115,11 @@ class QuestionType:
     def export(self, value: Answer) -> dict[str, ExportCell]:
         """One cell per :meth:`export_columns` name; blanks are ``None``."""
         raise NotImplementedError
+
+    def free_text(self, value: Answer) -> str | None:
+        """The words a respondent wrote, for coding, word clouds and quotes; ``None`` for types
+        that hold no free text. Each text type says how its stored value reads as text."""
+        return None
 
     def is_required(self) -> bool:
         """Only ``consent`` questions can be required; everything else may be left blank."""
@@ -183,9 +191,11 @@ def form_values(form: Form, name: str) -> list[str]:
 
 
 def form_text(form: Form, name: str) -> str:
-    """The single text value posted under ``name`` ("" when absent); extra copies are ignored."""
+    """The single text value posted under ``name`` ("" when absent); extra copies are ignored.
+    Control characters other than tab and newline are dropped: every text answer, posted or
+    imported, is read here (`analysis.spreadsheet.clean_text` is the one rule)."""
     values = form.get(name, ())
-    return values[0].strip().replace("\r\n", "\n") if values else ""
+    return clean_text(values[0]).strip().replace("\r\n", "\n") if values else ""
 
 
 def option_label(options: Sequence[Option], value: str) -> str:

@@ -30,6 +30,7 @@ def length_error(text: str, limit: int, subject: str = "Answer") -> str | None:
 @dataclass(frozen=True, kw_only=True)
 class ShortText(QuestionType):
     type_name: ClassVar[str] = "short_text"
+    holds_free_text: ClassVar[bool] = True
 
     max_length: int = 200
     sensitive: bool = True
@@ -50,6 +51,9 @@ class ShortText(QuestionType):
 
     def summarise(self, value: Answer) -> str:
         return value if isinstance(value, str) and value else NOT_ANSWERED
+
+    def free_text(self, value: Answer) -> str | None:
+        return value if isinstance(value, str) and value.strip() else None
 
     def export_columns(self) -> list[ExportColumn]:
         return [ExportColumn(self.key, self.title)]
@@ -72,6 +76,7 @@ WORD_COUNT = 3
 @dataclass(frozen=True, kw_only=True)
 class ThreeWords(QuestionType):
     type_name: ClassVar[str] = "three_words"
+    holds_free_text: ClassVar[bool] = True
 
     max_length: int = 40
     sensitive: bool = True
@@ -103,6 +108,13 @@ class ThreeWords(QuestionType):
         if not isinstance(value, list) or not any(value):
             return NOT_ANSWERED
         return ", ".join(str(word) for word in value if word)
+
+    def free_text(self, value: Answer) -> str | None:
+        """All three words count: "scared, alone, relieved"."""
+        if not isinstance(value, list):
+            return None
+        words = [str(word).strip() for word in value if isinstance(word, str) and word.strip()]
+        return ", ".join(words) or None
 
     def export_columns(self) -> list[ExportColumn]:
         return [

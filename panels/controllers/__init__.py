@@ -1,0 +1,1 @@
+"""Panel pages, one controller per actor: coordinator, member, chair, force liaison, public."""

@@ -1,0 +1,26 @@
+"""The researcher workspace: results, breakdowns, word clouds, coding and themes of a
+consultation's responses in the web app, built on the `analysis` package and the survey data.
+
+Dependencies point one way: `consult` <- `surveys` <- `research`; `research` imports `analysis`,
+and `analysis` never imports the web app.
+"""
+
+from typing import Any
+
+from consult.jobs import JobHandler
+from research.breakdown_routes import BreakdownController
+from research.cloud_routes import CloudController
+from research.coding import JOB_HANDLERS as _CODING_JOBS
+from research.coding import ROUTES as _CODING_ROUTES
+from research.results_routes import ResultsController
+from research.settings_routes import SettingsController
+
+ROUTES: list[Any] = [
+    ResultsController,
+    BreakdownController,
+    CloudController,
+    SettingsController,
+    *_CODING_ROUTES,
+]
+# Background work this package runs (`consult.jobs`): kind -> handler.
+JOB_HANDLERS: dict[str, JobHandler] = {**_CODING_JOBS}

@@ -1,0 +1,165 @@
+"""The workspace's overview (its landing page, with the navigation) and per-question results,
+with their suppressed downloads."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from litestar import Controller, Request, get
+from litestar.response import Response, Template
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from consult.errors import Invalid, NotFound
+from research import overview
+from research.charts import percent_bars, renderer_of
+from research.filters import respondent_type_options
+from research.results import (
+    answered_count,
+    asked,
+    counts_for,
+    question_columns,
+    question_result,
+    question_tables,
+)
+from research.tables import csv_text, tidy
+from research.workspace import BASE, DOWNLOAD_TYPES, GUARD, Workspace, download, open_workspace
+from surveys.definition import QuestionType
+
+
+def _question(workspace: Workspace, key: str) -> QuestionType:
+    try:
+        return workspace.data.survey.question(key)
+    except KeyError:
+        raise NotFound(f"There is no question '{key[:60]}' in this survey") from None
+
+
+class ResultsController(Controller):
+    path = BASE
+    include_in_schema = False
+    guards = GUARD
+
+    @get("/", name="analysis_overview")
+    async def overview_page(
+        self, request: Request[Any, Any, Any], consultation_id: uuid.UUID, db_session: AsyncSession
+    ) -> Template:
+        workspace = await open_workspace(request, db_session, consultation_id)
+        progress = await db_session.run_sync(
+            lambda s: overview.read_progress(s.connection(), consultation_id, datetime.now(UTC))
+        )
+        frame, survey = workspace.data.frame, workspace.data.survey
+        renderer = renderer_of(request)
+        labels = {
+            o.value: o.label
+            for o in respondent_type_options(survey, workspace.consultation.respondent_types)
+        }
+        statuses = overview.by_status(frame, progress)
+        types = overview.by_type(frame, labels)
+        completion, completion_data = overview.completion(survey, progress, len(frame))
+        questions = []
+        for q in survey.questions():
+            if q.type_name != "consent":
+                part = asked(frame[question_columns(q)], survey, q)
+                questions.append((q, answered_count(part, q), len(part)))
+        return Template(
+            "research/overview.html",
+            context=workspace.context(
+                "overview",
+                counts={
+                    "submitted": len(frame),
+                    "drafts": sum(progress.drafts_by_page.values()),
+                    "withdrawn": len(progress.withdrawals),
+                },
+                status_table=overview.weekly_table("Responses by status, week by week", statuses),
+                status_figure=overview.weekly_figure(
+                    renderer, statuses, "Responses by status, week by week", "Status"
+                ),
+                type_table=overview.weekly_table(
+                    "Submitted responses by respondent type, week by week", types
+                ),
+                type_figure=overview.weekly_figure(
+                    renderer, types, "Submitted responses by respondent type", "Respondent type"
+                ),
+                completion_table=completion,
+                completion_figure=overview.completion_figure(renderer, completion_data),
+                questions=questions,
+            ),
+        )
+
+    @get("/questions/{key:str}", name="analysis_question")
+    async def question_page(
+        self,
+        request: Request[Any, Any, Any],
+        consultation_id: uuid.UUID,
+        key: str,
+        db_session: AsyncSession,
+        respondent_type: list[str] | None = None,
+        answer: list[str] | None = None,
+    ) -> Template:
+        workspace = await open_workspace(
+            request, db_session, consultation_id, respondent_type, answer
+        )
+        question = _question(workspace, key)
+        if workspace.selection.errors:
+            return Template(
+                "research/question.html",
+                context=workspace.context("questions", question=question, result=None),
+                status_code=400,
+            )
+        frame = workspace.selection.apply(workspace.data.frame, question_columns(question))
+        result = question_result(frame, workspace.data.survey, question, renderer_of(request))
+        return Template(
+            "research/question.html",
+            context=workspace.context(
+                "questions", question=question, result=result, selected=len(frame)
+            ),
+        )
+
+    @get("/questions/{key:str}/download", name="analysis_question_download")
+    async def question_download(
+        self,
+        request: Request[Any, Any, Any],
+        consultation_id: uuid.UUID,
+        key: str,
+        db_session: AsyncSession,
+        format: str = "csv",
+        respondent_type: list[str] | None = None,
+        answer: list[str] | None = None,
+    ) -> Response[bytes]:
+        workspace = await open_workspace(
+            request, db_session, consultation_id, respondent_type, answer
+        )
+        question = _question(workspace, key)
+        if workspace.selection.errors:
+            raise Invalid(next(iter(workspace.selection.errors.values())))
+        if format not in DOWNLOAD_TYPES:
+            raise Invalid("Choose a download format: csv, svg or png")
+        chosen = workspace.selection.apply(workspace.data.frame, question_columns(question))
+        frame = asked(chosen, workspace.data.survey, question)
+        found = counts_for(frame, question)
+        if found is None:
+            raise Invalid(f"'{question.title}' has no table of counts to download")
+        k = workspace.consultation.disclosure_k
+        _, table, pct, nets = question_tables(question, found, k)
+        if format == "csv":
+            sections = [("Number", table.counts), ("% of those answering", pct)]
+            if nets is not None:
+                sections.append(("Net good and net poor", nets))
+            notes = [*table.notes(), *[f"filter: {d}" for d in workspace.selection.describe()]]
+            content: bytes | str = csv_text(sections, notes)
+        else:
+            renderer, data = renderer_of(request), tidy(table, pct)
+            chart = (question.title, found.stacked)
+            if format == "svg":
+                content = renderer.svg_of(percent_bars, data, *chart)
+            else:
+                content = renderer.png_of(percent_bars, data, *chart)
+        return download(
+            request,
+            db_session,
+            workspace,
+            what=f"question-{question.key}",
+            format=format,
+            content=content,
+        )
