@@ -103,6 +103,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--columns", required=True, help="text columns to redact, comma-separated")
     p.add_argument("--out", required=True)
     p.add_argument("--log", help="where to write the redaction log (types and positions only)")
+    p.add_argument(
+        "--keep",
+        help="text file of names never to redact, one a line (support directory, area places)",
+    )
     p.set_defaults(handler="redact")
 
     p = sub.add_parser("suggest-themes", help="phrases and clusters among uncoded responses")

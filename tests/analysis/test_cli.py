@@ -324,3 +324,16 @@ def test_wordcloud_counts_people_with_an_id_column(files: Path, capsys) -> None:
     assert shown["word"].tolist() == ["calm"]
     notes = (files / "wc" / "wordcloud-notes.txt").read_text()
     assert "more than one row" in notes
+
+
+def test_redact_keeps_the_names_in_a_keep_file(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    pd.DataFrame({"t": ["Maggie's and Sophie helped me"]}).to_csv(tmp_path / "R.csv", index=False)
+    (tmp_path / "keep.txt").write_text("# directory\nMaggie's\n", encoding="utf-8")
+    base = ["redact", "--input", str(tmp_path / "R.csv"), "--columns", "t"]
+    assert run([*base, "--out", str(tmp_path / "a.csv")], capsys)[0] == 0
+    assert pd.read_csv(tmp_path / "a.csv")["t"][0] == "[NAME]'s and [NAME] helped me"
+    keep = ["--keep", str(tmp_path / "keep.txt")]
+    assert run([*base, "--out", str(tmp_path / "b.csv"), *keep], capsys)[0] == 0
+    assert pd.read_csv(tmp_path / "b.csv")["t"][0] == "Maggie's and [NAME] helped me"
+    code, _, err = run([*base, "--out", str(tmp_path / "c.csv"), "--keep", "missing.txt"], capsys)
+    assert code != 0 and "--keep" in err

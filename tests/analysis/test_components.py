@@ -7,14 +7,15 @@ from analysis.nlp import build_pipeline, split_sentences
 
 
 def test_components_are_registered_with_the_project_prefix() -> None:
-    for name in ("consult_pii_regex", "consult_name_cues", "consult_lowercase_lemmas"):
+    for name in ("consult_pii_regex", "consult_names", "consult_lowercase_lemmas"):
         assert Language.has_factory(name)
 
 
 def test_rule_patterns_are_data_files_not_code() -> None:
     patterns = Path(analysis.__file__).parent / "patterns"
     assert (patterns / "redaction.yaml").is_file()
-    assert (patterns / "name_cues.jsonl").is_file()
+    for name in ("first_names.txt", "name_context.yaml", "vawg_services.txt", "places.txt"):
+        assert (patterns / name).is_file()
 
 
 def test_blank_pipeline_lemmatises_with_lookup_tables_and_lower_cases() -> None:
@@ -34,7 +35,7 @@ def test_sentences_are_split() -> None:
 
 def test_blank_full_pipeline_has_redaction_components(blank_pipeline) -> None:  # type: ignore[no-untyped-def]
     assert not blank_pipeline.trained
-    assert {"consult_pii_regex", "consult_name_cues"} <= set(blank_pipeline.nlp.pipe_names)
+    assert {"consult_pii_regex", "consult_names"} <= set(blank_pipeline.nlp.pipe_names)
 
 
 def test_missing_trained_pipeline_falls_back_to_none(monkeypatch) -> None:  # type: ignore[no-untyped-def]

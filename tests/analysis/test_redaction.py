@@ -176,3 +176,182 @@ def test_trained_ner_does_not_redact_towns_as_names() -> None:
     assert redact_texts([text], pipeline).texts == [
         "I moved from Nuneaton to the refuge in Leamington Spa, my ex-husband [NAME] followed."
     ]
+
+
+# --- Names from lists and context, services, keep, confirm API (issue 17) ---------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("i told kerry my idva everything", "i told [NAME] my idva everything"),
+        ("Rose from Women's Aid sat with me", "[NAME] from Women's Aid sat with me"),
+        ("Priya at the front desk was kind", "[NAME] at the front desk was kind"),
+        ("Siobhan answered the phone", "[NAME] answered the phone"),
+        ("Helen's advice saved my life", "[NAME]'s advice saved my life"),
+        ("My ex Will still has keys", "My ex [NAME] still has keys"),
+        ("Grace at the hospital asked", "[NAME] at the hospital asked"),
+        ("Mo was the only officer who helped", "[NAME] was the only officer who helped"),
+        ("The social worker, Sophie Marsh-Hall, left", "The social worker, [NAME], left"),
+        ("Nguyen Van Minh knew", "[NAME] knew"),
+        ("my ex gaz still posts about me", "my ex [NAME] still posts about me"),
+        ("the officer, PC Gallagher, was rude", "the officer, [NAME], was rude"),
+        ("Thanks to Olu for believing me", "Thanks to [NAME] for believing me"),
+    ],
+)
+def test_names_in_lower_case_at_sentence_start_before_roles_and_that_are_words(
+    blank_pipeline: Pipeline, text: str, expected: str
+) -> None:
+    assert redact_texts([text], blank_pipeline).texts == [expected]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "MARAC was mentioned but nobody explained it.",
+        "Cafcass spoke to my children for ten minutes.",
+        "Victim Support were kind but overstretched.",
+        "I applied under Clare's Law and Sarah's Law.",
+        "My IDVA and my ISVA were brilliant.",
+        "I had 2 Family Court hearings and 3 Crown Court dates.",
+        "i had 2 family court hearings and 3 crown court dates",
+        "We moved from Chester to Nuneaton.",
+        "The Chester refuge was full, so was Chester Women's Aid.",
+        "The Bill for the flat was in my name.",
+        "The website was useless.info on there was old.",
+        "Hope is all I had left.",
+        "Will anyone read this?",
+        "It happened in May and again in June.",
+        "St Mary's SARC and the George Eliot Hospital were good.",
+        "The Suzy Lamplugh Trust helped with the stalking.",
+        "He tracked me on WhatsApp and Snapchat.",
+    ],
+)
+def test_services_places_and_words_that_look_like_names_stay(
+    blank_pipeline: Pipeline, text: str
+) -> None:
+    result = redact_texts([text], blank_pipeline)
+    assert result.texts == [text], result.log
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("He rings from 0044 7700 900 987 daily", "He rings from [PHONE] daily"),
+        ("reach me on +44 (0)7700 900987.", "reach me on [PHONE]."),
+        ("call 0044 (0) 7700 900 111 or +48 600 123 456", "call [PHONE] or [PHONE]"),
+        ("born on the 2nd of May 2011 in Rugby", "born on [DOB] in Rugby"),
+        ("She was born March 3rd, 2012.", "She was born [DOB]."),
+        ("my date of birth is the twenty-first of June 1984", "my date of birth is [DOB]"),
+        ("He lives at 12 high street now", "He lives at [ADDRESS] now"),
+        ("We were at Flat 4, 19 Mill Lane then", "We were at [ADDRESS] then"),
+        ("send to 31 the crescent, ws1 3ab", "send to [ADDRESS], [POSTCODE]"),
+        ("NI number QQ 12 34 56 C", "NI number [NI_NUMBER]"),
+    ],
+)
+def test_international_phones_dates_in_words_and_lower_case_addresses(
+    blank_pipeline: Pipeline, text: str, expected: str
+) -> None:
+    assert redact_texts([text], blank_pipeline).texts == [expected]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I called them 3 times in a row and nobody came.",
+        "4 police officers came to the house.",
+        "I was born in 1990 and moved in 2010.",
+        "We were in Court 2 for the hearing.",
+    ],
+)
+def test_numbers_near_street_words_are_no_address(blank_pipeline: Pipeline, text: str) -> None:
+    assert redact_texts([text], blank_pipeline).texts == [text]
+
+
+def test_keep_phrases_are_never_redacted(blank_pipeline: Pipeline) -> None:
+    text = "Maggie's and the Rose Project helped; Rose from the Rose Project rang."
+    plain = redact_texts([text], blank_pipeline).texts[0]
+    assert plain == "[NAME]'s and the Rose Project helped; [NAME] from the Rose Project rang."
+    kept = redact_texts([text], blank_pipeline, keep=["Maggie's", "rose project"]).texts[0]
+    assert kept == "Maggie's and the Rose Project helped; [NAME] from the Rose Project rang."
+
+
+def test_keep_applies_to_addresses_and_to_area_place_names(blank_pipeline: Pipeline) -> None:
+    text = "The Maple Court service at 3 Maple Court is in Kingsbury."
+    redacted = redact_texts([text], blank_pipeline, keep=("Maple Court", "Kingsbury")).texts[0]
+    assert redacted == text
+
+
+def test_propose_then_apply_is_what_redact_texts_does(blank_pipeline: Pipeline) -> None:
+    from analysis.redaction import RedactionSpan, apply_redactions, propose_redactions
+
+    text = "My ex Will rang 07700 900123 from 12 high street."
+    spans = propose_redactions(text, blank_pipeline)
+    assert spans == [
+        RedactionSpan("NAME", 6, 10, "rule"),
+        RedactionSpan("PHONE", 16, 28, "rule"),
+        RedactionSpan("ADDRESS", 34, 48, "rule"),
+    ]
+    assert apply_redactions(text, spans) == redact_texts([text], blank_pipeline).texts[0]
+    # a person undoes the address and adds the missed "rang" (say): exactly that is published
+    confirmed = [*spans[:2], ("NAME", 11, 15)]
+    assert apply_redactions(text, confirmed) == "My ex [NAME] [NAME] [PHONE] from 12 high street."
+
+
+@pytest.mark.parametrize(
+    "spans",
+    [
+        [("NAME", 0, 99)],
+        [("NAME", 0, 5), ("PHONE", 3, 8)],
+        [("SECRET", 0, 2)],
+        [("NAME", 4, 4)],
+    ],
+)
+def test_apply_redactions_refuses_bad_spans(spans: list) -> None:  # type: ignore[type-arg]
+    from analysis.redaction import apply_redactions
+
+    with pytest.raises(ValueError):
+        apply_redactions("some text here", spans)
+
+
+def test_parallel_redaction_gives_the_same_result(blank_pipeline: Pipeline) -> None:
+    texts = ["my ex Darren rang 07700 900123", "nothing here", "Grace at the GP"] * 700
+    one = redact_texts(texts, blank_pipeline, n_process=1)
+    two = redact_texts(texts, blank_pipeline, n_process=2)
+    assert one.texts == two.texts
+    assert one.log.equals(two.log)
+
+
+def test_trained_ner_only_decides_words_the_rules_leave_undecided() -> None:
+    from analysis.nlp import build_pipeline
+
+    pipeline = build_pipeline("full")
+    if not pipeline.trained:
+        pytest.skip("trained pipeline not installed")
+    texts = [
+        "Email me at jo@example.com if you need to.",  # NER alone tags "Email" as a person
+        "The Bill for the flat came to me.",
+    ]
+    assert redact_texts(texts, pipeline).texts == [
+        "Email me at [EMAIL] if you need to.",
+        "The Bill for the flat came to me.",
+    ]
+
+
+def test_concurrent_calls_keep_their_own_keep_lists(blank_pipeline: Pipeline) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    texts = ["Maggie's helped, and so did Sophie."] * 3000
+    with ThreadPoolExecutor(2) as pool:
+        kept = pool.submit(redact_texts, texts, blank_pipeline, keep=["Maggie's"])
+        plain = pool.submit(redact_texts, texts, blank_pipeline)
+        assert set(kept.result().texts) == {"Maggie's helped, and so did [NAME]."}
+        assert set(plain.result().texts) == {"[NAME]'s helped, and so did [NAME]."}
+
+
+def test_a_place_that_is_also_a_name_is_a_person_after_a_relation(blank_pipeline: Pipeline) -> None:
+    texts = ["my son Chester is 4", "I told Chester everything"]
+    assert redact_texts(texts, blank_pipeline).texts == [
+        "my son [NAME] is 4",
+        "I told [NAME] everything",
+    ]
