@@ -8,23 +8,31 @@ Spans are character offsets into the answer as stored, with a type from
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
-from analysis.redaction import PII_TYPES, redact_texts
+from analysis.redaction import PII_TYPES, propose_redactions
+from consult.consultations.models import Consultation
 from consult.errors import Invalid
 
 Span = dict[str, Any]  # {"type", "start", "end", "by": "machine" | "person"}
 
 
-def propose_spans(text: str) -> list[Span]:
-    """What the redaction pipeline would hide (CPU work: call off the event loop)."""
-    log = redact_texts([text]).log
+def propose_spans(text: str, keep: Sequence[str] = ()) -> list[Span]:
+    """What the redaction pipeline would hide, never the names in `keep` (the consultation's
+    own support services and areas). CPU work: call it off the event loop."""
     return normalised(
         [
-            {"type": str(kind), "start": int(start), "end": int(end), "by": "machine"}
-            for kind, start, end in zip(log["type"], log["start"], log["end"], strict=True)
+            {"type": span.type, "start": span.start, "end": span.end, "by": "machine"}
+            for span in propose_redactions(text, keep=keep)
         ]
     )
+
+
+def published_names(consultation: Consultation) -> list[str]:
+    """What the consultation itself publishes, so never redacted: its support directory's
+    services and its areas."""
+    return [s.name for s in consultation.support_services] + list(consultation.areas or [])
 
 
 def normalised(spans: list[Span]) -> list[Span]:

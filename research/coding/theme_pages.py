@@ -23,7 +23,7 @@ from research.coding import codebooks
 from research.coding.decisions import codings
 from research.coding.models import Quote
 from research.coding.pages import CODE
-from research.coding.quotes import apply_spans, propose_spans
+from research.coding.quotes import apply_spans, propose_spans, published_names
 from research.coding.texts import (
     answer_table,
     attribution,
@@ -174,8 +174,9 @@ class ThemePages(Controller):
             [theme in (coded[r].themes if r in coded else []) for r in answers["id"]]
         ]
         shown = mentioned.iloc[(page - 1) * QUOTES_PER_PAGE : page * QUOTES_PER_PAGE]
+        keep = published_names(consultation)
         redacted = await anyio.to_thread.run_sync(
-            lambda: [apply_spans(t, propose_spans(t)) for t in shown["text"]]
+            lambda: [apply_spans(t, propose_spans(t, keep)) for t in shown["text"]]
         )
         audit.record(
             db_session,
@@ -237,7 +238,8 @@ class ThemePages(Controller):
             )
         )
         if quote is None:
-            spans = await anyio.to_thread.run_sync(propose_spans, text)
+            keep = published_names(consultation)
+            spans = await anyio.to_thread.run_sync(propose_spans, text, keep)
             quote = Quote(
                 consultation_id=consultation_id,
                 question_key=key,
