@@ -46,11 +46,21 @@ def check_length(text: str) -> str:
 
 
 def _find_spans(text: str) -> list[dict[str, Any]]:
-    redaction = redact_texts([text])
+    """Each page is redacted on its own, so no span runs across a page break."""
+    parts = text.split(PAGE_BREAK)
+    offsets = [0]
+    for part in parts[:-1]:
+        offsets.append(offsets[-1] + len(part) + len(PAGE_BREAK))
+    redaction = redact_texts(parts)
     return [
-        {"type": str(kind), "start": int(start), "end": int(end), "source": str(source)}
-        for kind, start, end, source in redaction.log[
-            ["type", "start", "end", "source"]
+        {
+            "type": str(kind),
+            "start": offsets[int(row)] + int(start),
+            "end": offsets[int(row)] + int(end),
+            "source": str(source),
+        }
+        for row, kind, start, end, source in redaction.log[
+            ["row", "type", "start", "end", "source"]
         ].itertuples(index=False, name=None)
     ]
 

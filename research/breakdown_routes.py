@@ -16,7 +16,7 @@ from consult.errors import Invalid
 from research import breakdowns as b
 from research.charts import ChartRenderer, Figure, percent_bars, renderer_of
 from research.filters import respondent_type_options
-from research.tables import csv_text
+from research.tables import RAW, csv_text
 from research.workspace import BASE, DOWNLOAD_TYPES, GUARD, Workspace, download, open_workspace
 
 if TYPE_CHECKING:
@@ -117,7 +117,7 @@ class BreakdownController(Controller):
         if chosen.target and chosen.rows:
             target, rows = chosen.target, chosen.rows
             frame = workspace.selection.apply(workspace.data.frame, _columns(target, rows))
-            found = _run(lambda: b.rating_by_group(frame, workspace.data.survey, target, rows, 0))
+            found = _run(lambda: b.rating_by_group(frame, workspace.data.survey, target, rows, RAW))
             title = f"{target.title} by {rows.title.lower()}"
             context["result"] = {
                 "title": title,
@@ -183,7 +183,7 @@ class BreakdownController(Controller):
         if chosen.rows and chosen.columns:
             first, second = chosen.rows, chosen.columns
             frame = workspace.selection.apply(workspace.data.frame, [first.key, second.key])
-            found = _run(lambda: b.groups_crossed(frame, first, second, 0))
+            found = _run(lambda: b.groups_crossed(frame, first, second, RAW))
             title = f"{first.title} by {second.title.lower()}"
             context["result"] = {
                 "title": title,

@@ -1,7 +1,7 @@
 """Breakdowns: a rating (or one row of a rating grid) by a group question, and cross-tabs of
 two group questions, computed by :mod:`analysis.breakdown` on option labels.
 
-The workspace calls them with ``k=0`` (raw counts); downloads with the consultation's ``k``.
+The workspace calls them with ``k=1`` (raw counts: nothing is under 1); downloads with the consultation's ``k``.
 """
 
 from __future__ import annotations

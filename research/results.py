@@ -13,6 +13,7 @@ from analysis.disclosure import SuppressedTable
 from research.charts import ChartRenderer, Figure, percent_bars
 from research.tables import (
     NOT_ANSWERED,
+    RAW,
     Table,
     answered_percentages,
     count_table,
@@ -184,7 +185,7 @@ def question_tables(
 def question_result(
     frame: pd.DataFrame, survey: Survey, question: QuestionType, renderer: ChartRenderer
 ) -> QuestionResult:
-    """The workspace's view of one question over the selection: raw counts (``k=0``)."""
+    """The workspace's view of one question over the selection: raw counts (``k=1``, nothing hidden)."""
     part = asked(frame, survey, question)
     result = QuestionResult(question, len(part), answered_count(part, question))
     types = asked_types(survey, question)
@@ -195,7 +196,7 @@ def question_result(
         )
     found = counts_for(part, question)
     if found is not None:
-        tables, table, pct, _ = question_tables(question, found, 0)
+        tables, table, pct, _ = question_tables(question, found, RAW)
         result.tables = tables
         data = tidy(table, pct)
         if not data.empty:

@@ -1,7 +1,7 @@
 """Tables of counts as the workspace shows them and as they leave it.
 
 Every count table goes through :func:`analysis.disclosure.suppress`: in the workspace with
-``k=0`` (raw counts, marked "not for publication"), in every download with the consultation's
+``k=1`` (raw counts, marked "not for publication"), in every download with the consultation's
 ``k`` (primary and secondary suppression). Both views are made by the same functions from the
 same counts, so a download differs from the screen only in what suppression hides.
 """
@@ -20,7 +20,7 @@ from analysis.disclosure import TOTAL, SuppressedTable, suppress
 
 NOT_ANSWERED = "Not answered"
 HIDDEN = "[c]"  # the ONS mark for a value withheld to protect confidentiality
-RAW = 0  # k for the workspace's own view: nothing is hidden
+RAW = 1  # k for the workspace's own view: no count is under 1, so nothing is hidden
 
 
 @dataclass
