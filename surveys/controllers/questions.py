@@ -159,7 +159,9 @@ async def consent(request: Request[Any, Any, Any], slug: str) -> Template | Redi
     visit = await load_visit(request, slug)
     ref = consent_ref(visit.survey)
     if ref is None:
-        return onward(visit, None, visit.answers, visit.skipped)
+        # A survey published without a consent question (the builder no longer allows it) still
+        # needs a page that starts the draft: redirecting onwards would come straight back here.
+        return page(visit, "surveys/begin.html", "Start the survey", back=visit.url("/safety"))
     questions = list(visit.survey.page(ref).questions)
     return question_page(
         request, visit, ref, questions, visit.answers, action=visit.url("/consent")
@@ -174,11 +176,9 @@ async def consent_post(
     if (closed := refuse_if_closed(visit)) is not None:
         return closed
     ref = consent_ref(visit.survey)
-    if ref is None:
-        return to(visit.url())
-    questions = list(visit.survey.page(ref).questions)
+    questions = list(visit.survey.page(ref).questions) if ref is not None else []
     answers, summary, errors = parse_page(questions, form)
-    if summary:
+    if summary and ref is not None:
         return question_page(
             request, visit, ref, questions, answers, summary, errors, action=visit.url("/consent")
         )
@@ -189,8 +189,9 @@ async def consent_post(
         consultation, version_id = visit.consultation, visit.version.id
         draft = await write(request, lambda c: drafts.start(c, consultation, version_id, answers))
         visit.draft = draft
-    else:
-        await write(request, lambda c: drafts.save_answers(c, draft, answers, ref.slug))
+    elif ref is not None:
+        slug_ = ref.slug
+        await write(request, lambda c: drafts.save_answers(c, draft, answers, slug_))
     remember_draft(request, visit, draft)
     return onward(visit, ref, visit.answers, visit.skipped)
 
