@@ -169,7 +169,7 @@ def _page(
         section=section,
         first_in_section=first_in_section,
         question_count=visible_question_count(survey, section.key, state.answers, skipped),
-        title=survey.page(ref).title if len(questions) > 1 else None,
+        title=(survey.page(ref).title or section.title) if len(questions) > 1 else None,
         questions_html=rendered(request, questions, state.answers, errors),
         state=state.dump(),
     )

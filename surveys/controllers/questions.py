@@ -139,7 +139,11 @@ def question_page(
         errors=summary,
         status_code=422 if summary else 200,
         questions_html=rendered(request, questions, answers, errors or {}),
-        page_title_heading=visit.survey.page(ref).title if len(questions) > 1 else None,
+        # A page of several questions is headed by its title, or its section's title when it
+        # has none (every page has one h1; a lone question is the h1 itself).
+        page_title_heading=(visit.survey.page(ref).title or visit.survey.section_of(ref).title)
+        if len(questions) > 1
+        else None,
         section=visit.survey.section_of(ref),
         action=action,
         back=back_url(visit, ref),

@@ -221,6 +221,16 @@ async def test_the_edit_form_shows_the_saved_values(client, staff) -> None:
     assert form.value("respondent_types").strip() == COMPLETE["respondent_types"]
 
 
+async def test_a_new_consultation_form_offers_its_defaults(client, staff) -> None:
+    await staff("researcher")
+    form = (await open_page(client, "/staff/consultations/new")).form("Save")
+    assert form.value("exit_url") == "https://www.bbc.co.uk/weather"
+    assert form.value("draft_expiry_days") == "28"
+    typed = {k: v for k, v in COMPLETE.items() if k not in ("exit_url", "draft_expiry_days")}
+    response = await form.fill(typed).submit(client, follow_redirects=True)
+    assert response.status_code == 200 and "Spring Call for Evidence" in response.text
+
+
 async def test_two_consultations_cannot_share_a_web_address(client, staff) -> None:
     await staff("researcher")
     await create(client)

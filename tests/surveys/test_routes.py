@@ -1,7 +1,7 @@
 """Every route of every published survey in the test data (the demo's included) walked over
 HTTP from the start page to the confirmation, submitting the forms each page renders. The walk
-fails on a redirect loop, on a page reached twice, and when the pages a respondent sees are not
-the route the routing functions give.
+fails on a redirect loop, on a page reached twice, on a page without exactly one h1, and when the
+pages a respondent sees are not the route the routing functions give.
 
 A route is the list of pages a respondent sees. The answers that decide it (the respondent-type
 question and every question a condition reads) are tried with each of their options and with
@@ -164,6 +164,7 @@ async def walk(client: AsyncTestClient[Any], survey: Survey, slug: str, plan: Pl
     for _ in range(MAX_STEPS):
         path = str(response.url.path)
         page = parse(str(response.url), response)
+        assert len(page.soup.find_all("h1")) == 1, f"{path} needs one h1"
         if path.endswith("/done"):
             return seen
         if path.endswith("/check"):

@@ -140,7 +140,7 @@ async def test_consultation_past_closing_date_refuses_answers(client, settings, 
     assert page.status_code == 410
 
 
-async def test_draft_consultation_is_hidden_but_staff_can_preview(
+async def test_draft_consultation_is_hidden_staff_preview_and_a_hand_built_send_records_nothing(
     client, settings, demo, staff
 ) -> None:
     await update_consultation(settings, "community-survey", status=Status.DRAFT.value)

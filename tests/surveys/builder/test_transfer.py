@@ -171,7 +171,9 @@ async def test_panel_member_is_refused_even_a_hand_built_post(client, staff, set
     assert response.status_code == 403
 
 
-async def test_panel_coordinator_may_look_but_not_change(client, staff, settings) -> None:
+async def test_panel_coordinator_may_look_but_not_change_even_in_a_hand_built_post(
+    client, staff, settings
+) -> None:
     await staff("panel_coordinator")
     base = await make_consultation(settings)
     page = await open_page(client, base)
@@ -186,3 +188,17 @@ async def test_signed_out_visitor_is_sent_to_sign_in(client, settings) -> None:
     assert response.status_code in (302, 303) and response.headers["location"] == "/staff/login"
     response = await client.get(f"{base}/versions/1/export", follow_redirects=False)
     assert response.headers["location"] == "/staff/login"
+
+
+async def test_the_audit_log_names_survey_versions_not_ids(client, staff, settings) -> None:
+    import re
+
+    await staff("administrator")
+    base = await make_consultation(settings)
+    await upload(client, base, GOOD_YAML)
+    await press(client, base, "Publish version 1")
+    log = await open_page(client, "/staff/audit")
+    rows = [tr.get_text(" ", strip=True) for tr in log.soup.select("tbody tr")]
+    assert any("Survey version published" in r and "Survey 'Spring views', version 1" in r for r in rows), rows  # fmt: skip
+    body = log.soup.find("tbody").get_text()
+    assert not re.search(r"[0-9a-f]{8}-[0-9a-f]{4}-", body)  # no raw ids
