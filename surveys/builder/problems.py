@@ -18,11 +18,12 @@ from typing import Any
 
 from surveys.definition import DefinitionError, survey_from_dict
 from surveys.definition.checks import check_definition
+from surveys.exports.layout import SYSTEM_NAMES
 
 Definition = dict[str, Any]
 
-# Columns every response export starts with (surveys.exports.layout.METADATA_COLUMNS).
-SYSTEM_COLUMNS = ("response_id", "respondent_type", "submitted_at", "survey_version")
+# Columns every response export starts with.
+SYSTEM_COLUMNS = SYSTEM_NAMES
 
 _PATH = re.compile(
     r"^sections\[(\d+)\](?:\.pages\[(\d+)\](?:\.questions\[(\d+)\])?)?(?:\.(?P<field>.+))?$"
