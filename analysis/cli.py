@@ -13,6 +13,8 @@ from typing import NoReturn
 
 from analysis.errors import AnalysisError
 
+ID_HELP = "column identifying each response (default: response_id, as platform exports have)"
+
 
 def positive_int(value: str) -> int:
     """argparse type: a whole number of at least 1 (k thresholds)."""
@@ -27,9 +29,14 @@ def positive_int(value: str) -> int:
 
 
 def _common_input(p: argparse.ArgumentParser, text: bool = True) -> None:
-    p.add_argument("--input", required=True, help="responses: CSV (UTF-8) or XLSX")
+    p.add_argument("--input", required=True, help="responses: CSV (UTF-8), XLSX or a ZIP export")
+    p.add_argument(
+        "--dictionary", help="data dictionary (default: the one in the ZIP or beside the CSV)"
+    )
     if text:
-        p.add_argument("--text-column", required=True, help="column holding the free text")
+        p.add_argument(
+            "--text-column", required=True, help="column (or three-words question key) of text"
+        )
 
 
 class _Parser(argparse.ArgumentParser):
@@ -46,7 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("code", help="code responses into themes (rules and/or learned)")
     _common_input(p)
-    p.add_argument("--id-column", required=True)
+    p.add_argument("--id-column", default="response_id", help=ID_HELP)
     p.add_argument("--codebook", help="codebook (.yaml or REFI-QDA .qdc)")
     p.add_argument("--labelled", help="hand-coded sample: ID, text and one 0/1 column per theme")
     p.add_argument("--out", required=True, help="CODED.csv: ID, 0/1 per theme, score:<theme>")
@@ -58,7 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("evaluate", help="compare CODED.csv with a truth file")
     p.add_argument("--predicted", required=True)
     p.add_argument("--truth", required=True)
-    p.add_argument("--id-column", required=True)
+    p.add_argument("--id-column", default="response_id", help=ID_HELP)
     p.add_argument("--resamples", type=int, default=1000, help="bootstrap resamples")
     p.add_argument("--out", help="also write per-theme metrics (CSV)")
     p.set_defaults(handler="evaluate")
@@ -84,13 +91,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("breakdown", help="rating, theme or cross-tab tables with suppression")
     _common_input(p, text=False)
-    p.add_argument("--question", help="rating question column")
-    p.add_argument("--levels", help="rating levels, worst to best, comma-separated")
+    p.add_argument("--question", help="rating question column (a key of a platform export)")
+    p.add_argument(
+        "--levels", help="levels, worst to best, comma-separated (default: from the dictionary)"
+    )
     p.add_argument("--dont-know", help="answers excluded from the base, comma-separated")
     p.add_argument("--group", help="group column (respondent_type, age band, area...)")
     p.add_argument("--cross", nargs=2, metavar=("ROWS", "COLUMNS"), help="cross-tab two groups")
     p.add_argument("--coded", help="CODED.csv: theme breakdown (joined on --id-column)")
-    p.add_argument("--id-column")
+    p.add_argument("--id-column", default="response_id", help=ID_HELP)
     p.add_argument(
         "--k", type=positive_int, default=10, help="hide counts under k, k >= 1 (default 10)"
     )
@@ -111,7 +120,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("suggest-themes", help="phrases and clusters among uncoded responses")
     _common_input(p)
-    p.add_argument("--id-column", required=True)
+    p.add_argument("--id-column", default="response_id", help=ID_HELP)
     p.add_argument("--coded", help="CODED.csv; responses with no theme are 'uncovered'")
     p.add_argument("--codebook", help="or code with this codebook first")
     p.add_argument("--clusters", type=int, default=5)
@@ -120,7 +129,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("agreement", help="Cohen's kappa per theme, Krippendorff's alpha")
     p.add_argument("--input", required=True, help="one row per (response, coder): 0/1 themes")
-    p.add_argument("--id-column", required=True)
+    p.add_argument("--id-column", default="response_id", help=ID_HELP)
     p.add_argument("--coder-column", required=True)
     p.add_argument("--out-dir", required=True)
     p.set_defaults(handler="agreement")

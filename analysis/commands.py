@@ -14,7 +14,14 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from analysis.errors import AnalysisError
-from analysis.sources import load_table, require_columns, text_column
+from analysis.sources import (
+    Dictionary,
+    load_export,
+    load_table,
+    require_columns,
+    text_column,
+    with_question_text,
+)
 from analysis.spreadsheet import write_csv
 
 if TYPE_CHECKING:
@@ -42,7 +49,8 @@ def code(args: argparse.Namespace) -> None:
     from analysis.codebook import load_codebook
     from analysis.coding import code_responses, write_codes
 
-    responses = load_table(args.input)
+    responses, dictionary = load_export(args.input, args.dictionary)
+    responses = with_question_text(responses, args.text_column, dictionary)
     require_columns(responses, [args.id_column, args.text_column])
     codebook = load_codebook(args.codebook) if args.codebook else None
     labelled = load_table(args.labelled) if args.labelled else None
@@ -91,7 +99,9 @@ def _stop_words(value: str | None) -> list[str]:
 def wordcloud(args: argparse.Namespace) -> None:
     from analysis.wordclouds import save_word_cloud, word_clouds_by_group
 
-    frame = load_table(args.input)
+    frame, dictionary = load_export(args.input, args.dictionary)
+    # A three-words question is taken by its key: its three words together, per respondent.
+    frame = with_question_text(frame, args.text_column, dictionary)
     columns = [args.text_column, args.group_column, args.id_column]
     require_columns(frame, [c for c in columns if c])
     cache = _cache(args.cache_dir)
@@ -145,11 +155,24 @@ def _write_breakdown(result: Breakdown, out_dir: Path, stem: str, charts: bool) 
         print(note)
 
 
+def _worded(frame: pd.DataFrame, column: str | None, dictionary: Dictionary | None) -> pd.DataFrame:
+    """A coded column (``victim_survivor``) shown in the survey's wording, when the dictionary
+    has it; tables and charts are read by people."""
+    labels = dictionary.value_labels(column) if dictionary and column else {}
+    if not labels or column not in frame.columns:
+        return frame
+    out = frame.copy()
+    out[column] = out[column].map(lambda v: labels.get(str(v), v) if not pd.isna(v) else v)
+    return out
+
+
 def breakdown(args: argparse.Namespace) -> None:
     from analysis.breakdown import DONT_KNOW, cross_tab, rating_breakdown, theme_breakdown
 
-    frame = load_table(args.input)
+    frame, dictionary = load_export(args.input, args.dictionary)
     out_dir, charts = Path(args.out_dir), not args.no_charts
+    for column in [args.group, *(args.cross or [])]:
+        frame = _worded(frame, column, dictionary)
     if args.cross:
         _write_breakdown(
             cross_tab(frame, args.cross[0], args.cross[1], k=args.k), out_dir, "crosstab", charts
@@ -170,6 +193,13 @@ def breakdown(args: argparse.Namespace) -> None:
     elif args.question:
         levels = _split(args.levels) or None
         dont_know = _split(args.dont_know) or list(DONT_KNOW)
+        found = dictionary.rating_levels(args.question) if dictionary and not levels else None
+        if found is not None:
+            # Levels from the export's dictionary, as wording, worst to best; the answers
+            # outside the scale ("don't know") are left out of the base.
+            levels, outside = found
+            frame = _worded(frame, args.question, dictionary)
+            dont_know = [*outside, *dont_know]
         result = rating_breakdown(frame, args.question, levels, args.group, args.k, dont_know)
         _write_breakdown(result, out_dir, "rating", charts)
     else:
@@ -201,7 +231,8 @@ def suggest_themes(args: argparse.Namespace) -> None:
     from analysis.coding import code_responses
     from analysis.discovery import suggest_themes as discover
 
-    frame = load_table(args.input)
+    frame, dictionary = load_export(args.input, args.dictionary)
+    frame = with_question_text(frame, args.text_column, dictionary)
     require_columns(frame, [args.id_column, args.text_column])
     if args.coded:
         coded = load_table(args.coded)

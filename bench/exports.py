@@ -9,8 +9,9 @@ every stored value is one the app itself would store.
 
 Each measurement runs in a fresh child process, so its peak RSS (`ru_maxrss` of the child) is
 that job's own. A child calls the library as the staff export route does: `layout_for`,
-`count_responses`, then `read_rows` into `csv_chunks` (written to a temporary file, as the route
-streams it), `write_xlsx` or `write_sav`, with the route's default header ("both"). Baselines in
+`count_responses`, then `read_rows` into `zip_chunks` (the CSV zipped with its data dictionary,
+written to a temporary file, as the route streams it), `write_xlsx` or `write_sav`, with the
+route's default header ("names"). Baselines in
 the same go: `read` iterates `read_rows` without writing (the cost of reading), `imports` only
 imports the modules an export child imports (the interpreter + imports RSS floor), and
 `imports+pandas` adds pandas and pyreadstat (the floor for SPSS, which imports them). Each child
@@ -28,6 +29,7 @@ import argparse
 import asyncio
 import csv
 import hashlib
+import io
 import json
 import os
 import random
@@ -37,6 +39,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import zipfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -45,8 +48,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 SLUG = "community-survey"
 INSERT_BATCH = 5_000
-HEADER = "both"  # the export route's default
-HEADER_ROWS = 2
+HEADER = "names"  # the export route's default
+HEADER_ROWS = 1
 FORMATS = ("csv", "xlsx", "sav")
 MODES = ("imports", "imports+pandas", "read", *FORMATS)
 SECRET = "bench-secret-key-that-is-long-enough-0123456789abcdef"
@@ -264,10 +267,12 @@ def child(mode: str, consultation_id: str, output: Path) -> dict[str, Any]:
                     if mode == "read":
                         async for _ in batches:
                             pass
-                    elif mode == "csv":  # as the route streams it, chunk by chunk
+                    elif mode == "csv":  # as the route streams it: a ZIP, chunk by chunk
                         with output.open("wb") as handle:
-                            async for chunk in exports.csv_chunks(layout, batches, HEADER):
-                                handle.write(chunk.encode("utf-8"))
+                            async for chunk in exports.zip_chunks(
+                                "responses", layout, batches, HEADER
+                            ):
+                                handle.write(chunk)
                     elif mode == "xlsx":
                         written = await exports.write_xlsx(output, layout, batches, HEADER)
                     else:
@@ -304,9 +309,10 @@ def run_child(env: dict[str, str], mode: str, cid: str, output: Path) -> dict[st
     if done.returncode != 0:
         raise SystemExit(f"child {mode} failed:\n{done.stdout}\n{done.stderr}")
     figures: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
-    if mode == "csv":  # read the file back: data rows after the header rows
-        with output.open(encoding="utf-8", newline="") as handle:
-            figures["file_rows"] = sum(1 for _ in csv.reader(handle)) - HEADER_ROWS
+    if mode == "csv":  # read the CSV in the ZIP back: data rows after the header rows
+        with zipfile.ZipFile(output) as archive, archive.open("responses.csv") as member:
+            lines = io.TextIOWrapper(member, encoding="utf-8", newline="")
+            figures["file_rows"] = sum(1 for _ in csv.reader(lines)) - HEADER_ROWS
     return figures
 
 

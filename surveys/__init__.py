@@ -3,6 +3,7 @@ save-and-return, submission and withdrawal."""
 
 from typing import Any
 
+from surveys import audit_names as _audit_names  # noqa: F401 - registers audit log names
 from surveys.builder.routes import ROUTES as _BUILDER_ROUTES
 from surveys.controllers import ROUTES as _ROUTES
 from surveys.responses import ROUTES as _RESPONSE_ROUTES

@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from consult import audit
 from consult.consultations.models import Consultation, Status
 from surveys.definition import Survey, survey_from_dict
-from surveys.models import Response, SurveyVersion
+from surveys.models import Response, SurveyVersion, WithdrawnCode
 from surveys.models import Survey as SurveyRow
 
 _definitions: dict[uuid.UUID, Survey] = {}
@@ -110,6 +110,7 @@ async def publish_version(
 # --- submission and withdrawal ---------------------------------------------------------------
 class Withdrawal(StrEnum):
     WITHDRAWN = "withdrawn"
+    ALREADY_WITHDRAWN = "already_withdrawn"
     UNKNOWN = "unknown"
     TOO_LATE = "too_late"
 
@@ -119,18 +120,36 @@ def withdrawal_open(consultation: Consultation, today: date | None = None) -> bo
     return cutoff is None or (today or now().date()) <= cutoff
 
 
+async def forget_response(db: AsyncSession, response: Response) -> None:
+    """Delete a response (withdrawn or erased), keeping only its withdrawal code's hash so the
+    code, used again, is answered "already withdrawn" rather than "not found"."""
+    db.add(
+        WithdrawnCode(
+            consultation_id=response.consultation_id, code_hash=response.withdrawal_code_hash
+        )
+    )
+    await db.delete(response)
+
+
 async def withdraw(db: AsyncSession, consultation: Consultation, code: str) -> Withdrawal:
+    code_hash = hash_code(code)
     response = await db.scalar(
         select(Response).where(
-            Response.withdrawal_code_hash == hash_code(code),
+            Response.withdrawal_code_hash == code_hash,
             Response.consultation_id == consultation.id,
         )
     )
     if response is None:
-        return Withdrawal.UNKNOWN
+        used = await db.scalar(
+            select(WithdrawnCode.id).where(
+                WithdrawnCode.code_hash == code_hash,
+                WithdrawnCode.consultation_id == consultation.id,
+            )
+        )
+        return Withdrawal.ALREADY_WITHDRAWN if used else Withdrawal.UNKNOWN
     if not withdrawal_open(consultation):
         return Withdrawal.TOO_LATE
-    await db.delete(response)
+    await forget_response(db, response)
     # Counted on the staff responses page; names the consultation only, never the response.
     audit.record(db, "response_withdrawn", object_type="consultation", object_id=consultation.id)
     return Withdrawal.WITHDRAWN

@@ -6,6 +6,8 @@ than the audit columns every row carries. Codes are stored only as hashes.
 
 from __future__ import annotations
 
+import base64
+import secrets
 import uuid
 from datetime import datetime
 from typing import Any
@@ -65,6 +67,13 @@ class Draft(UUIDv7AuditBase):
     expires_at: Mapped[datetime] = mapped_column(DateTimeUTC)
 
 
+def new_export_id() -> str:
+    """The pseudonymous ``response_id`` every export carries: 65 random bits, so neither the
+    database key nor the order of submission can be read from it, and it starts with a letter
+    so no spreadsheet takes it for a number."""
+    return "r" + base64.b32encode(secrets.token_bytes(8)).decode("ascii").rstrip("=").lower()
+
+
 class Response(UUIDv7AuditBase):
     """A submitted response: only the answers still on the route, and nothing about the device."""
 
@@ -93,3 +102,17 @@ class Response(UUIDv7AuditBase):
         String(64), nullable=True, default=None, unique=True, index=True
     )
     receipt: Mapped[str | None] = mapped_column(String(300), nullable=True, default=None)
+    # Exported as ``response_id``: stable for this response across exports, never the key above.
+    export_id: Mapped[str] = mapped_column(String(20), unique=True, default=new_export_id)
+
+
+class WithdrawnCode(UUIDv7AuditBase):
+    """The hash of a withdrawal code already used, so using it again can be told apart from a
+    mistyped code. Nothing else of the withdrawn response is kept."""
+
+    __tablename__ = "survey_withdrawal"
+
+    consultation_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("consultation.id", ondelete="CASCADE"), index=True
+    )
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)

@@ -86,5 +86,9 @@ class AuditController(Controller):
         )
         return Template(
             "staff/audit.html",
-            context={"events": events, "page": page, "has_next": len(events) == PAGE_SIZE},
+            context={
+                "events": await audit.readable(db_session, events),
+                "page": page,
+                "has_next": len(events) == PAGE_SIZE,
+            },
         )

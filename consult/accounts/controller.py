@@ -33,6 +33,19 @@ from consult.security import THROTTLED
 
 SETUP_KEY = "totp_setup"
 SIGN_IN_FAILED = "Enter a correct email address and password"
+
+
+def code_problem(code: str) -> str:
+    """Why a security code was refused: its shape, or (six digits) that it was not right."""
+    digits = "".join(ch for ch in code if ch.isdigit())
+    if len(digits) != 6:
+        return "Enter the 6-digit code from your authenticator app, like 123456"
+    return (
+        "That code is not right. Enter the code your authenticator app shows now "
+        "(each code works once, for about 30 seconds)"
+    )
+
+
 LOCKED = "Too many failed attempts. Wait 15 minutes and try again."
 
 
@@ -150,14 +163,13 @@ class SignInController(Controller):
             return Template(
                 "staff/two_factor.html", context={"errors": {"code": LOCKED}}, status_code=429
             )
-        if not UserService.verify_totp(user, user.totp_secret, str(form.get("code", ""))[:20]):
+        code = str(form.get("code", ""))[:20]
+        if not UserService.verify_totp(user, user.totp_secret, code):
             audit.record(db_session, "two_factor_failed", actor=user)
             await db_session.commit()
             return Template(
                 "staff/two_factor.html",
-                context={
-                    "errors": {"code": "Enter the 6-digit code shown in your authenticator app now"}
-                },
+                context={"errors": {"code": code_problem(code)}},
                 status_code=400,
             )
         await throttle.reset(user.email, "totp")
@@ -185,13 +197,9 @@ class SignInController(Controller):
         secret = _unseal(request, request.session.get(SETUP_KEY) if request.session else None)
         if user is None or user.totp_enabled or not secret:
             return Redirect("/staff/login", status_code=303)
-        if not UserService.verify_totp(user, secret, str(form.get("code", ""))[:20]):
-            return self._setup_page(
-                user,
-                secret,
-                {"code": "Enter the 6-digit code shown in your authenticator app now"},
-                400,
-            )
+        code = str(form.get("code", ""))[:20]
+        if not UserService.verify_totp(user, secret, code):
+            return self._setup_page(user, secret, {"code": code_problem(code)}, 400)
         user.totp_secret = secret
         user.totp_enabled = True
         audit.record(
@@ -206,10 +214,10 @@ class SignInController(Controller):
         qr_svg = segno.make(uri, error="m").svg_inline(
             scale=5, title="QR code for your authenticator app"
         )
-        grouped = " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
+        # Shown as one word, exactly as authenticator apps and pyotp take it (no spaces).
         return Template(
             "staff/two_factor_setup.html",
-            context={"qr_svg": qr_svg, "secret": grouped, "errors": errors},
+            context={"qr_svg": qr_svg, "secret": secret, "errors": errors},
             status_code=status,
         )
 

@@ -14,7 +14,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from consult import audit
 from consult.consultations.models import Consultation
-from consult.consultations.service import ACTION_LABELS, ConsultationService, available_actions
+from consult.consultations.service import (
+    ACTION_LABELS,
+    ConsultationService,
+    available_actions,
+    confirmation_needed,
+)
 from consult.errors import ConsultError, NotFound
 from consult.forms import FormErrors, form_values, iso_date, lines, text, whole_number
 from consult.neutral import SLUG_PATTERN, neutral_problem
@@ -201,6 +206,13 @@ class ConsultationController(Controller):
         action = str(form.get("action", ""))[:20]
         service = ConsultationService(session=db_session)
         try:
+            service.target(consultation, action)
+            question = confirmation_needed(consultation, action)
+            if question and form.get("confirm") != question:
+                return Template(
+                    "staff/consultation_confirm.html",
+                    context={"consultation": consultation, "action": action, "question": question},
+                )
             await service.transition(consultation, action)
         except ConsultError as exc:
             return _detail_page(consultation, status_code=409, error=exc.message)

@@ -40,7 +40,9 @@ class ConsultationService(SQLAlchemyAsyncRepositoryService[Consultation]):
     async def get_by_slug(self, slug: str) -> Consultation | None:
         return await self.repository.get_one_or_none(slug=slug)
 
-    async def transition(self, consultation: Consultation, action: str) -> Consultation:
+    @staticmethod
+    def target(consultation: Consultation, action: str) -> Status:
+        """Where ``action`` takes the consultation, or Conflict saying why it may not move."""
         try:
             target = TRANSITIONS[(Status(consultation.status), action)]
         except (KeyError, ValueError) as exc:
@@ -54,10 +56,14 @@ class ConsultationService(SQLAlchemyAsyncRepositoryService[Consultation]):
                     "It cannot open until these data-protection fields are filled in: "
                     + ", ".join(missing)
                 )
-            now = datetime.now(UTC)
-            if consultation.closes_at is not None and consultation.closes_at <= now:
+            if consultation.closes_at is not None and consultation.closes_at <= datetime.now(UTC):
                 raise Conflict("It cannot open: its closing date has passed")
-            consultation.opens_at = consultation.opens_at or now
+        return target
+
+    async def transition(self, consultation: Consultation, action: str) -> Consultation:
+        target = self.target(consultation, action)
+        if target is Status.OPEN:
+            consultation.opens_at = consultation.opens_at or datetime.now(UTC)
         consultation.status = target.value
         return await self.repository.update(consultation)
 
@@ -66,3 +72,13 @@ class ConsultationService(SQLAlchemyAsyncRepositoryService[Consultation]):
         entry = SupportService(position=len(consultation.support_services), **fields)
         consultation.support_services.append(entry)
         return entry
+
+
+def confirmation_needed(consultation: Consultation, action: str) -> str | None:
+    """Moves that ask "are you sure?" first: closing (respondents are stopped mid-survey), and
+    opening with an empty support directory (the "Get help" panel would list no services)."""
+    if action == "close":
+        return "close"
+    if action in ("open", "reopen") and not consultation.support_services:
+        return "no_support"
+    return None

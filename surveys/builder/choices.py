@@ -4,8 +4,12 @@ pages a question can move to. Offering only what exists means nothing typed is p
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 from surveys.builder.service import Definition, questions_with_positions
 from surveys.definition import RESPONDENT_TYPES
+from surveys.definition.questions.rating import SCALES
 
 CHOICE_TYPES = ("single_choice", "multiple_choice", "rating")
 RESPONDENT_TYPE_LABELS = {
@@ -61,3 +65,35 @@ def page_choices(definition: Definition) -> list[tuple[str, str]]:
             label = f"Section {s}: {section['title']}, page {p}{title}"
             choices.append((f"{section['key']}:{p}", label))
     return choices
+
+
+def condition_text(definition: Definition, condition: dict[str, Any] | None) -> str:
+    """A show-if condition in words: "'Who helped?' is The police" (codes only as a fallback)."""
+    if not condition:
+        return ""
+    if set(condition) == {"question", "equals"}:
+        for _, _, _, question in questions_with_positions(definition):
+            if question["key"] != condition["question"]:
+                continue
+            options = question.get("options") or question.get("scale") or []
+            if isinstance(options, str):  # a preset scale
+                options = [o.to_dict() for o in SCALES.get(options, ())]
+            labels = {o["value"]: o["label"] for o in options}
+            if question.get("prefer_not_to_say"):
+                labels.setdefault("prefer_not_to_say", "Prefer not to say")
+            if question.get("dont_know_label"):
+                labels.setdefault("dont_know", question["dont_know_label"])
+            if question.get("other_label"):
+                labels.setdefault("other", question["other_label"])
+            value = labels.get(condition["equals"], condition["equals"])
+            return f"‘{question['title']}’ is {value}"
+        return f"{condition['question']} = {condition['equals']}"
+    if set(condition) == {"question", "answered"}:
+        titles = {q["key"]: q["title"] for _, _, _, q in questions_with_positions(definition)}
+        return f"‘{titles.get(condition['question'], condition['question'])}’ is answered"
+    return json.dumps(condition)
+
+
+def respondent_type_labels(definition: Definition, values: list[str]) -> list[str]:
+    labels = dict(respondent_type_choices(definition))
+    return [labels.get(value, value) for value in values]

@@ -14,7 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from consult import audit
 from consult.consultations.models import Consultation
 from consult.errors import Conflict
-from surveys.builder import choices, forms, service, versions
+from surveys.builder import choices, forms, versions
+from surveys.builder.problems import publish_problems
 from surveys.builder.service import Definition
 from surveys.definition import QUESTION_TYPES
 from surveys.definition.questions.rating import SCALES
@@ -103,7 +104,7 @@ def builder_page(
     definition: Definition = shown.definition if shown else {}
     problems: list[str] = []
     if ws.draft is not None:
-        problems = service.publish_problems(definition, ws.consultation.missing_data_protection())
+        problems = publish_problems(definition, ws.consultation.missing_data_protection())
     return Template(
         "builder/survey.html",
         context={
@@ -117,6 +118,8 @@ def builder_page(
             "question_types": QUESTION_TYPE_LABELS,
             "single_choices": choices.single_choice_questions(definition) if shown else [],
             "page_choices": choices.page_choices(definition) if shown else [],
+            "type_labels": lambda values: choices.respondent_type_labels(definition, values),
+            "condition_text": lambda condition: choices.condition_text(definition, condition),
             **extra,
         },
         status_code=status_code,

@@ -21,7 +21,7 @@ from consult.errors import Conflict
 from consult.permissions import Permission, requires
 from surveys.builder.choices import respondent_type_choices
 from surveys.builder.context import Workspace, workspace
-from surveys.builder.service import definition_problems
+from surveys.builder.problems import definition_problems, plain
 from surveys.builder.versions import version_or_404
 from surveys.controllers.questions import parse_page, rendered
 from surveys.definition import (
@@ -77,7 +77,7 @@ async def _version_survey(
     version = await version_or_404(db, ws.survey, number) if number else ws.shown
     problems = definition_problems(version.definition)
     survey = None if problems else survey_from_dict(version.definition)
-    return version.number, survey, problems
+    return version.number, survey, [plain(version.definition, p) for p in problems]
 
 
 class SurveyPreviewController(Controller):
@@ -169,7 +169,7 @@ def _page(
         section=section,
         first_in_section=first_in_section,
         question_count=visible_question_count(survey, section.key, state.answers, skipped),
-        title=survey.page(ref).title if len(questions) > 1 else None,
+        title=(survey.page(ref).title or section.title) if len(questions) > 1 else None,
         questions_html=rendered(request, questions, state.answers, errors),
         state=state.dump(),
     )

@@ -17,8 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from consult import audit
 from consult.errors import Conflict
 from consult.permissions import Permission, requires
-from surveys.builder import service, versions
+from surveys.builder import versions
 from surveys.builder.context import builder_page, record, workspace
+from surveys.builder.problems import publish_problems
 from surveys.definition import (
     DefinitionError,
     parse_definition_text,
@@ -70,9 +71,7 @@ class SurveyVersionController(Controller):
         draft = ws.draft
         if draft is None or ws.survey is None:
             raise Conflict("There is no draft to publish")
-        problems = service.publish_problems(
-            draft.definition, ws.consultation.missing_data_protection()
-        )
+        problems = publish_problems(draft.definition, ws.consultation.missing_data_protection())
         if problems:
             return builder_page(ws, errors=problem_summary(problems), status_code=422)
         await versions.publish(db_session, ws.survey, draft)

@@ -11,14 +11,10 @@ section.
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import re
 from collections.abc import Callable
 from typing import Any
-
-from surveys.definition import DefinitionError, survey_from_dict
-from surveys.definition.checks import check_definition
 
 Definition = dict[str, Any]
 KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,59}$")
@@ -42,8 +38,36 @@ def key_from(text: str, fallback: str = "item") -> str:
     return key if key[0].isalpha() else f"{fallback}_{key}"[:60]
 
 
+# A new survey starts with its consent page: the journey keeps nothing before consent, and
+# publishing refuses a survey without one.
+CONSENT_SECTION: dict[str, Any] = {
+    "key": "before_you_start",
+    "title": "Before you start",
+    "pages": [
+        {
+            "questions": [
+                {
+                    "key": "consent",
+                    "type": "consent",
+                    "title": "Taking part",
+                    "hint": (
+                        "Your answers are anonymous. Please do not include names or details "
+                        "that could identify you or anyone else."
+                    ),
+                    "label": "I understand and want to take part",
+                }
+            ]
+        }
+    ],
+}
+
+
 def new_definition(key: str, title: str) -> Definition:
-    return {"key": key_from(key, "survey"), "title": title, "sections": []}
+    return {
+        "key": key_from(key, "survey"),
+        "title": title,
+        "sections": [copy.deepcopy(CONSENT_SECTION)],
+    }
 
 
 def question_keys(definition: Definition) -> list[str]:
@@ -231,31 +255,3 @@ def _apply(item: dict[str, Any], fields: dict[str, Any]) -> None:
             item.pop(name, None)
         else:
             item[name] = value
-
-
-# --- publishing --------------------------------------------------------------------------------
-def definition_problems(definition: Definition) -> list[str]:
-    """Everything loading would refuse, as ``field path: why`` messages.
-
-    Loading stops at schema problems; a draft in progress usually has one (an empty page), so
-    the semantic checks are tried as well, to list routing mistakes in the same pass.
-    """
-    try:
-        survey_from_dict(definition)
-    except DefinitionError as error:
-        problems = list(error.messages)
-    else:
-        return []
-    # When the data is too malformed for the semantic checks, the schema messages say why.
-    with contextlib.suppress(KeyError, TypeError, AttributeError, ValueError):
-        problems += [p for p in check_definition(definition) if p not in problems]
-    return problems
-
-
-def publish_problems(definition: Definition, missing_data_protection: list[str]) -> list[str]:
-    problems = definition_problems(definition)
-    problems += [
-        f"Consultation details: fill in the {label.lower()} before publishing"
-        for label in missing_data_protection
-    ]
-    return problems

@@ -220,7 +220,7 @@ def page_heading(survey: Survey, ref: PageRef, questions: list[QuestionType]) ->
     shown = survey.page(ref).title
     if shown:
         return shown
-    return questions[0].title if questions else survey.section_of(ref).title
+    return questions[0].title if len(questions) == 1 else survey.section_of(ref).title
 
 
 def to(url: str) -> Redirect:

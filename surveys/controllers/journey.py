@@ -28,25 +28,22 @@ from surveys.controllers.common import (
     write,
 )
 from surveys.controllers.questions import page_url
-from surveys.definition import (
-    NOT_ANSWERED,
-    visible_pages,
-    visible_question_total,
-    visible_questions,
-)
+from surveys.definition import NOT_ANSWERED, QuestionType, visible_pages, visible_questions
+from surveys.definition.questions.base import option_label
+from surveys.definition.questions.rating import RatingGrid
+from surveys.definition.timing import estimate
 
 
 @get("/c/{slug:str}", name="survey_start")
 async def start(request: Request[Any, Any, Any], slug: str) -> Template:
     visit = await load_visit(request, slug)
-    question_total = visible_question_total(visit.survey, {})
     return page(
         visit,
         "surveys/start.html",
         visit.consultation.public_title,
         status_code=200 if visit.accepting else 410,
-        # Roughly 20 seconds a question, rounded up to 5 minutes.
-        minutes=max(5, -(-question_total * 20 // 60 // 5) * 5),
+        # From the questions on each route through this survey (surveys.definition.timing).
+        takes=str(estimate(visit.survey)),
     )
 
 
@@ -67,13 +64,11 @@ async def check(request: Request[Any, Any, Any], slug: str) -> Template | Redire
     sections: list[dict[str, Any]] = []
     consent_page = consent_ref(survey)
     for ref in visible_pages(survey, answers, skipped):
+        change = page_url(visit, ref) + ("" if ref == consent_page else "?return=check")
         rows = [
-            {
-                "question": q.title,
-                "answer": q.summarise(answers.get(q.key)),
-                "change": page_url(visit, ref) + ("" if ref == consent_page else "?return=check"),
-            }
+            row
             for q in visible_questions(survey, ref, answers, skipped)
+            for row in summary_rows(q, answers.get(q.key), change)
         ]
         title = survey.section_of(ref).title
         if sections and sections[-1]["title"] == title:
@@ -94,6 +89,22 @@ async def check(request: Request[Any, Any, Any], slug: str) -> Template | Redire
         sections=sections,
         withdrawal_open=journey.withdrawal_open(visit.consultation),
     )
+
+
+def summary_rows(question: QuestionType, value: Any, change: str) -> list[dict[str, Any]]:
+    """ "Check your answers" rows for one question: one row, or one per answered row of a
+    rating grid (each item rated is a row of its own)."""
+    if isinstance(question, RatingGrid) and isinstance(value, dict) and value:
+        return [
+            {
+                "question": f"{question.title}: {row.label}",
+                "answer": option_label(question.all_options, str(value[row.value])),
+                "change": change,
+            }
+            for row in question.rows
+            if row.value in value
+        ]
+    return [{"question": question.title, "answer": question.summarise(value), "change": change}]
 
 
 @post("/c/{slug:str}/submit", name="survey_submit")

@@ -145,7 +145,11 @@ def question_page(
         headers={"Retry-After": str(RETRY_AFTER_SECONDS)} if not_saved else None,
         not_saved=not_saved,
         questions_html=rendered(request, questions, answers, errors or {}),
-        page_title_heading=visit.survey.page(ref).title if len(questions) > 1 else None,
+        # A page of several questions is headed by its title, or its section's title when it
+        # has none (every page has one h1; a lone question is the h1 itself).
+        page_title_heading=(visit.survey.page(ref).title or visit.survey.section_of(ref).title)
+        if len(questions) > 1
+        else None,
         section=visit.survey.section_of(ref),
         action=action,
         back=back_url(visit, ref),
@@ -165,7 +169,9 @@ async def consent(request: Request[Any, Any, Any], slug: str) -> Template | Redi
     visit = await load_visit(request, slug)
     ref = consent_ref(visit.survey)
     if ref is None:
-        return onward(visit, None, visit.answers, visit.skipped)
+        # A survey published without a consent question (the builder no longer allows it) still
+        # needs a page that starts the draft: redirecting onwards would come straight back here.
+        return page(visit, "surveys/begin.html", "Start the survey", back=visit.url("/safety"))
     questions = list(visit.survey.page(ref).questions)
     return question_page(
         request, visit, ref, questions, visit.answers, action=visit.url("/consent")
@@ -180,11 +186,9 @@ async def consent_post(
     if (closed := refuse_if_closed(visit)) is not None:
         return closed
     ref = consent_ref(visit.survey)
-    if ref is None:
-        return to(visit.url())
-    questions = list(visit.survey.page(ref).questions)
+    questions = list(visit.survey.page(ref).questions) if ref is not None else []
     answers, summary, errors = parse_page(questions, form)
-    if summary:
+    if summary and ref is not None:
         return question_page(
             request, visit, ref, questions, answers, summary, errors, action=visit.url("/consent")
         )
@@ -198,11 +202,11 @@ async def consent_post(
                 request, lambda c: drafts.start(c, consultation, version_id, answers)
             )
             visit.draft = draft
-        else:
-            saving = draft
-            await write(request, lambda c: drafts.save_answers(c, saving, answers, ref.slug))
+        elif ref is not None:
+            saving, slug_ = draft, ref.slug
+            await write(request, lambda c: drafts.save_answers(c, saving, answers, slug_))
     except Exception as error:
-        if not noted_outage(request.app, error):
+        if not noted_outage(request.app, error) or ref is None:
             raise
         return question_page(
             request, visit, ref, questions, answers, action=visit.url("/consent"), not_saved=True

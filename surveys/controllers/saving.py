@@ -14,6 +14,7 @@ from consult.security import THROTTLED
 from surveys import drafts, journey
 from surveys.controllers.common import (
     SESSION_KEY,
+    Visit,
     forget_draft,
     load_visit,
     page,
@@ -22,8 +23,8 @@ from surveys.controllers.common import (
     to,
     write,
 )
-from surveys.controllers.questions import onward
-from surveys.definition import PageRef
+from surveys.controllers.questions import onward, page_url
+from surveys.definition import PageRef, is_on_route, next_page
 
 MAX_CODE_LENGTH = 40
 
@@ -35,12 +36,24 @@ RESUME_MESSAGES = {
 }  # fmt: skip
 
 
+def survey_url(visit: Visit) -> str:
+    """Where "Back to the survey" leads from the save page: the page last saved, when it is
+    still on the respondent's route, else the first page of the route."""
+    current = PageRef.from_slug(visit.draft.current_page or "") if visit.draft else None
+    if current is not None and is_on_route(visit.survey, current, visit.answers, visit.skipped):
+        return page_url(visit, current)
+    first = next_page(visit.survey, None, visit.answers, visit.skipped)
+    return page_url(visit, first) if first is not None else visit.url("/check")
+
+
 @get("/c/{slug:str}/save", name="survey_save")
 async def save(request: Request[Any, Any, Any], slug: str) -> Template | Redirect:
     visit = await load_visit(request, slug)
     if visit.draft is None:
         return to(visit.url())
-    return page(visit, "surveys/save.html", "Save your answers and come back later")
+    return page(
+        visit, "surveys/save.html", "Save your answers and come back later", back=survey_url(visit)
+    )
 
 
 @post("/c/{slug:str}/save", name="survey_save_post")
@@ -60,6 +73,7 @@ async def save_post(
                 "passphrase": f"Passphrase must be {drafts.MAX_PASSPHRASE_LENGTH} characters or fewer"
             },
             status_code=422,
+            back=survey_url(visit),
         )
     code, draft = journey.new_code(), visit.draft
     passphrase_hash = hash_password(passphrase) if passphrase else None
@@ -179,6 +193,11 @@ async def withdraw_post(
             errors={"code": "We could not find answers with that code. Check it and try again."},
             status_code=422,
             withdrawal_open=True,
+        )
+    if outcome is journey.Withdrawal.ALREADY_WITHDRAWN:
+        # Says only what the code holder already knows: they withdrew these answers before.
+        return page(
+            visit, "surveys/withdrawn.html", "Your answers were already withdrawn", already=True
         )
     if outcome is journey.Withdrawal.TOO_LATE:
         return page(

@@ -1,4 +1,12 @@
-"""The export column layout: metadata columns, then every question's export columns.
+"""The export column layout: system columns, then every question's export columns.
+
+System columns come first: ``response_id`` (a pseudonymous id, stable for that response across
+exports: ``Response.export_id``, never the database key), ``respondent_type``, ``submitted_at``
+and ``survey_version``. Column names are unique. A question keyed ``respondent_type`` (the
+demo's respondent-type question) does not get a second column of that name: its code column
+*is* the system column, holding the type recorded with the response (which is that question's
+answer). Any other question column that would take a system column's name is exported as
+``q_<name>`` (the builder refuses such keys; only a hand-written definition can have one).
 
 Responses to different survey versions share one export: the columns are the union over the
 versions, matched by column name (which is built from the question key), in the newest
@@ -10,20 +18,32 @@ that response answered, so option labels follow the wording that respondent saw.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
 from surveys.definition import ExportColumn, Option, QuestionType, Survey
 from surveys.definition.questions.base import ExportCell
 from surveys.definition.questions.choice import MultipleChoice
 from surveys.definition.questions.consent import Consent
+from surveys.definition.questions.rating import Rating, RatingGrid
+from surveys.definition.questions.text import ThreeWords
 
+RESPONSE_ID = "response_id"
+RESPONDENT_TYPE = "respondent_type"
 METADATA_COLUMNS = (
-    ExportColumn("respondent_type", "Respondent type"),
+    ExportColumn(RESPONSE_ID, "Response id (pseudonymous; the same in every export)"),
+    ExportColumn(RESPONDENT_TYPE, "Respondent type"),
     ExportColumn("submitted_at", "Submitted at (UTC)"),
     ExportColumn("survey_version", "Survey version"),
 )
+SYSTEM_NAMES = frozenset(column.name for column in METADATA_COLUMNS)
+
+# What a column holds (the data dictionary's "kind").
+SYSTEM, CODE, LABEL, SCORE, FLAG, TEXT, NUMBER, MONTH = (
+    "system", "code", "label", "score", "flag", "text", "number", "month",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -37,6 +57,36 @@ class LayoutColumn:
     label_of: str | None = None
     # 0/1 (or 1/blank for consent) flags: SPSS labels 1 with this text.
     flag_label: str | None = None
+    kind: str = TEXT
+    # A rating's score column: score -> the level's label (SPSS value labels, the dictionary).
+    scores: tuple[tuple[int, str], ...] | None = None
+    # The question's column of this name in the definition, when the export renames it.
+    source: str | None = None
+
+
+def _kind(question: QuestionType, name: str, coded: bool) -> str:
+    if coded:
+        return CODE
+    if name.endswith("_label"):
+        return LABEL
+    if name.endswith("_score") and isinstance(question, Rating):
+        return SCORE
+    if isinstance(question, Consent) or (
+        isinstance(question, MultipleChoice) and not name.endswith("__other_text")
+    ):
+        return FLAG
+    if question.type_name == "number":
+        return NUMBER
+    if question.type_name == "month_year":
+        return MONTH
+    return TEXT
+
+
+def _scores(question: QuestionType) -> tuple[tuple[int, str], ...] | None:
+    if not isinstance(question, Rating):
+        return None
+    found = [(question.score(o.value), o.label) for o in question.scale]
+    return tuple((score, label) for score, label in found if score is not None)
 
 
 def _question_columns(question: QuestionType) -> list[LayoutColumn]:
@@ -56,6 +106,7 @@ def _question_columns(question: QuestionType) -> list[LayoutColumn]:
             flag = "Selected"
         elif isinstance(question, Consent):
             flag = question.label
+        kind = _kind(question, column.name, coded)
         result.append(
             LayoutColumn(
                 column.name,
@@ -64,29 +115,77 @@ def _question_columns(question: QuestionType) -> list[LayoutColumn]:
                 options if coded else None,
                 label_of,
                 flag,
+                kind,
+                _scores(question) if kind == SCORE else None,
             )
         )
     return result
 
 
+def _merges_with_type(column: LayoutColumn) -> bool:
+    """A question's code column named ``respondent_type`` is the system column itself."""
+    return column.name == RESPONDENT_TYPE and column.kind == CODE
+
+
+def _free_name(name: str, taken: set[str]) -> str:
+    candidate, n = f"q_{name}", 1
+    while candidate in taken:
+        n += 1
+        candidate = f"q{n}_{name}"
+    return candidate
+
+
 @dataclass(frozen=True)
 class ExportLayout:
     columns: tuple[LayoutColumn, ...]
+    # The surveys (versions) the export covers, oldest first: the data dictionary reads them.
+    surveys: tuple[Survey, ...] = field(default=(), compare=False)
 
     @classmethod
     def for_versions(cls, surveys: Sequence[Survey]) -> ExportLayout:
         """``surveys`` oldest first; the newest wording heads each column."""
         seen: dict[str, LayoutColumn] = {}
+        type_column: LayoutColumn | None = None
         for survey in reversed(surveys):
             for question in survey.questions():
                 for column in _question_columns(question):
-                    seen.setdefault(column.name, column)
-        metadata = tuple(LayoutColumn(c.name, c.label) for c in METADATA_COLUMNS)
-        return cls(metadata + tuple(seen.values()))
+                    if _merges_with_type(column):
+                        type_column = type_column or column
+                    elif column.name in SYSTEM_NAMES:
+                        seen.setdefault(f"\0{column.name}", column)
+                    else:
+                        seen.setdefault(column.name, column)
+        metadata = []
+        for system in METADATA_COLUMNS:
+            if system.name == RESPONDENT_TYPE and type_column is not None:
+                metadata.append(
+                    LayoutColumn(
+                        RESPONDENT_TYPE,
+                        type_column.label,
+                        type_column.question_key,
+                        type_column.options,
+                        kind=CODE,
+                    )
+                )
+            else:
+                metadata.append(LayoutColumn(system.name, system.label, kind=SYSTEM))
+        taken = set(SYSTEM_NAMES) | {k for k in seen if not k.startswith("\0")}
+        columns = []
+        for key, column in seen.items():
+            if key.startswith("\0"):
+                name = _free_name(column.name, taken)
+                taken.add(name)
+                column = replace(column, name=name, source=column.name)
+            columns.append(column)
+        return cls(tuple(metadata) + tuple(columns), tuple(surveys))
 
-    @property
+    @cached_property
     def names(self) -> list[str]:
         return [column.name for column in self.columns]
+
+    @cached_property
+    def _renamed(self) -> dict[str, str]:
+        return {c.source: c.name for c in self.columns if c.source is not None}
 
     @property
     def labels(self) -> list[str]:
@@ -96,17 +195,115 @@ class ExportLayout:
         self,
         survey: Survey,
         *,
+        response_id: str,
         respondent_type: str | None,
         submitted_at: datetime,
         version_number: int,
         answers: Mapping[str, Any],
     ) -> list[ExportCell]:
         """One response's cells in column order, exported by its own version's questions."""
-        cells: dict[str, ExportCell] = {
-            "respondent_type": respondent_type,
-            "submitted_at": submitted_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "survey_version": version_number,
-        }
+        cells: dict[str, ExportCell] = {}
         for question in survey.questions():
             cells.update(question.export(answers.get(question.key)))
+        for old, new in self._renamed.items():
+            if old in cells:
+                cells[new] = cells.pop(old)
+        cells.update(
+            {
+                RESPONSE_ID: response_id,
+                # The type recorded with the response; the respondent-type question's own
+                # column of that name (when it has it) holds the same answer.
+                RESPONDENT_TYPE: respondent_type or cells.get(RESPONDENT_TYPE),
+                "submitted_at": submitted_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "survey_version": version_number,
+            }
+        )
         return [cells.get(name) for name in self.names]
+
+
+# --- the data dictionary ------------------------------------------------------------------------
+DICTIONARY_FORMAT = "consult-data-dictionary"
+
+
+def _level(option: Option, question: QuestionType) -> dict[str, Any]:
+    level: dict[str, Any] = {"value": option.value, "label": option.label}
+    if isinstance(question, Rating):
+        level["score"] = question.score(option.value)
+    return level
+
+
+def _question_entry(question: QuestionType, columns: list[str]) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        "key": question.key,
+        "type": question.type_name,
+        "title": question.title,
+        "columns": columns,
+    }
+    if question.hint:
+        entry["hint"] = question.hint
+    options: tuple[Option, ...] | None = getattr(question, "all_options", None)
+    if options is not None:
+        # In the survey's order; ratings are listed best first, with scores (best = highest;
+        # an answer outside the scale such as "don't know" has no score).
+        entry["levels"] = [_level(option, question) for option in options]
+    if isinstance(question, RatingGrid):
+        entry["rows"] = [
+            {
+                "value": row.value,
+                "label": row.label,
+                "columns": [c for c in columns if c.startswith(f"{question.key}__{row.value}")],
+            }
+            for row in question.rows
+        ]
+    if isinstance(question, ThreeWords):
+        entry["parts"] = columns
+    return entry
+
+
+def _column_entry(column: LayoutColumn) -> dict[str, Any]:
+    entry: dict[str, Any] = {"name": column.name, "label": column.label, "kind": column.kind}
+    if column.question_key:
+        entry["question"] = column.question_key
+    if column.options is not None:
+        entry["values"] = [{"value": o.value, "label": o.label} for o in column.options]
+    if column.label_of:
+        entry["label_of"] = column.label_of
+    if column.flag_label is not None:
+        entry["values"] = [
+            {"value": 1, "label": column.flag_label},
+            {"value": 0, "label": "Not selected"},
+        ]
+    if column.scores is not None:
+        entry["values"] = [{"value": score, "label": label} for score, label in column.scores]
+    return entry
+
+
+def data_dictionary(layout: ExportLayout, name: str) -> dict[str, Any]:
+    """What each column of the export ``name`` holds and what each question asked: every
+    question's key, type and wording, and for choice and rating questions their levels in
+    order with labels. Wording is the newest version's (as the column headings are)."""
+    newest: dict[str, QuestionType] = {}
+    for survey in reversed(layout.surveys):
+        for question in survey.questions():
+            newest.setdefault(question.key, question)
+    by_question: dict[str, list[str]] = {}
+    for column in layout.columns:
+        if column.question_key:
+            by_question.setdefault(column.question_key, []).append(column.name)
+    latest = layout.surveys[-1] if layout.surveys else None
+    return {
+        "format": DICTIONARY_FORMAT,
+        "format_version": 1,
+        "export": name,
+        "survey": {
+            "key": latest.key if latest else None,
+            "title": latest.title if latest else None,
+            "respondent_type_question": latest.respondent_type_question if latest else None,
+        },
+        "id_column": RESPONSE_ID,
+        "blank_means": "not answered (or not shown on that respondent's route)",
+        "columns": [_column_entry(column) for column in layout.columns],
+        "questions": [
+            _question_entry(question, by_question.get(key, [])) for key, question in newest.items()
+        ],
+    }

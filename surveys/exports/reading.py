@@ -74,6 +74,7 @@ async def read_rows(
         statement = (
             select(
                 Response.id,
+                Response.export_id,
                 Response.version_id,
                 Response.respondent_type,
                 Response.submitted_at,
@@ -89,11 +90,12 @@ async def read_rows(
         if not batch:
             return
         rows = []
-        for _, version_id, respondent_type, submitted_at, answers in batch:
+        for _, export_id, version_id, respondent_type, submitted_at, answers in batch:
             number, survey = versions.by_id[version_id]
             rows.append(
                 layout.row(
                     survey,
+                    response_id=export_id,
                     respondent_type=respondent_type,
                     submitted_at=submitted_at,
                     version_number=number,

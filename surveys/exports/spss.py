@@ -3,7 +3,9 @@
 SPSS wants numeric codes with value labels rather than text codes, so a coded column
 (``colour``: ``red``/``blue``) becomes 1..n in option order with the option labels as value
 labels, and its text twin (``colour_label``) is dropped. Text values, value labels and variable
-labels are neutralised like every other export (:mod:`analysis.spreadsheet`). 0/1 flag columns are labelled too.
+labels are neutralised like every other export (:mod:`analysis.spreadsheet`). 0/1 flag columns
+and rating scores (``mood_score``: 5 = the best level) are labelled too; variable labels are the
+wording. The file is its own data dictionary.
 Variable names follow SPSS rules (see :func:`spss_names`). pyreadstat writes from one DataFrame,
 so unlike CSV/XLSX the whole table is held in memory while the file is written.
 """
@@ -87,6 +89,11 @@ async def write_sav(
             frame[name] = frame[name].astype("float64")
         elif column.flag_label is not None:
             value_labels[name] = {1.0: neutralise(column.flag_label)[:120], 0.0: "Not selected"}
+            frame[name] = frame[name].astype("float64")
+        elif column.scores is not None:
+            # A rating's score (best = highest) labelled with the level it stands for.
+            value_labels[name] = {float(score): label[:120] for score, label in column.scores}
+            measures[name] = "ordinal"
             frame[name] = frame[name].astype("float64")
         elif column.name == "survey_version" or frame[name].map(_numeric).all():
             frame[name] = pd.to_numeric(frame[name])

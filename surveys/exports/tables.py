@@ -1,9 +1,14 @@
-"""CSV and XLSX writers, fed batch by batch.
+"""CSV and XLSX writers, fed batch by batch, each with its data dictionary.
 
-Headers (``header``): ``names`` - one row of variable names (``colour``, ``fruits__apple``),
-which is what the analysis reads; ``wording`` - one row of question wording; ``both`` - names,
-then wording, as two header rows. Codes and labels are both always present: a choice question
-exports its code column (``colour``) and its label column (``colour_label``).
+Headers (``header``): ``names`` (the default) - one row of variable names (``colour``,
+``fruits__apple``), which is what the analysis reads; ``wording`` - one row of question
+wording; ``both`` - names, then wording, as two header rows. Codes and labels are both always
+present: a choice question exports its code column (``colour``) and its label column
+(``colour_label``).
+
+The data dictionary (:func:`surveys.exports.layout.data_dictionary`) travels with every export:
+the CSV download is a ZIP holding ``<name>.csv`` and ``<name>-dictionary.json`` side by side
+(:func:`zip_chunks`, streamed), and the XLSX has a second sheet, "Dictionary".
 
 Every cell goes through :func:`analysis.spreadsheet.neutralise` (the one rule for every file a
 spreadsheet may open): a text cell that would run as a formula is prefixed with ``'``, and control
@@ -15,16 +20,21 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+import zipfile
 from collections.abc import AsyncIterator, Iterable
 from pathlib import Path
+from typing import Any
 
 from openpyxl import Workbook
 
 from analysis.spreadsheet import neutralise
 from surveys.definition.questions.base import ExportCell
-from surveys.exports.layout import ExportLayout
+from surveys.exports.layout import ExportLayout, data_dictionary
 
 HEADER_MODES = ("names", "wording", "both")
+DICTIONARY_SHEET = "Dictionary"
+DICTIONARY_HEADINGS = ["variable", "question", "kind", "wording", "value", "value_label"]
 
 
 def header_rows(layout: ExportLayout, mode: str) -> list[list[ExportCell]]:
@@ -70,13 +80,27 @@ async def write_csv(
     return count
 
 
+def dictionary_rows(dictionary: dict[str, Any]) -> list[list[Any]]:
+    """The data dictionary as a table: one row per column, then one per coded value."""
+    rows: list[list[Any]] = [list(DICTIONARY_HEADINGS)]
+    for column in dictionary["columns"]:
+        rows.append(
+            [column["name"], column.get("question"), column["kind"], column["label"], None, None]
+        )
+        for value in column.get("values", []):
+            rows.append([column["name"], column.get("question"), None, None, value["value"],
+                         value["label"]])  # fmt: skip
+    return [[neutralise(cell) for cell in row] for row in rows]
+
+
 async def write_xlsx(
     path: Path,
     layout: ExportLayout,
     batches: AsyncIterator[list[list[ExportCell]]],
-    header: str = "both",
+    header: str = "names",
 ) -> int:
-    """Write an XLSX file in openpyxl's write-only mode (rows stream to disk); returns rows."""
+    """Write an XLSX file in openpyxl's write-only mode (rows stream to disk); returns rows.
+    The first sheet holds the responses, the second ("Dictionary") the data dictionary."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Responses")
     for row in header_rows(layout, header):
@@ -86,5 +110,50 @@ async def write_xlsx(
         for row in batch:
             sheet.append([neutralise(cell) for cell in row])
         count += len(batch)
+    described = workbook.create_sheet(DICTIONARY_SHEET)
+    for row in dictionary_rows(data_dictionary(layout, path.name)):
+        described.append(row)
     workbook.save(path)
     return count
+
+
+class _Sink(io.RawIOBase):
+    """Where a streamed ZIP is written: bytes are taken out after each batch. Not seekable,
+    so :mod:`zipfile` writes each member's sizes after its data (data descriptors)."""
+
+    def __init__(self) -> None:
+        self.parts: list[bytes] = []
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        self.parts.append(bytes(data))
+        return len(data)
+
+    def take(self) -> bytes:
+        data = b"".join(self.parts)
+        self.parts.clear()
+        return data
+
+
+async def zip_chunks(
+    name: str,
+    layout: ExportLayout,
+    batches: AsyncIterator[list[list[ExportCell]]],
+    header: str = "names",
+) -> AsyncIterator[bytes]:
+    """A ZIP of ``<name>.csv`` and ``<name>-dictionary.json``, as bytes chunks: the dictionary,
+    then the CSV batch by batch, so an export of any size holds one batch at a time."""
+    sink = _Sink()
+    with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        dictionary = data_dictionary(layout, f"{name}.csv")
+        archive.writestr(
+            f"{name}-dictionary.json", json.dumps(dictionary, indent=1, ensure_ascii=False) + "\n"
+        )
+        yield sink.take()
+        with archive.open(f"{name}.csv", "w", force_zip64=True) as member:
+            async for chunk in csv_chunks(layout, batches, header):
+                member.write(chunk.encode("utf-8"))
+                yield sink.take()
+    yield sink.take()

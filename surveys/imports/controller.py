@@ -20,12 +20,12 @@ import anyio
 from litestar import Controller, Request, get, post
 from litestar.datastructures import FormMultiDict, UploadFile
 from litestar.response import Redirect, Template
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from consult import audit
 from consult.errors import Invalid, NotFound
 from consult.permissions import Permission, requires
-from surveys.definition import RESPONDENT_TYPES
 from surveys.imports import uploads
 from surveys.imports.reading import (
     ImportProblem,
@@ -38,6 +38,10 @@ from surveys.imports.reading import (
 from surveys.journey import current_version, definition_of, hash_code, new_code
 from surveys.models import Response
 from surveys.responses.controller import consultation_or_404
+from surveys.responses.listing import respondent_types
+
+# A platform export's own id column: its rows are already held, or were (see _already_held).
+ID_HEADING = "response_id"
 
 
 def _data_dir(request: Request[Any, Any, Any]) -> Path:
@@ -55,6 +59,41 @@ def _load(request: Request[Any, Any, Any], consultation_id: uuid.UUID, token: st
     if stored["consultation_id"] != str(consultation_id):
         raise gone
     return Table(stored["headers"], stored["rows"])
+
+
+async def _already_held(db: AsyncSession, consultation_id: uuid.UUID, table: Table) -> list[str]:
+    """Rows of a platform export (a ``response_id`` column) that this consultation already
+    holds, or that the file repeats: importing them would count one response twice. Rows that
+    are imported get response ids of their own, never the file's."""
+    headings = [h.strip().casefold() for h in table.headers]
+    if ID_HEADING not in headings:
+        return []
+    column = headings.index(ID_HEADING)
+    ids = {
+        row[column].strip(): n for n, row in enumerate(table.rows, start=2) if row[column].strip()
+    }
+    held = set(
+        await db.scalars(
+            select(Response.export_id).where(
+                Response.consultation_id == consultation_id, Response.export_id.in_(list(ids))
+            )
+        )
+    )
+    problems: list[str] = []
+    seen: dict[str, int] = {}
+    for number, row in enumerate(table.rows, start=2):
+        value = row[column].strip()
+        if not value:
+            continue
+        if value in held:
+            problems.append(
+                f"row {number}: response {value} is already in this consultation; importing it "
+                "again would count it twice (remove the row)"
+            )
+        elif value in seen:
+            problems.append(f"row {number}: response {value} is also row {seen[value]}")
+        seen.setdefault(value, number)
+    return problems
 
 
 class ImportController(Controller):
@@ -132,10 +171,12 @@ class ImportController(Controller):
             for n in range(len(table.headers))
             if str(form.get(f"column-{n}", "")) in keys
         }
+        types = respondent_types(survey, consultation)
         chosen_type = str(form.get("respondent_type", ""))
-        if chosen_type and chosen_type not in RESPONDENT_TYPES:
+        if chosen_type not in dict(types.options):
             chosen_type = ""
         rows, problems = parse_rows(survey, table, mapping)
+        problems += await _already_held(db_session, consultation_id, table)
         if not mapping:
             problems.insert(0, "Map at least one column to a question")
         if problems or form.get("action") != "import":
@@ -146,6 +187,10 @@ class ImportController(Controller):
         now = datetime.now(UTC)
         type_key = survey.respondent_type_question
         for answers in rows:
+            if chosen_type and type_key and type_key not in answers:
+                # The chosen type is the answer to the survey's respondent-type question, as it
+                # would be had the respondent answered it here.
+                answers[type_key] = chosen_type
             from_answers = answers.get(type_key) if type_key else None
             db_session.add(
                 Response(
@@ -222,7 +267,7 @@ class ImportController(Controller):
                 "targets": targets(survey),
                 "mapping": result["mapping"] if result else guesses,
                 "result": result,
-                "respondent_types": RESPONDENT_TYPES,
+                "types": respondent_types(survey, consultation),
             },
             status_code=status_code,
         )

@@ -24,11 +24,12 @@ from consult.consultations.models import Consultation
 from consult.errors import Invalid, NotFound
 from consult.forms import FormErrors, text
 from consult.permissions import Permission, requires
-from surveys import exports
+from surveys import exports, journey
 from surveys.responses import listing
 
 FORMATS = {
-    "csv": "text/csv; charset=utf-8",
+    # The CSV comes zipped with its data dictionary (<name>.csv, <name>-dictionary.json).
+    "csv": "application/zip",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "sav": "application/x-spss-sav",
 }
@@ -41,8 +42,8 @@ async def consultation_or_404(db: AsyncSession, consultation_id: uuid.UUID) -> C
     return consultation
 
 
-def _filename(consultation: Consultation, extension: str) -> str:
-    return f"responses-{consultation.slug}-{datetime.now(UTC):%Y%m%d-%H%M}.{extension}"
+def _export_name(consultation: Consultation) -> str:
+    return f"responses-{consultation.slug}-{datetime.now(UTC):%Y%m%d-%H%M}"
 
 
 class ResponsesController(Controller):
@@ -83,7 +84,7 @@ class ResponsesController(Controller):
                     "answer": answer,
                 },
                 "choice_questions": listing.choice_questions(survey),
-                "respondent_types": consultation.respondent_types,
+                "types": listing.respondent_types(survey, consultation),
                 "page": max(page, 1),
                 "pages": pages,
                 "formats": list(FORMATS),
@@ -119,6 +120,7 @@ class ResponsesController(Controller):
                 "response": response,
                 "version_number": number,
                 "sections": listing.summary(survey, response.answers),
+                "types": listing.respondent_types(survey, consultation),
             },
         )
 
@@ -158,7 +160,7 @@ class ResponsesController(Controller):
                 },
                 status_code=400,
             )
-        await db_session.delete(response)
+        await journey.forget_response(db_session, response)
         audit.record(
             db_session,
             "response_erased",
@@ -176,7 +178,7 @@ class ResponsesController(Controller):
         consultation_id: uuid.UUID,
         db_session: AsyncSession,
         format: str = "csv",
-        header: str = "both",
+        header: str = "names",
         respondent_type: str = "",
         submitted_from: str = "",
         submitted_to: str = "",
@@ -212,10 +214,11 @@ class ResponsesController(Controller):
             detail=detail,
         )
         alchemy = request.app.state["alchemy"]
-        filename = _filename(consultation, format)
+        name = _export_name(consultation)
+        filename = f"{name}.{'zip' if format == 'csv' else format}"
         if format == "csv":
             return Stream(
-                _csv_stream(alchemy, consultation_id, layout, header, where),
+                _zip_stream(alchemy, consultation_id, name, layout, header, where),
                 media_type=FORMATS["csv"],
                 headers={"Content-Disposition": f'attachment; filename="{filename}"'},
             )
@@ -240,17 +243,18 @@ class ResponsesController(Controller):
         )
 
 
-async def _csv_stream(
+async def _zip_stream(
     alchemy: Any,
     consultation_id: uuid.UUID,
+    name: str,
     layout: exports.ExportLayout,
     header: str,
     where: Any,
 ) -> Any:
-    """CSV chunks read on a session of the stream's own: the request's session is finished
-    (committed and closed) once the response starts."""
+    """The ZIP (CSV and dictionary) read on a session of the stream's own: the request's
+    session is finished (committed and closed) once the response starts."""
     async with alchemy.get_session() as db:
-        async for chunk in exports.csv_chunks(
-            layout, exports.read_rows(db, consultation_id, layout, where=where), header
-        ):
-            yield chunk.encode("utf-8")
+        rows = exports.read_rows(db, consultation_id, layout, where=where)
+        async for chunk in exports.zip_chunks(name, layout, rows, header):
+            if chunk:
+                yield chunk

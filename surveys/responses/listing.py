@@ -231,6 +231,34 @@ def summary(survey: Survey, answers: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
+@dataclass(frozen=True)
+class RespondentTypes:
+    """How staff pages name respondent types: in the survey's own words when it asks them."""
+
+    question: str
+    options: list[tuple[str, str]]
+
+    def label(self, value: str | None) -> str:
+        if not value:
+            return "Not given"
+        return dict(self.options).get(value, value.replace("_", " ").capitalize())
+
+
+def respondent_types(survey: Survey | None, consultation: Consultation) -> RespondentTypes:
+    """The survey's respondent-type question and its options when it has one; otherwise the
+    consultation's list of types, or the platform's four."""
+    if survey is not None and survey.respondent_type_question:
+        question = survey.question(survey.respondent_type_question)
+        options = getattr(question, "all_options", ())
+        return RespondentTypes(question.title, [(o.value, o.label) for o in options])
+    if consultation.respondent_types:
+        listed = [(str(t["value"]), str(t["label"])) for t in consultation.respondent_types]
+        return RespondentTypes("Respondent type", listed)
+    from surveys.builder.choices import RESPONDENT_TYPE_LABELS
+
+    return RespondentTypes("Respondent type", list(RESPONDENT_TYPE_LABELS.items()))
+
+
 async def current_survey(db: AsyncSession, consultation: Consultation) -> Survey | None:
     version = await current_version(db, consultation)
     return definition_of(version) if version else None

@@ -72,7 +72,14 @@ def export_rows(
     last: uuid.UUID | None = None
     while True:
         statement = (
-            select(_R.c.id, _R.c.version_id, _R.c.respondent_type, _R.c.submitted_at, _R.c.answers)
+            select(
+                _R.c.id,
+                _R.c.export_id,
+                _R.c.version_id,
+                _R.c.respondent_type,
+                _R.c.submitted_at,
+                _R.c.answers,
+            )
             .where(_R.c.consultation_id == consultation_id)
             .order_by(_R.c.id)
             .limit(BATCH_SIZE)
@@ -82,12 +89,13 @@ def export_rows(
         batch = conn.execute(statement).all()
         if not batch:
             return
-        for response_id, version_id, respondent_type, submitted_at, answers in batch:
+        for response_id, export_id, version_id, respondent_type, submitted_at, answers in batch:
             number, survey = found.by_id[version_id]
             yield (
                 str(response_id),
                 layout.row(
                     survey,
+                    response_id=export_id,
                     respondent_type=respondent_type,
                     submitted_at=submitted_at,
                     version_number=number,

@@ -70,12 +70,10 @@ def _server_env(data_dir: Path) -> dict[str, str]:
     return env
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Base URL of the real app, migrated and with the demo loaded, served over real HTTP."""
-    data_dir = tmp_path_factory.mktemp("browser-data")
+def _serve(data_dir: Path, commands: list[list[str]]) -> Iterator[str]:
+    """Run ``python -m consult`` set-up commands, then serve the app; yields its base URL."""
     env = _server_env(data_dir)
-    for command in (["migrate"], ["load-demo"]):
+    for command in commands:
         done = subprocess.run(
             [sys.executable, "-m", "consult", *command],
             cwd=ROOT,
@@ -117,6 +115,26 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             server.kill()
             server.wait()
         log.close()
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Base URL of the real app, migrated and with the demo loaded, served over real HTTP."""
+    data_dir = tmp_path_factory.mktemp("browser-data")
+    yield from _serve(data_dir, [["migrate"], ["load-demo"]])
+
+
+OFFICER = {"email": "officer@example.org", "password": "a long officer passphrase 2027"}
+
+
+@pytest.fixture(scope="session")
+def empty_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The real app on an empty database: no consultation, no survey, one staff account (a
+    researcher) that has not set up two-factor authentication yet."""
+    data_dir = tmp_path_factory.mktemp("browser-empty")
+    create = ["create-user", "--email", OFFICER["email"], "--name", "Consultation officer",
+              "--role", "researcher", "--password", OFFICER["password"]]  # fmt: skip
+    yield from _serve(data_dir, [["migrate"], create])
 
 
 @pytest.fixture(scope="session")
@@ -166,11 +184,15 @@ def new_page(browser: Any, live_server: str) -> Iterator[Callable[..., Any]]:
 
     At the end, any request that left this machine (other than the exit destination) fails.
     """
+    yield from _pages(browser, live_server)
+
+
+def _pages(browser: Any, server: str) -> Iterator[Callable[..., Any]]:
     contexts: list[tuple[Any, RequestGuard]] = []
 
     def make(**context_options: Any) -> Any:
         guard = RequestGuard()
-        context = browser.new_context(base_url=live_server, **context_options)
+        context = browser.new_context(base_url=server, **context_options)
         context.on("request", lambda request: guard.record(request.url))
 
         def block_foreign(route: Any) -> None:
@@ -231,3 +253,9 @@ def assert_no_axe_violations(page: Any) -> None:
         + "\n"
         + json.dumps([v["id"] for v in violations])
     )
+
+
+@pytest.fixture
+def officer_pages(browser: Any, empty_server: str) -> Iterator[Callable[..., Any]]:
+    """Pages on the empty-database server (see :func:`new_page`)."""
+    yield from _pages(browser, empty_server)

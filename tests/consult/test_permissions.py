@@ -58,7 +58,8 @@ async def test_forbidden_page_explains_without_detail(client, staff) -> None:
     assert "Traceback" not in response.text
 
 
-async def test_guarded_posts_are_refused_for_the_wrong_role(client, staff) -> None:
+async def test_guarded_posts_are_refused_for_the_wrong_role_even_hand_built(client, staff) -> None:
+    # A researcher is never shown the form, so only a hand-built post can try.
     from tests.conftest import post_form
 
     await staff("researcher")

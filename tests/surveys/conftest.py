@@ -3,6 +3,7 @@ small helpers to walk pages over HTTP the way a browser does."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -12,7 +13,8 @@ from sqlalchemy import select
 
 from consult.consultations.models import Consultation
 from consult.settings import Settings
-from tests.conftest import db_session, post_form
+from tests.conftest import db_session
+from tests.forms import open_page, submit, submit_page
 
 DEMO = "/c/community-survey"
 
@@ -47,16 +49,25 @@ async def demo(settings: Settings) -> str:
     return DEMO
 
 
-async def send(client: AsyncTestClient[Any], url: str, data: dict[str, Any] | None = None) -> Any:
-    """POST a form with its CSRF token and follow the redirect (post/redirect/get)."""
-    return await post_form(client, url, data or {}, follow_redirects=True)
+async def answer(
+    client: AsyncTestClient[Any],
+    page: str | Any,
+    data: Mapping[str, Any] | None = None,
+    button: str = "Continue",
+) -> Any:
+    """Fill and submit the form of a page the way a respondent does: ``page`` is an address to
+    open first, or a response already in hand (the page a previous step led to). Follows the
+    redirect (post/redirect/get) to the next page."""
+    if isinstance(page, str):
+        return await submit(client, page, button, data)
+    return await submit_page(client, page, button, data)
 
 
 async def begin(client: AsyncTestClient[Any], base: str = DEMO) -> Any:
     """Read the start and safety pages, then consent: the survey's first question page."""
-    assert (await client.get(base)).status_code == 200
-    assert (await client.get(f"{base}/safety")).status_code == 200
-    return await send(client, f"{base}/consent", {"q-consent": "yes"})
+    assert (await open_page(client, base)).text
+    assert (await open_page(client, f"{base}/safety")).text
+    return await answer(client, f"{base}/consent", {"q-consent": "yes"})
 
 
 def yesterday() -> datetime:

@@ -1,4 +1,5 @@
-"""Each question type over HTTP, tampering, closed and draft consultations, CSRF."""
+"""Each question type over HTTP through the forms the pages render; tampered posts (hand-built,
+and named so); closed and draft consultations; CSRF."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ from sqlalchemy import delete, select
 
 from consult.consultations.models import Consultation, Status, SupportService
 from surveys.models import Draft, Response
-from tests.conftest import db_session
-from tests.surveys.conftest import begin, load_all_types, send, update_consultation, yesterday
+from tests.conftest import db_session, post_form
+from tests.forms import open_page
+from tests.surveys.conftest import answer, begin, load_all_types, update_consultation, yesterday
 
 
 async def draft_answers(settings: Any) -> dict[str, Any]:
@@ -24,12 +26,12 @@ async def test_every_question_type_saves_valid_answers(client, settings) -> None
     page = await begin(client, base)
     assert page.url.path == f"{base}/p/1-2"
     assert 'autocomplete="off"' in page.text
-    page = await send(client, f"{base}/p/1-2", {
+    page = await answer(client, page, {
         "q-name_of_group": "Walkers", "q-story": "Long text", "q-count": "3",
         "q-when-month": "4", "q-when-year": "2024",
     })  # fmt: skip
     assert page.url.path == f"{base}/p/1-3"
-    page = await send(client, f"{base}/p/1-3", {
+    page = await answer(client, page, {
         "q-colour": "red", "q-fruits": ["apple", "other"], "q-fruits-other": "plum",
         "q-mood": "satisfied", "q-grid-bus": "very_satisfied",
         "q-words-1": "calm", "q-words-2": "tired", "q-words-3": "hopeful",
@@ -43,8 +45,8 @@ async def test_every_question_type_saves_valid_answers(client, settings) -> None
 
 async def test_invalid_answers_show_an_error_summary_and_keep_values(client, settings) -> None:
     base = await load_all_types(settings)
-    await begin(client, base)
-    page = await send(client, f"{base}/p/1-2", {
+    page = await begin(client, base)
+    page = await answer(client, page, {
         "q-name_of_group": "x" * 30, "q-story": "kept text", "q-count": "99",
         "q-when-month": "13", "q-when-year": "2024",
     })  # fmt: skip
@@ -54,46 +56,60 @@ async def test_invalid_answers_show_an_error_summary_and_keep_values(client, set
     for anchor in ("#q-name_of_group", "#q-count", "#q-when-month"):
         assert f'href="{anchor}"' in page.text, anchor
     assert "kept text" in page.text
-    page = await send(client, f"{base}/p/1-3", {
-        "q-colour": "green", "q-fruits": "banana", "q-mood": "ecstatic", "q-grid-bus": "meh",
-        "q-words-1": "y" * 500,
-    })  # fmt: skip
-    assert page.status_code == 422
-    for anchor in ("#q-colour", "#q-fruits", "#q-mood", "#q-grid-bus", "#q-words-1"):
-        assert f'href="{anchor}"' in page.text, anchor
+    page = await answer(client, f"{base}/p/1-3", {"q-words-1": "y" * 500})
+    assert page.status_code == 422 and 'href="#q-words-1"' in page.text
     answers = await draft_answers(settings)
-    assert "colour" not in answers and answers["consent"] == "yes"  # nothing saved is lost
+    assert "words" not in answers and answers["consent"] == "yes"  # nothing saved is lost
+
+
+async def test_choices_the_page_does_not_offer_are_errors_in_a_hand_built_post(
+    client, settings
+) -> None:
+    base = await load_all_types(settings)
+    await begin(client, base)
+    page = await post_form(client, f"{base}/p/1-3", {
+        "q-colour": "green", "q-fruits": "banana", "q-mood": "ecstatic", "q-grid-bus": "meh",
+    }, follow_redirects=True)  # fmt: skip
+    assert page.status_code == 422
+    for anchor in ("#q-colour", "#q-fruits", "#q-mood", "#q-grid-bus"):
+        assert f'href="{anchor}"' in page.text, anchor
+    assert "colour" not in await draft_answers(settings)
 
 
 async def test_blank_answers_are_never_errors_but_consent_is_required(client, settings) -> None:
     base = await load_all_types(settings)
-    page = await send(client, f"{base}/consent", {})
+    page = await answer(client, f"{base}/consent", {"q-consent": None})
     assert page.status_code == 422 and "Tick the box" in page.text
     page = await begin(client, base)
-    page = await send(client, f"{base}/p/1-2", {})
+    page = await answer(client, page)
     assert page.status_code == 200 and page.url.path == f"{base}/p/1-3"
 
 
 async def test_oversized_text_is_refused_without_a_crash(client, demo) -> None:
-    await begin(client)
-    await send(client, f"{demo}/p/1-2", {"q-respondent_type": "victim_survivor"})
-    await send(client, f"{demo}/s/experience", {"action": "skip"})
-    page = await send(client, f"{demo}/p/4-1", {"q-prevention": "z" * 30_000})
+    page = await begin(client)
+    page = await answer(client, page, {"q-respondent_type": "victim_survivor"})
+    page = await answer(client, page, button="Skip this section")
+    page = await answer(client, page, button="Skip this section")
+    page = await answer(client, page)
+    assert page.url.path == f"{demo}/p/4-1"
+    page = await answer(client, page, {"q-prevention": "z" * 30_000})
     assert page.status_code == 422 and "There is a problem" in page.text
 
 
-async def test_value_outside_the_options_is_an_error(client, demo) -> None:
+async def test_a_value_outside_the_options_is_an_error_in_a_hand_built_post(client, demo) -> None:
     await begin(client)
-    page = await send(client, f"{demo}/p/1-2", {"q-respondent_type": "administrator"})
+    page = await post_form(
+        client, f"{demo}/p/1-2", {"q-respondent_type": "administrator"}, follow_redirects=True
+    )
     assert page.status_code == 422 and 'href="#q-respondent_type"' in page.text
 
 
-async def test_tampered_page_slugs_redirect_or_404_never_500(client, demo) -> None:
-    await begin(client)
-    await send(client, f"{demo}/p/1-2", {"q-respondent_type": "public"})
+async def test_tampered_page_addresses_redirect_or_404_never_500(client, demo) -> None:
+    page = await begin(client)
+    await answer(client, page, {"q-respondent_type": "public"})
     off_route = await client.get(f"{demo}/p/5-1")  # a professional's page
     assert off_route.status_code == 200 and off_route.url.path != f"{demo}/p/5-1"
-    posted = await send(client, f"{demo}/p/5-1", {"q-sector": "health"})
+    posted = await post_form(client, f"{demo}/p/5-1", {"q-sector": "health"}, follow_redirects=True)
     assert posted.status_code == 200 and posted.url.path != f"{demo}/p/5-1"
     for slug in ("0-1", "99-1", "abc", "1-99", "1--1"):
         assert (await client.get(f"{demo}/p/{slug}")).status_code == 404, slug
@@ -101,23 +117,30 @@ async def test_tampered_page_slugs_redirect_or_404_never_500(client, demo) -> No
 
 
 async def test_closed_consultation_says_so_and_accepts_nothing(client, settings, demo) -> None:
-    await begin(client)
+    question = await begin(client)
+    check = await open_page(client, f"{demo}/check")
+    consent = await open_page(client, f"{demo}/consent")
     await update_consultation(settings, "community-survey", status=Status.CLOSED.value)
     start = await client.get(demo)
     assert start.status_code == 410 and "closed" in start.text
-    page = await send(client, f"{demo}/p/1-2", {"q-respondent_type": "public"})
+    # Pages opened before it closed send their forms: nothing is recorded.
+    page = await answer(client, question, {"q-respondent_type": "public"})
     assert page.status_code == 410 and "closed" in page.text
-    assert (await send(client, f"{demo}/submit")).status_code == 410
-    assert (await send(client, f"{demo}/consent", {"q-consent": "yes"})).status_code == 410
+    sent = await answer(client, check.response, button="Send my answers")
+    assert sent.status_code == 410
+    assert (await answer(client, consent.response, {"q-consent": "yes"})).status_code == 410
+    async with db_session(settings) as db:
+        assert list(await db.scalars(select(Response))) == []
 
 
 async def test_consultation_past_closing_date_refuses_answers(client, settings, demo) -> None:
+    consent = await open_page(client, f"{demo}/consent")
     await update_consultation(settings, "community-survey", closes_at=yesterday())
-    page = await send(client, f"{demo}/consent", {"q-consent": "yes"})
+    page = await answer(client, consent.response, {"q-consent": "yes"})
     assert page.status_code == 410
 
 
-async def test_draft_consultation_is_hidden_but_staff_can_preview(
+async def test_draft_consultation_is_hidden_staff_preview_and_a_hand_built_send_records_nothing(
     client, settings, demo, staff
 ) -> None:
     await update_consultation(settings, "community-survey", status=Status.DRAFT.value)
@@ -125,15 +148,20 @@ async def test_draft_consultation_is_hidden_but_staff_can_preview(
     await staff("researcher")
     page = await client.get(demo)
     assert page.status_code == 200
-    page = await send(client, f"{demo}/consent", {"q-consent": "yes"})
+    page = await answer(client, f"{demo}/consent", {"q-consent": "yes"})
     assert "Preview" in page.text and page.url.path == f"{demo}/p/1-2"
-    assert (await send(client, f"{demo}/submit")).status_code == 409
+    check = await open_page(client, f"{demo}/check")
+    assert "This is a preview: there is nothing to send." in check.text
+    assert "Send my answers" not in check.text
+    # Even a hand-built send records nothing.
+    refused = await post_form(client, f"{demo}/submit", {}, follow_redirects=True)
+    assert refused.status_code == 409
     async with db_session(settings) as db:
         assert list(await db.scalars(select(Draft))) == []
         assert list(await db.scalars(select(Response))) == []
 
 
-async def test_post_without_csrf_token_is_refused_clearly(client, demo) -> None:
+async def test_hand_built_post_without_csrf_token_is_refused_clearly(client, demo) -> None:
     await client.get(demo)
     page = await client.post(f"{demo}/consent", data={"q-consent": "yes"})
     assert page.status_code == 403 and "Nothing was saved" in page.text

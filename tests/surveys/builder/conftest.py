@@ -17,7 +17,8 @@ from consult.consultations.models import Consultation
 from consult.settings import Settings
 from surveys.models import Draft, Response, SurveyVersion
 from surveys.models import Survey as SurveyRow
-from tests.conftest import db_session, post_form
+from tests.conftest import db_session
+from tests.forms import open_page, submit, submit_page
 
 COMPLETE_DATA_PROTECTION: dict[str, Any] = {
     "controller": "A County Council",
@@ -92,17 +93,48 @@ async def audit_actions(settings: Settings) -> list[str]:
         return list(rows)
 
 
+async def press(
+    client: AsyncTestClient[Any],
+    url: str,
+    button: str | None = None,
+    data: dict[str, Any] | None = None,
+    *,
+    action: str | None = None,
+    follow_redirects: bool = True,
+) -> Any:
+    """Open a builder page and submit the form with that button (or ``action``), as staff do."""
+    return await submit(client, url, button, data, action=action, follow_redirects=follow_redirects)
+
+
+async def question_form(
+    client: AsyncTestClient[Any], base: str, section: str, page: int, kind: str
+) -> Any:
+    """The "Add a question to page N" choice on the survey page: the new question's form."""
+    builder = await open_page(client, base)
+    form = builder.form(action=f"/sections/{section}/pages/{page}/questions/new")
+    response = await form.fill(kind=kind).submit(client, follow_redirects=True)
+    assert response.status_code == 200, response.text
+    return response
+
+
+async def add_question(
+    client: AsyncTestClient[Any],
+    base: str,
+    section: str,
+    page: int,
+    kind: str,
+    fields: dict[str, Any],
+    **kwargs: Any,
+) -> Any:
+    form_page = await question_form(client, base, section, page, kind)
+    return await submit_page(client, form_page, "Add question", fields, **kwargs)
+
+
 async def upload(client: AsyncTestClient[Any], base: str, text: str, name: str = "s.yaml") -> Any:
-    await client.get(base)  # sets the CSRF cookie
-    return await client.post(
-        f"{base}/import",
-        data={"_csrf_token": str(client.cookies.get("csrf", ""))},
-        files={"definition": (name, text.encode("utf-8"), "application/yaml")},
-    )
-
-
-async def send(client: AsyncTestClient[Any], url: str, data: dict[str, Any] | None = None) -> Any:
-    return await post_form(client, url, data or {}, follow_redirects=False)
+    """Import a definition file through the survey page's upload form."""
+    form = (await open_page(client, base)).form("Import")
+    form.attach("definition", name, text.encode("utf-8"), "application/yaml")
+    return await form.submit(client, follow_redirects=True)
 
 
 @pytest.fixture

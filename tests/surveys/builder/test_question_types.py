@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from surveys.definition import QUESTION_TYPES, survey_from_dict
-from tests.surveys.builder.conftest import draft_definition, make_consultation, send, versions
+from tests.surveys.builder.conftest import (
+    add_question,
+    draft_definition,
+    make_consultation,
+    press,
+    versions,
+)
 
 FIELDS: dict[str, dict[str, str]] = {
     "single_choice": {"options": "Yes\nNo", "prefer_not_to_say": "yes"},
@@ -22,22 +28,21 @@ FIELDS: dict[str, dict[str, str]] = {
 async def test_every_question_type_can_be_added_and_published(client, staff, settings) -> None:
     await staff("researcher")
     base = await make_consultation(settings)
-    await send(client, f"{base}/sections", {"section_title": "All", "section_key": "all"})
+    await press(client, base, "Create survey")
+    await press(client, base, "Add section", {"section_title": "All", "section_key": "all"})
     for n, kind in enumerate(QUESTION_TYPES, 1):
-        await send(client, f"{base}/sections/all/pages")
-        form = await client.get(f"{base}/sections/all/pages/{n}/questions/new?kind={kind}")
-        assert form.status_code == 200, kind
-        response = await send(
-            client,
-            f"{base}/sections/all/pages/{n}/questions",
-            {"type": kind, "key": f"q_{kind}", "title": f"A {kind} question", **FIELDS[kind]},
-        )
+        await press(client, base, "Add page to All")
+        response = await add_question(
+            client, base, "all", n, kind,
+            {"key": f"q_{kind}", "title": f"A {kind} question", **FIELDS[kind]},
+            follow_redirects=False,
+        )  # fmt: skip
         assert response.status_code == 303, (kind, response.text)
         assert (await client.get(f"{base}/questions/q_{kind}")).status_code == 200
     survey = survey_from_dict(await draft_definition(settings, base))
-    assert [q.type_name for q in survey.questions()] == list(QUESTION_TYPES)
+    assert [q.type_name for q in survey.sections[1].questions] == list(QUESTION_TYPES)
     assert survey.question("q_short_text").max_length == 50  # type: ignore[attr-defined]
     assert survey.question("q_rating_grid").scale[0].value == "good"  # type: ignore[attr-defined]
     assert survey.question("q_rating").dont_know_label == "Not sure"  # type: ignore[attr-defined]
-    assert (await send(client, f"{base}/publish")).status_code == 303
+    assert (await press(client, base, "Publish version 1")).status_code == 200
     assert [v.published_at is not None for v in await versions(settings, base)] == [True]

@@ -95,3 +95,30 @@ async def survey(settings: Settings) -> str:
     """The staff base URL of the responses pages of the all-types consultation."""
     await load_all_types(settings)
     return f"/staff/consultations/{await consultation_id(settings)}/responses"
+
+
+async def export(
+    client: Any, survey: str, form: str = "all", *, page: str | None = None, **choices: str
+) -> Any:
+    """Download an export with the list page's form ("all", or "filtered" on a filtered list
+    opened at ``page``), choosing format and headings as staff do."""
+    from tests.forms import open_page
+
+    listing = await open_page(client, page or survey)
+    return await listing.form(id=f"export-{form}").fill(choices).submit(client)
+
+
+def unzip_csv(response: Any) -> tuple[list[list[str]], dict[str, Any], list[str]]:
+    """The rows of the CSV in a CSV export's ZIP, its data dictionary, and the member names."""
+    import csv
+    import io
+    import json
+    import zipfile
+
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    names = archive.namelist()
+    [csv_name] = [n for n in names if n.endswith(".csv")]
+    [dictionary_name] = [n for n in names if n.endswith("-dictionary.json")]
+    text = archive.read(csv_name).decode("utf-8")
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    return rows, json.loads(archive.read(dictionary_name)), names

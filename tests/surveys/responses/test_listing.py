@@ -1,5 +1,5 @@
-"""The staff list of responses: counts by status, filters, search, paging, opening one, erasure
-and who may see it."""
+"""The staff list of responses through the forms it renders: counts by status, filters in the
+survey's own words, search, paging, opening one, erasure and who may see it."""
 
 from __future__ import annotations
 
@@ -11,8 +11,15 @@ from consult.consultations.models import Consultation
 from consult.settings import Settings
 from surveys.journey import hash_code, withdraw
 from surveys.models import Response
-from tests.conftest import db_session, post_form
-from tests.surveys.responses.conftest import FULL_ANSWERS, add_responses, audit_events
+from tests.conftest import db_session
+from tests.forms import open_page, submit
+from tests.surveys.responses.conftest import (
+    FULL_ANSWERS,
+    add_responses,
+    audit_events,
+    export,
+    unzip_csv,
+)
 
 
 def found(page_text: str) -> str:
@@ -39,6 +46,13 @@ async def test_list_counts_submitted_drafts_and_withdrawn(client, settings, staf
     assert 'id="count-draft">0<' in page.text
 
 
+async def find(client, survey: str, **filters: str) -> str:
+    """Fill the "Find responses" form and return the count the list shows."""
+    page = await open_page(client, survey)
+    listed = await page.form("Find").fill(filters).submit(client)
+    return found(listed.text)
+
+
 async def test_filters_by_type_date_answer_and_search(client, settings, staff, survey) -> None:
     await add_responses(
         settings,
@@ -54,19 +68,49 @@ async def test_filters_by_type_date_answer_and_search(client, settings, staff, s
     )
     await staff("researcher")
     assert found((await client.get(survey)).text) == "2"
-    assert found((await client.get(survey, params={"respondent_type": "public"})).text) == "1"
-    by_date = await client.get(
-        survey, params={"submitted_from": "2027-02-01", "submitted_to": "2027-02-10"}
-    )
-    assert found(by_date.text) == "1"
-    assert found((await client.get(survey, params={"answer": "colour=red"})).text) == "1"
-    assert found((await client.get(survey, params={"answer": "fruits=pear"})).text) == "1"
-    assert found((await client.get(survey, params={"answer": "fruits=apple"})).text) == "1"
-    assert found((await client.get(survey, params={"answer": "mood=satisfied"})).text) == "1"
-    assert found((await client.get(survey, params={"search": "NOTHING chan"})).text) == "1"
-    assert found((await client.get(survey, params={"search": "100%"})).text) == "0"
-    bad = await client.get(survey, params={"submitted_from": "31/02/2027"})
+    assert await find(client, survey, respondent_type="public") == "1"
+    by_date = await find(client, survey, submitted_from="2027-02-01", submitted_to="2027-02-10")
+    assert by_date == "1"
+    assert await find(client, survey, answer="colour=red") == "1"
+    assert await find(client, survey, answer="fruits=pear") == "1"
+    assert await find(client, survey, answer="fruits=apple") == "1"
+    assert await find(client, survey, answer="mood=satisfied") == "1"
+    assert await find(client, survey, search="NOTHING chan") == "1"
+    assert await find(client, survey, search="100%") == "0"
+    bad = await submit(client, survey, "Find", {"submitted_from": "31/02/2027"})
     assert "From date must be a real date" in bad.text
+
+
+async def test_respondent_types_are_shown_in_the_survey_s_own_words(
+    client, settings, staff
+) -> None:
+    from tests.surveys.conftest import load_demo
+    from tests.surveys.responses.conftest import consultation_id
+
+    await load_demo(settings)
+    await add_responses(
+        settings, [{"respondent_type": "victim_survivor"}],
+        slug="community-survey", respondent_type="victim_survivor",
+    )  # fmt: skip
+    await staff("researcher")
+    listing_url = (
+        f"/staff/consultations/{await consultation_id(settings, 'community-survey')}/responses"
+    )
+    page = await open_page(client, listing_url)
+    # The filter is labelled with the question's wording and offers its options' wording.
+    label = page.soup.find("label", attrs={"for": "respondent_type"}).get_text(strip=True)
+    assert label == "Which of these best describes you?"
+    form = page.form("Find")
+    assert form.options("respondent_type") == [
+        "", "victim_survivor", "on_behalf", "professional", "public",
+    ]  # fmt: skip
+    assert "I have lived experience of abuse or violence" in page.text
+    cells = [td.get_text(strip=True) for td in page.soup.select("tbody td")]
+    assert "I have lived experience of abuse or violence" in cells
+    assert "victim_survivor" not in cells
+    row = page.soup.select_one("tbody a")["href"]
+    one = await open_page(client, row)
+    assert "Respondent type: I have lived experience of abuse or violence." in one.text
 
 
 async def test_list_is_paginated(client, settings, staff, survey) -> None:
@@ -99,19 +143,19 @@ async def test_erasure_needs_a_reason_removes_the_response_and_is_audited(
         settings, [{"colour": "red"}, {"colour": "blue", "story": "erase me"}]
     )
     await staff("researcher")
-    refused = await post_form(client, f"{survey}/{erase}/erase", {"reason": ""})
+    erase_url = f"{survey}/{erase}/erase"
+    assert (await open_page(client, f"{survey}/{erase}")).soup.find("a", string="Erase this response")["href"] == erase_url  # fmt: skip
+    refused = await submit(client, erase_url, "Erase response", {"reason": ""})
     assert refused.status_code == 400 and "Enter the reason for erasure" in refused.text
-    done = await post_form(
-        client,
-        f"{survey}/{erase}/erase",
-        {"reason": "Erasure request ref 42"},
+    done = await submit(
+        client, erase_url, "Erase response", {"reason": "Erasure request ref 42"},
         follow_redirects=False,
-    )
+    )  # fmt: skip
     assert done.status_code == 303
     assert found((await client.get(survey)).text) == "1"
     assert (await client.get(f"{survey}/{erase}")).status_code == 404
-    exported = await client.get(f"{survey}/export", params={"format": "csv", "header": "names"})
-    assert "erase me" not in exported.text and exported.text.count("\r\n") == 2
+    (_, *rows), _, _ = unzip_csv(await export(client, survey))
+    assert "erase me" not in str(rows) and len(rows) == 1
     [event] = await audit_events(settings, "response_erased")
     assert event.object_id == str(erase) and event.detail["reason"] == "Erasure request ref 42"
     assert keep

@@ -153,15 +153,14 @@ async def test_the_app_starts_and_stops_its_retention_job(client) -> None:
 async def test_abandoned_import_uploads_go_after_24_hours_dry_run_lists_them(
     client, settings, staff, survey
 ) -> None:
-    from tests.conftest import post_form
+    from tests.forms import open_page
 
     await staff("researcher")
     names = []
     for _ in range(3):
-        response = await post_form(
-            client, f"{survey}/import", {}, files={"file": ("a.csv", b"Colour\r\nRed\r\n")},
-            follow_redirects=False,
-        )  # fmt: skip
+        form = (await open_page(client, f"{survey}/import")).form("Upload")
+        form.attach("file", "a.csv", b"Colour\r\nRed\r\n")
+        response = await form.submit(client, follow_redirects=False)
         names.append(response.headers["location"].rsplit("/", 1)[1] + ".json")
     folder = settings.data_dir / "imports"
     now = datetime.now(UTC)
