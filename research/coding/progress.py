@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import Select, case, exists, func, select
+from sqlalchemy import func, select, union
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from consult.jobs import Job
@@ -25,30 +25,33 @@ class Progress:
 
 
 async def progress(db: AsyncSession, consultation_id: uuid.UUID, question_key: str) -> Progress:
-    """Counts over the answers the last coding run saw (one suggestion row per answer), in
-    SQL: the queue shows them on every page, so they must not read every row into memory."""
-
-    def coded_by(model: type[Decision] | type[Resolution]) -> Select[tuple[uuid.UUID]]:
-        return select(model.response_id).where(
-            model.consultation_id == consultation_id,
-            model.question_key == question_key,
-            model.response_id == Suggestion.response_id,
-        )
-
-    by_person = exists(coded_by(Decision)) | exists(coded_by(Resolution))
-    row = (
-        await db.execute(
-            select(
-                func.count(),
-                func.count(case((by_person, 1))),
-                func.count(case((~by_person & (Suggestion.labels != "|"), 1))),
-            ).where(
-                Suggestion.consultation_id == consultation_id,
-                Suggestion.question_key == question_key,
-            )
-        )
-    ).one()
-    return Progress(int(row[0]), int(row[1]), int(row[2]))
+    """Counts over the answers the last coding run saw (one suggestion row per answer). The
+    queue shows them on every page, so each is a count the database answers from an index or
+    over the few answers people have coded, never a pass per answer."""
+    mine = (Suggestion.consultation_id == consultation_id) & (
+        Suggestion.question_key == question_key
+    )
+    answers = await db.scalar(select(func.count()).where(mine))
+    with_themes = await db.scalar(select(func.count()).where(mine, Suggestion.labels != "|"))
+    people = union(
+        select(Decision.response_id).where(
+            Decision.consultation_id == consultation_id, Decision.question_key == question_key
+        ),
+        select(Resolution.response_id).where(
+            Resolution.consultation_id == consultation_id,
+            Resolution.question_key == question_key,
+        ),
+    ).subquery()
+    by_person = await db.scalar(select(func.count()).select_from(people))
+    coded_with_themes = await db.scalar(
+        select(func.count())
+        .select_from(people)
+        .join(Suggestion, Suggestion.response_id == people.c.response_id)
+        .where(mine, Suggestion.labels != "|")
+    )
+    return Progress(
+        int(answers or 0), int(by_person or 0), int((with_themes or 0) - (coded_with_themes or 0))
+    )
 
 
 async def latest_job(

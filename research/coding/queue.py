@@ -82,7 +82,8 @@ async def next_response(
     if narrow.group:
         query = query.where(Response.respondent_type == narrow.group)
     if narrow.order == "uncertain":
-        query = query.order_by(Suggestion.uncertainty.desc(), Response.submitted_at, Response.id)
+        # Both keys are the suggestion's own, so the database walks its queue index.
+        query = query.order_by(Suggestion.uncertainty.desc(), Suggestion.response_id.desc())
     else:
         query = query.order_by(Response.submitted_at, Response.id)
     return await db.scalar(query.limit(1))
