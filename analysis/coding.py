@@ -158,7 +158,7 @@ def code_responses(
         decided = pd.DataFrame(model.decide(probs.to_numpy()), columns=label_themes)
         themes += [t for t in label_themes if t not in themes]
         coded = responses[id_column].isin(set(labelled[id_column].tolist())).to_numpy()
-    codes = pd.DataFrame({id_column: ids})
+    columns: dict[str, object] = {id_column: ids}
     for theme in themes:
         rule = rule_codes[theme].to_numpy() if theme in rule_codes else np.zeros(len(texts))
         if theme in probs:
@@ -167,8 +167,9 @@ def code_responses(
             score = np.where(rule == 1, np.maximum(prob, RULE_CONFIDENCE), prob)
         else:
             code, score = rule, rule.astype(float)
-        codes[theme] = code.astype(int)
-        codes[f"score:{theme}"] = np.round(score, 4)
+        columns[theme] = code.astype(int)
+        columns[f"score:{theme}"] = np.round(score, 4)
+    codes = pd.DataFrame(columns)
     if len(why):
         rows = why["row"].to_numpy(dtype=int)
         cols = pd.Index(list(probs.columns)).get_indexer(why["theme"])

@@ -58,11 +58,12 @@ def _sublinear_tfidf(counts: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
 
 def _row_norms(matrix: sp.csr_matrix) -> np.ndarray:
     """l2 norm of each row (1 for empty rows), without building a squared copy."""
-    squares = np.add.reduceat(matrix.data * matrix.data, matrix.indptr[:-1]) if matrix.nnz else None
-    norms = np.ones(matrix.shape[0], dtype=np.float32)
-    filled = np.diff(matrix.indptr) > 0
-    if squares is not None:
-        norms[filled] = np.sqrt(squares[filled])
+    lengths = np.diff(matrix.indptr)
+    rows = np.repeat(np.arange(matrix.shape[0]), lengths)
+    squares = np.bincount(rows, weights=matrix.data * matrix.data, minlength=matrix.shape[0])
+    norms = np.sqrt(squares).astype(np.float32)
+    norms[lengths == 0] = 1.0
+    norms[norms == 0] = 1.0
     return norms
 
 
