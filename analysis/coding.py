@@ -73,7 +73,10 @@ class CodingResult:
             raise AnalysisError("uncertain-first ordering needs a labelled sample")
         id_column = self.codes.columns[0]
         order = self.codes[[id_column]].copy()
-        order["uncertainty"] = uncertainty(self._model_scores(), self.model.threshold).round(4)
+        scores = self._model_scores()
+        order["uncertainty"] = uncertainty(
+            scores, self.model.threshold, self.model.at_least_one
+        ).round(4)
         order["reason"] = "uncertain"
         order["_rank"] = len(order) + (-order["uncertainty"]).rank(method="first")
         if self.coded is not None:

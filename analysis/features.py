@@ -109,9 +109,9 @@ class Encoded:
 
     def transpose_dot(self, coefficients: np.ndarray) -> np.ndarray:
         """``features.T @ coefficients``: primal weights from dual coefficients."""
-        return np.vstack(
-            [self.words.T @ coefficients, self.chars.T @ coefficients]
-        ).astype(np.float32)
+        return np.vstack([self.words.T @ coefficients, self.chars.T @ coefficients]).astype(
+            np.float32
+        )
 
     @property
     def matrix(self) -> sp.csr_matrix:
@@ -173,9 +173,7 @@ class TextFeatures:
         keys = ids[:-1][pairs] * max(n_uni, 1) + ids[1:][pairs]
         pos = np.searchsorted(self.bigram_keys, keys)
         pos = np.minimum(pos, max(len(self.bigram_keys) - 1, 0))
-        hit = (
-            self.bigram_keys[pos] == keys if len(self.bigram_keys) else np.zeros(0, dtype=bool)
-        )
+        hit = self.bigram_keys[pos] == keys if len(self.bigram_keys) else np.zeros(0, dtype=bool)
         known = ids >= 0
         rows = np.concatenate([docs[known], docs[:-1][pairs][hit]]).astype(np.int64)
         cols = np.concatenate([ids[known], n_uni + pos[hit]])
@@ -195,7 +193,7 @@ class TextFeatures:
     # ----- characters
     def _token_counts(self, texts: Sequence[str]) -> sp.csr_matrix:
         joined = f" {_SEPARATOR} ".join(texts).lower().split()
-        found = np.array(joined + [_SEPARATOR], dtype=object)
+        found = np.array([*joined, _SEPARATOR], dtype=object)
         ends = found == _SEPARATOR
         docs = np.cumsum(ends)[~ends]
         tokens = found[~ends]
@@ -233,8 +231,10 @@ class TextFeatures:
             )
             self._token_gram_rows += len(tokens)
         width = len(self.grams)
-        parts = [sp.csr_matrix((p.data, p.indices, p.indptr), shape=(p.shape[0], width))
-                 for p in self._token_grams]
+        parts = [
+            sp.csr_matrix((p.data, p.indices, p.indptr), shape=(p.shape[0], width))
+            for p in self._token_grams
+        ]
         merged = sp.vstack(parts).tocsr() if len(parts) > 1 else parts[0]
         self._token_grams = [merged]
         return merged
@@ -250,7 +250,9 @@ class TextFeatures:
         self._token_grams = [grams[:, keep].tocsr()]
         self.char_idf = _idf(df[keep], len(texts))
 
-    def _transform_chars(self, texts: Sequence[str]) -> tuple[sp.csr_matrix, sp.csr_matrix, np.ndarray]:
+    def _transform_chars(
+        self, texts: Sequence[str]
+    ) -> tuple[sp.csr_matrix, sp.csr_matrix, np.ndarray]:
         counts = self._token_counts(texts)
         per_text = (counts @ self._token_gram_matrix()).tocsr()
         values = per_text.astype(np.float32)

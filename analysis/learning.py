@@ -108,7 +108,9 @@ def _fit_dual(
         x0 = np.concatenate([(lower.T @ alpha0).ravel(), b0])
     else:
         x0 = np.zeros(n * t + t)
-    x, iterations = _lbfgs(objective, x0, max_iter, TOLERANCE if tol is None else tol)
+    # The stopping rule is relative to the gradient at zero, warm start or not.
+    scale = float(np.abs(objective(np.zeros(n * t + t))[1]).max()) if start is not None else None
+    x, iterations = _lbfgs(objective, x0, max_iter, TOLERANCE if tol is None else tol, scale=scale)
     beta = x[: n * t].reshape(n, t)
     alpha = solve_triangular(lower.T, beta, lower=False)
     return _Dual(alpha, x[n * t :], iterations)
@@ -120,15 +122,19 @@ def _lbfgs(
     max_iter: int,
     tol: float,
     memory: int = 10,
+    scale: float | None = None,
 ) -> tuple[np.ndarray, int]:
     """Minimise a smooth convex function: L-BFGS with a backtracking (Armijo) line search.
 
     Written out because scipy's L-BFGS-B spent ~90 ms per iteration in its own bookkeeping
     here (and more with BLAS threads on busy cores) against ~5 ms for the objective itself.
-    Stops when the gradient's largest entry falls under ``tol`` times its starting value.
+    Stops when the gradient's largest entry falls under ``tol`` times ``scale`` (by default its
+    starting value; a warm start passes the cold start's, so it is held to the same standard).
     """
     value, grad = objective(x)
-    stop = tol * max(float(np.abs(grad).max()), 1e-12)
+    if scale is None:
+        scale = float(np.abs(grad).max())
+    stop = tol * max(scale, 1e-12)
     s_list: list[np.ndarray] = []
     y_list: list[np.ndarray] = []
     rho: list[float] = []
@@ -397,7 +403,9 @@ class ThemeModel:
         scores[:, live] = oof
         probs = self._probabilities(scores)
         self.threshold = float(
-            max(THRESHOLDS, key=lambda t: _sample_f1(y, _decide(probs, float(t), self.at_least_one)))
+            max(
+                THRESHOLDS, key=lambda t: _sample_f1(y, _decide(probs, float(t), self.at_least_one))
+            )
         )
         self.keys = list(keys or [])
         self.dual = np.zeros((n, len(self.themes)))
@@ -429,17 +437,28 @@ def _logit(p: np.ndarray | float) -> np.ndarray:
     return np.log(q / (1 - q))
 
 
-def uncertainty(scores: pd.DataFrame, threshold: float) -> pd.Series:
-    """How close a response's least certain theme is to the decision threshold (1 = on it).
+def uncertainty(scores: pd.DataFrame, threshold: float, at_least_one: bool = False) -> pd.Series:
+    """How close a response's least certain decision is to flipping (1 = on the threshold).
 
-    Distances are measured in log-odds, ``exp(-min |logit p - logit threshold|)``: with a low
-    threshold, 0.05 against 0.13 is a clear "no", not as uncertain as 0.24 against 0.13.
+    Distances are in log-odds, ``exp(-min |logit p - logit threshold|)``: with a low threshold,
+    0.05 against 0.13 is a clear "no", not as uncertain as 0.24 against 0.13. With
+    ``at_least_one`` (the model always codes its top theme) the top theme's own distance does
+    not count - it is coded either way - but when it is under the threshold, its margin over the
+    second theme does: three themes at 0.3 each is a toss-up.
     """
     values = scores.to_numpy(dtype=float) if isinstance(scores, pd.DataFrame) else scores
+    index = getattr(scores, "index", None)
     if values.shape[1] == 0:
-        return pd.Series(np.zeros(len(values)), index=getattr(scores, "index", None))
-    distance = np.abs(_logit(values) - _logit(threshold)).min(axis=1)
-    return pd.Series(np.exp(-distance), index=getattr(scores, "index", None))
+        return pd.Series(np.zeros(len(values)), index=index)
+    logits = _logit(values)
+    distance = np.abs(logits - _logit(threshold))
+    if at_least_one and values.shape[1] > 1:
+        rows = np.arange(len(values))
+        order = np.argsort(-values, axis=1)
+        top, second = order[:, 0], order[:, 1]
+        margin = logits[rows, top] - logits[rows, second]
+        distance[rows, top] = np.where(values[rows, top] < threshold, margin, np.inf)
+    return pd.Series(np.exp(-distance.min(axis=1)), index=index)
 
 
 RARE_EXAMPLES = 5  # a theme with fewer hand-coded positives than this is "rare"
@@ -482,12 +501,12 @@ def next_batch(
     n = len(texts)
     done = np.zeros(n, dtype=bool) if coded is None else np.asarray(coded, dtype=bool)
     probs = model.predict_proba(texts).to_numpy() if scores is None else np.asarray(scores)
-    unc = uncertainty(pd.DataFrame(probs), model.threshold).to_numpy()
+    unc = uncertainty(pd.DataFrame(probs), model.threshold, model.at_least_one).to_numpy()
     open_rows = np.flatnonzero(~done)
     size = min(size, len(open_rows))
     if size <= 0:
         return pd.DataFrame(columns=QUEUE_COLUMNS)
-    n_discover = int(round(size * discovery)) if size >= 4 else 0
+    n_discover = round(size * discovery) if size >= 4 else 0
     picked: list[int] = []
     reasons: dict[int, tuple[str, str]] = {}
     # Rare themes: their most likely positives, one theme at a time.

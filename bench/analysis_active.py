@@ -22,8 +22,8 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import f1_score
 
-from analysis.learning import FOLDS, ThemeModel, next_batch
 from analysis.features import TextFeatures
+from analysis.learning import FOLDS, ThemeModel, next_batch
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "data" / "patient-feedback-coded.csv"
 BATCH = 50
@@ -57,7 +57,7 @@ def simulate(
     coded[rng.choice(len(pool), BATCH, replace=False)] = True
     previous: ThemeModel | None = None
     rows = []
-    limit = int(round(until * len(pool)))
+    limit = round(until * len(pool))
     while True:
         idx = np.flatnonzero(coded)
         start = time.perf_counter()
@@ -84,7 +84,12 @@ def simulate(
                 "iterations": model.iterations,
             }
         )
-        print(json.dumps({k: round(v, 4) if isinstance(v, float) else v for k, v in rows[-1].items()}), flush=True)
+        print(
+            json.dumps(
+                {k: round(v, 4) if isinstance(v, float) else v for k, v in rows[-1].items()}
+            ),
+            flush=True,
+        )
         if coded.sum() >= limit:
             return rows
         if strategy == "random":
@@ -118,7 +123,9 @@ def main() -> int:
     texts, labels = dev_set()
     themes = list(labels.columns)
     y = labels.to_numpy()
-    print(f"corpus: {CORPUS.name}, {len(texts)} responses, {len(themes)} themes (label + subcategory)")
+    print(
+        f"corpus: {CORPUS.name}, {len(texts)} responses, {len(themes)} themes (label + subcategory)"
+    )
     points = []
     for seed in args.seeds:
         for strategy in args.strategies:

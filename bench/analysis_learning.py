@@ -167,7 +167,9 @@ def quality(args: argparse.Namespace, texts_n: int, themes: list[str], counts: p
     for fraction in args.fractions:
         for learner, seeds in (("old", args.old_seeds), ("new", args.seeds)):
             for seed in seeds:
-                res, wall, rss = run_child(["quality", learner, str(fraction), str(seed), args.old_rev])
+                res, _wall, rss = run_child(
+                    ["quality", learner, str(fraction), str(seed), args.old_rev]
+                )
                 rare_recall = float(np.mean([res["recall"][t] for t in rare]))
                 row = {
                     "fraction": fraction,
@@ -210,7 +212,9 @@ def speed(args: argparse.Namespace) -> None:
             continue
         times, rss = [], []
         for r in range(runs):
-            res, wall, peak = run_child(["speed", learner, str(args.speed_n), str(r), args.old_rev])
+            res, _wall, peak = run_child(
+                ["speed", learner, str(args.speed_n), str(r), args.old_rev]
+            )
             times.append(res["seconds"])
             rss.append(peak)
         print(
