@@ -50,15 +50,19 @@ class CodingResult:
         scores.columns = self.model.themes
         return scores
 
-    def next_batch(self, size: int = QUEUE_SIZE) -> pd.DataFrame:
-        """The next responses to hand-code (:func:`analysis.learning.next_batch`), with ids."""
+    def _batch(self, size: int) -> pd.DataFrame:
         from analysis.learning import next_batch
 
         if self.model is None or self.texts is None:
             raise AnalysisError("the coding queue needs a labelled sample")
-        batch = next_batch(
+        return next_batch(
             self.model, self.texts, self.coded, size, scores=self._model_scores().to_numpy()
         )
+
+    def next_batch(self, size: int = QUEUE_SIZE) -> pd.DataFrame:
+        """The next responses to hand-code (:func:`analysis.learning.next_batch`), with ids:
+        columns id, reason, uncertainty, theme."""
+        batch = self._batch(size)
         ids = self.codes.iloc[:, 0].to_numpy(dtype=object)
         batch.insert(0, self.codes.columns[0], ids[batch["row"].to_numpy(dtype=int)])
         return batch.drop(columns=["row"])
@@ -74,21 +78,20 @@ class CodingResult:
         id_column = self.codes.columns[0]
         order = self.codes[[id_column]].copy()
         scores = self._model_scores()
-        order["uncertainty"] = uncertainty(
-            scores, self.model.threshold, self.model.at_least_one
-        ).round(4)
-        order["reason"] = "uncertain"
-        order["_rank"] = len(order) + (-order["uncertainty"]).rank(method="first")
+        unc = uncertainty(scores, self.model.threshold, self.model.at_least_one).to_numpy()
+        order["uncertainty"] = np.round(unc, 4)
+        rank = len(order) + pd.Series(-unc).rank(method="first").to_numpy()
+        reason = np.full(len(order), "uncertain", dtype=object)
         if self.coded is not None:
-            order.loc[self.coded, "_rank"] += len(order)
-            order.loc[self.coded, "reason"] = "hand-coded"
+            rank[self.coded] += len(order)
+            reason[self.coded] = "hand-coded"
         if self.texts is not None:
-            batch = self.next_batch()
-            where = pd.Index(order[id_column]).get_indexer(batch[id_column])
-            order.iloc[where, order.columns.get_loc("_rank")] = np.arange(len(batch))
-            order.iloc[where, order.columns.get_loc("reason")] = batch["reason"].to_numpy()
-        order = order.sort_values("_rank", kind="stable").drop(columns="_rank")
-        return order
+            batch = self._batch(QUEUE_SIZE)
+            rows = batch["row"].to_numpy(dtype=int)
+            rank[rows] = np.arange(len(rows))
+            reason[rows] = batch["reason"].to_numpy()
+        order["reason"] = reason
+        return order.iloc[np.argsort(rank, kind="stable")]
 
 
 def labelled_themes(labelled: pd.DataFrame, id_column: str, text_column_name: str) -> list[str]:
@@ -175,7 +178,8 @@ def code_responses(
     codes = pd.DataFrame(columns)
     if len(why):
         rows = why["row"].to_numpy(dtype=int)
-        cols = pd.Index(list(probs.columns)).get_indexer(why["theme"])
+        position = {t: j for j, t in enumerate(probs.columns)}
+        cols = np.array([position[t] for t in why["theme"]], dtype=int)
         conf = probs.to_numpy()[rows, cols]
         evidence_parts.append(
             pd.DataFrame(

@@ -167,7 +167,7 @@ class TextFeatures:
 
     def _transform_words(self, texts: Sequence[str]) -> sp.csr_matrix:
         tokens, docs = self._word_tokens(texts)
-        ids = self.words.get_indexer(tokens).astype(np.int64)
+        ids = self.words.get_indexer(pd.Index(tokens)).astype(np.int64)
         n_uni = len(self.words)
         pairs = (docs[1:] == docs[:-1]) & (ids[1:] >= 0) & (ids[:-1] >= 0)
         keys = ids[:-1][pairs] * max(n_uni, 1) + ids[1:][pairs]
@@ -210,7 +210,9 @@ class TextFeatures:
         """Token -> character n-gram counts, extended for tokens not seen before."""
         tokens = list(self.token_ids)[self._token_gram_rows :]
         if tokens:
-            indptr, indices, data = [0], [], []
+            indptr: list[int] = [0]
+            indices: list[int] = []
+            data: list[int] = []
             for token in tokens:
                 counts: dict[int, int] = {}
                 for gram in char_wb_ngrams(token):

@@ -410,7 +410,8 @@ class ThemeModel:
         self.keys = list(keys or [])
         self.dual = np.zeros((n, len(self.themes)))
         self.dual[:, live] = dual.alpha
-        self.weights = np.zeros((self.features.n_features, len(self.themes)), np.float32)
+        width = encoded.words.shape[1] + encoded.chars.shape[1]
+        self.weights = np.zeros((width, len(self.themes)), np.float32)
         self.weights[:, live] = encoded.transpose_dot(dual.alpha)
         self.intercept = np.zeros(len(self.themes))
         self.intercept[live] = dual.intercept
