@@ -135,6 +135,8 @@ def _lbfgs(
     if scale is None:
         scale = float(np.abs(grad).max())
     stop = tol * max(scale, 1e-12)
+    if float(np.abs(grad).max()) <= stop:
+        return x, 0
     s_list: list[np.ndarray] = []
     y_list: list[np.ndarray] = []
     rho: list[float] = []

@@ -139,7 +139,9 @@ def test_incremental_retrain_reaches_the_full_retrain() -> None:
     gap = np.abs(warm.predict_proba(probe).to_numpy() - cold.predict_proba(probe).to_numpy())
     assert gap.max() < 0.05
     assert warm.threshold == pytest.approx(cold.threshold, abs=0.03)
-    assert warm.iterations <= cold.iterations
+    # Retraining on unchanged codes starts at the optimum: (almost) nothing left to do.
+    again = fit_theme_model(texts, labels, previous=cold)
+    assert again.iterations <= cold.iterations // 4
 
 
 def test_explanations_name_the_planted_words() -> None:
