@@ -1,22 +1,27 @@
 """Learning codes from people: a hand-coded sample trains one linear model per theme, quickly.
 
 Features (:mod:`analysis.features`) are TF-IDF word (1-2) and character (2-5, within words)
-n-grams, fitted once on every text, labelled or not. Each theme gets an L2-regularised logistic
-regression with balanced class weights, all themes fitted together in the dual: with n
-hand-coded responses and far more features, the weights lie in the span of the n feature rows,
-so with ``K = X X^T = L L^T`` (Cholesky) the problem is an ordinary logistic regression on the
-n x n matrix ``L`` (``w = X^T L^-T beta``; ``|w| = |beta|``) - the same optimum scikit-learn's
-``LogisticRegression`` finds, for all themes in one L-BFGS run over n x themes numbers instead of
-themes x features. Cross-validation folds are sub-matrices of ``K``: nothing is re-featurised.
+n-grams, fitted once on every text, labelled or not (it is unsupervised). Each theme gets an
+L2-regularised logistic regression with balanced class weights, all themes fitted together in
+the dual: with n hand-coded responses and far more features, the weights lie in the span of the
+n feature rows, so with ``K = X X^T = L L^T`` (Cholesky) the problem is an ordinary logistic
+regression on the n x n matrix ``L`` (``w = X^T L^-T beta``, ``|w| = |beta|``): the optimum
+scikit-learn's ``LogisticRegression`` finds, for all themes in one L-BFGS run over n x themes
+numbers instead of themes x features. Cross-validation folds are sub-matrices of ``K``: nothing
+is featurised again, and each fold starts from the full model's coefficients.
 
-Probabilities come from one calibration shared by every theme (Platt scaling of the pooled
-out-of-fold scores), and one threshold is chosen on those out-of-fold probabilities to maximise
-sample-averaged F1 (plus "always the top theme" when every hand-coded response had a theme).
-Per-theme calibration needs positives a rare theme does not have; with balanced weights the
-decision values of all themes share one scale, so one calibration serves them all.
+Probabilities: Platt scaling fitted once on the pooled out-of-fold scores of every theme (a rare
+theme has too few positives for its own), then per theme shrunk towards that shared calibration
+by ``CALIBRATION_PRIOR`` pseudo-observations, so a frequent theme gets its own and a rare one
+keeps the shared one. One threshold is chosen on those out-of-fold probabilities to maximise
+sample-averaged F1, plus "always the top theme" when every hand-coded response had a theme.
 
-Retraining after more hand-coding starts from the previous model (warm start); the objective is
-convex, so it reaches the same optimum as a fit from scratch, in fewer iterations.
+Retraining after more hand-coding starts from the previous model (``previous=``: rows coded
+before keep their dual coefficients). The objective is convex, so it reaches the same optimum as
+a fit from scratch; with unchanged codes it stops at once.
+
+The coding queue (:func:`next_batch`) asks for the responses worth coding next: uncertain ones,
+diverse, with a share for rare-theme discovery. Explanations: :mod:`analysis.explain`.
 """
 
 from __future__ import annotations

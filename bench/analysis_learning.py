@@ -61,6 +61,7 @@ def old_module(rev: str):  # type: ignore[no-untyped-def]
     spec = importlib.util.spec_from_file_location("old_learning", path)
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
+    sys.modules["old_learning"] = module  # dataclasses look their module up there
     spec.loader.exec_module(module)
     return module
 
