@@ -162,6 +162,7 @@ def main() -> int:
     parser.add_argument("--model-dir", required=True, type=Path)
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--weight", type=float, default=0.3)
+    parser.add_argument("--limit", type=int, default=0, help="a seeded subset of this many texts")
     args = parser.parse_args()
     if not CORPUS.exists():
         print(f"corpus absent ({CORPUS}); nothing to measure", file=sys.stderr)
@@ -180,6 +181,11 @@ def main() -> int:
         f"cos(kind nurse, car park) {probe[0] @ probe[2]:.3f}"
     )
     texts, labels = dev_set()
+    if args.limit:
+        keep = np.sort(np.random.default_rng(0).choice(len(texts), args.limit, replace=False))
+        texts = [texts[i] for i in keep]
+        labels = labels.iloc[keep].reset_index(drop=True)
+        print(f"subset: {len(texts)} of the corpus's responses (seeded)")
     start = time.perf_counter()
     emb = model.encode(texts)
     took = time.perf_counter() - start

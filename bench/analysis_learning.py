@@ -126,7 +126,7 @@ def child_speed(learner: str, n: int, seed: int, rev: str) -> dict:
 
 
 def run_child(args: list[str]) -> tuple[dict, float, float]:
-    """Result, wall seconds and peak RSS (MiB) of one child."""
+    """Result (with the child's CPU seconds), wall seconds and peak RSS (MiB) of one child."""
     start = time.perf_counter()
     proc = subprocess.Popen(
         [sys.executable, __file__, "--child", *args], stdout=subprocess.PIPE, cwd=ROOT
@@ -136,16 +136,25 @@ def run_child(args: list[str]) -> tuple[dict, float, float]:
     wall = time.perf_counter() - start
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"child failed: {args}")
-    return json.loads(out.decode().strip().splitlines()[-1]), wall, usage.ru_maxrss / 1024
+    result = json.loads(out.decode().strip().splitlines()[-1])
+    result["cpu_s"] = usage.ru_utime + usage.ru_stime
+    return result, wall, usage.ru_maxrss / 1024
 
 
 def run_cli(cmd: list[str]) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MiB) of one CLI run; prints its CPU seconds too."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL)
     _, status, usage = os.wait4(proc.pid, 0)
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"failed: {' '.join(cmd)}")
-    return time.perf_counter() - start, usage.ru_maxrss / 1024
+    wall = time.perf_counter() - start
+    print(
+        f"  run: wall {wall:.1f} s, CPU {usage.ru_utime + usage.ru_stime:.1f} s "
+        f"(user+sys), peak {usage.ru_maxrss / 1024:.0f} MiB, load {os.getloadavg()[0]:.1f}",
+        flush=True,
+    )
+    return wall, usage.ru_maxrss / 1024
 
 
 # ----------------------------------------------------------------------------- parent
@@ -166,7 +175,8 @@ def quality(args: argparse.Namespace, texts_n: int, themes: list[str], counts: p
     print(f"\n## quality (rare = {len(rare)} themes under 1% of responses)")
     rows = []
     for fraction in args.fractions:
-        for learner, seeds in (("old", args.old_seeds), ("new", args.seeds)):
+        old_seeds = args.old_seeds if fraction in (args.old_fractions or args.fractions) else []
+        for learner, seeds in (("old", old_seeds), ("new", args.seeds)):
             for seed in seeds:
                 res, _wall, rss = run_child(
                     ["quality", learner, str(fraction), str(seed), args.old_rev]
@@ -180,6 +190,7 @@ def quality(args: argparse.Namespace, texts_n: int, themes: list[str], counts: p
                     "macro_f1": round(res["macro_f1"], 4),
                     "rare_recall": round(rare_recall, 4),
                     "fit_s": round(res["fit_s"], 1),
+                    "cpu_s": round(res["cpu_s"], 1),
                     "peak_mib": round(rss),
                 }
                 rows.append({**row, "recall": res["recall"]})
@@ -301,6 +312,9 @@ def main() -> int:
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--old-seeds", type=int, nargs="+", default=[0])
     parser.add_argument("--fractions", type=float, nargs="+", default=[0.1, 0.2, 0.5])
+    parser.add_argument(
+        "--old-fractions", type=float, nargs="*", help="run the old learner at these only"
+    )
     parser.add_argument("--speed-n", type=int, default=7500)
     parser.add_argument("--scale-n", type=int, default=180_000)
     parser.add_argument("--old-rev", default=OLD_REV)
