@@ -136,9 +136,10 @@ def test_incremental_retrain_reaches_the_full_retrain() -> None:
     warm = fit_theme_model(texts, labels, previous=first)
     cold = fit_theme_model(texts, labels, features=features)
     probe, _ = planted_corpus(40, seed=5)
-    gap = np.abs(warm.predict_proba(probe).to_numpy() - cold.predict_proba(probe).to_numpy())
-    assert gap.max() < 0.05
-    assert warm.threshold == pytest.approx(cold.threshold, abs=0.03)
+    p_warm, p_cold = warm.predict_proba(probe).to_numpy(), cold.predict_proba(probe).to_numpy()
+    assert np.abs(p_warm - p_cold).max() < 0.05
+    # The threshold may sit anywhere on a flat optimum of separable data; decisions agree.
+    assert (warm.decide(p_warm) == cold.decide(p_cold)).mean() > 0.97
     # Retraining on unchanged codes starts at the optimum: (almost) nothing left to do.
     again = fit_theme_model(texts, labels, previous=cold)
     assert again.iterations <= cold.iterations // 4
