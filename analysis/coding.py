@@ -2,7 +2,11 @@
 
 A theme is coded when its rules match or the learned model decides so. The score is the model's
 calibrated probability, raised to at least ``RULE_CONFIDENCE`` when a rule matched, so a rule
-match always ranks as confident; themes with rules but no labelled data score 1.0 or 0.0.
+match always ranks as confident; themes with rules but no labelled data score 1.0 or 0.0. So a
+theme with a good pattern but few (or no) hand-coded examples is still found by its rule.
+
+Every code says why (the evidence table): for a rule the matched words; for the model its
+confidence and the words that pushed its score up most (:mod:`analysis.explain`).
 """
 
 from __future__ import annotations
@@ -25,7 +29,8 @@ if TYPE_CHECKING:
     from analysis.learning import ThemeModel
 
 RULE_CONFIDENCE = 0.9
-EVIDENCE_COLUMNS = ["id", "theme", "source", "evidence", "score"]
+EVIDENCE_COLUMNS = ["id", "theme", "source", "evidence", "score", "words"]
+QUEUE_SIZE = 50
 
 
 @dataclass
@@ -34,18 +39,60 @@ class CodingResult:
     evidence: pd.DataFrame  # id, theme, source (rule/model), evidence or confidence, score
     themes: list[str]
     model: ThemeModel | None = None
+    texts: list[str] | None = None  # the coded texts, for the coding queue
+    coded: np.ndarray | None = None  # True where a response is in the hand-coded sample
+    probabilities: pd.DataFrame | None = None  # the model's, before rules raised them
+
+    def _model_scores(self) -> pd.DataFrame:
+        assert self.model is not None
+        if self.probabilities is not None:
+            return self.probabilities
+        scores = self.codes[[f"score:{t}" for t in self.model.themes]]
+        scores.columns = self.model.themes
+        return scores
+
+    def _batch(self, size: int) -> pd.DataFrame:
+        from analysis.learning import next_batch
+
+        if self.model is None or self.texts is None:
+            raise AnalysisError("the coding queue needs a labelled sample")
+        return next_batch(
+            self.model, self.texts, self.coded, size, scores=self._model_scores().to_numpy()
+        )
+
+    def next_batch(self, size: int = QUEUE_SIZE) -> pd.DataFrame:
+        """The next responses to hand-code (:func:`analysis.learning.next_batch`), with ids:
+        columns id, reason, uncertainty, theme."""
+        batch = self._batch(size)
+        ids = self.codes.iloc[:, 0].to_numpy(dtype=object)
+        batch.insert(0, self.codes.columns[0], ids[batch["row"].to_numpy(dtype=int)])
+        return batch.drop(columns=["row"])
 
     def coding_order(self) -> pd.DataFrame:
-        """Responses most worth hand-coding next: the least certain first."""
+        """Every response, most worth hand-coding first: the next batch (uncertain, diverse,
+        rare-theme discovery), then the rest least certain first. Columns: id, uncertainty,
+        reason. Responses already in the hand-coded sample come last."""
         from analysis.learning import uncertainty
 
         if self.model is None:
             raise AnalysisError("uncertain-first ordering needs a labelled sample")
-        scores = self.codes[[f"score:{t}" for t in self.model.themes]]
-        scores.columns = self.model.themes
-        order = self.codes[[self.codes.columns[0]]].copy()
-        order["uncertainty"] = uncertainty(scores, self.model.threshold).round(4)
-        return order.sort_values("uncertainty", ascending=False, kind="stable")
+        id_column = self.codes.columns[0]
+        order = self.codes[[id_column]].copy()
+        scores = self._model_scores()
+        unc = uncertainty(scores, self.model.threshold, self.model.at_least_one).to_numpy()
+        order["uncertainty"] = np.round(unc, 4)
+        rank = len(order) + pd.Series(-unc).rank(method="first").to_numpy()
+        reason = np.full(len(order), "uncertain", dtype=object)
+        if self.coded is not None:
+            rank[self.coded] += len(order)
+            reason[self.coded] = "hand-coded"
+        if self.texts is not None:
+            batch = self._batch(QUEUE_SIZE)
+            rows = batch["row"].to_numpy(dtype=int)
+            rank[rows] = np.arange(len(rows))
+            reason[rows] = batch["reason"].to_numpy()
+        order["reason"] = reason
+        return order.iloc[np.argsort(rank, kind="stable")]
 
 
 def labelled_themes(labelled: pd.DataFrame, id_column: str, text_column_name: str) -> list[str]:
@@ -78,7 +125,6 @@ def code_responses(
     themes: list[str] = []
     rule_codes = pd.DataFrame(index=range(len(texts)))
     evidence_parts: list[pd.DataFrame] = []
-    evidence_rows: list[tuple[object, str, str, str, float]] = []
     if codebook is not None:
         cache = cache or TextCache()
         processed = process_texts(texts, cache, progress=progress)
@@ -96,40 +142,70 @@ def code_responses(
                     "source": "rule",
                     "evidence": rule_evidence["evidence"],
                     "score": RULE_CONFIDENCE,
+                    "words": rule_evidence["evidence"],
                 }
             )
         )
     model = None
     probs = pd.DataFrame(index=range(len(texts)))
     decided = pd.DataFrame(index=range(len(texts)))
+    why = pd.DataFrame(columns=["row", "theme", "words"])
+    coded = None
     if labelled is not None:
-        # scikit-learn is imported only when there is something to learn from.
+        # scikit-learn and scipy are imported only when there is something to learn from.
         from analysis.learning import fit_theme_model
 
         require_columns(labelled, [id_column, text_column_name])
         label_themes = labelled_themes(labelled, id_column, text_column_name)
         y = labelled[label_themes].apply(pd.to_numeric).astype(int)
-        model = fit_theme_model(text_column(labelled, text_column_name), y)
-        probs = model.predict_proba(texts)
+        sample = text_column(labelled, text_column_name)
+        # The vocabulary is fitted on every text (unsupervised), then learning uses the sample.
+        model = fit_theme_model(sample, y, unlabelled=texts)
+        probs, why = model.suggest(texts)
         decided = pd.DataFrame(model.decide(probs.to_numpy()), columns=label_themes)
         themes += [t for t in label_themes if t not in themes]
-    codes = pd.DataFrame({id_column: ids})
+        coded = responses[id_column].isin(set(labelled[id_column].tolist())).to_numpy()
+    columns: dict[str, object] = {id_column: ids}
     for theme in themes:
         rule = rule_codes[theme].to_numpy() if theme in rule_codes else np.zeros(len(texts))
         if theme in probs:
             prob = probs[theme].to_numpy()
             code = np.maximum(rule, decided[theme].to_numpy())
             score = np.where(rule == 1, np.maximum(prob, RULE_CONFIDENCE), prob)
-            for r in np.flatnonzero(decided[theme].to_numpy() == 1):
-                evidence_rows.append((ids[r], theme, "model", f"confidence {prob[r]:.2f}", prob[r]))
         else:
             code, score = rule, rule.astype(float)
-        codes[theme] = code.astype(int)
-        codes[f"score:{theme}"] = np.round(score, 4)
-    evidence_parts.append(pd.DataFrame(evidence_rows, columns=EVIDENCE_COLUMNS))
+        columns[theme] = code.astype(int)
+        columns[f"score:{theme}"] = np.round(score, 4)
+    codes = pd.DataFrame(columns)
+    if len(why):
+        rows = why["row"].to_numpy(dtype=int)
+        position = {t: j for j, t in enumerate(probs.columns)}
+        cols = np.array([position[t] for t in why["theme"]], dtype=int)
+        conf = probs.to_numpy()[rows, cols]
+        evidence_parts.append(
+            pd.DataFrame(
+                {
+                    "id": np.asarray(ids, dtype=object)[rows],
+                    "theme": why["theme"].to_numpy(),
+                    "source": "model",
+                    "evidence": [f"confidence {c:.2f}" for c in conf.tolist()],
+                    "score": conf,
+                    "words": why["words"].to_numpy(),
+                }
+            )
+        )
+    evidence_parts.append(pd.DataFrame(columns=EVIDENCE_COLUMNS))
     evidence = pd.concat([p for p in evidence_parts if len(p)] or evidence_parts[-1:])
-    evidence = evidence.reset_index(drop=True)
-    return CodingResult(codes, evidence, themes, model)
+    evidence = evidence[EVIDENCE_COLUMNS].reset_index(drop=True)
+    return CodingResult(
+        codes,
+        evidence,
+        themes,
+        model,
+        texts=list(texts) if model is not None else None,
+        coded=coded,
+        probabilities=probs if model is not None else None,
+    )
 
 
 def _csv_field(value: object) -> str:
