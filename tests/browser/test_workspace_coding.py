@@ -185,8 +185,9 @@ def test_a_researcher_codes_double_codes_and_confirms_a_quote(researcher: Any) -
     assert_no_axe_violations(page)
     page.locator("summary").first.click()
     page.locator("textarea[name=description]").first.fill("Edited in the browser")
-    page.locator("button:has-text('Save theme')").first.click()
-    assert page.locator("text=Edited in the browser").count() >= 1
+    with page.expect_navigation():
+        page.locator("button:has-text('Save theme')").first.click()
+    page.wait_for_selector("td:has-text('Edited in the browser')")
 
     # Code five answers by keyboard.
     page.goto(f"{coding}/prevention/queue?order=received")
@@ -222,6 +223,7 @@ def test_a_researcher_codes_double_codes_and_confirms_a_quote(researcher: Any) -
     assert_no_axe_violations(page)
     page.locator("button:has-text('Choose this quote')").first.click()
     assert_no_axe_violations(page)
-    page.click("button:has-text('Confirm this redaction')")
-    assert page.locator("text=Confirmed").count() >= 1
+    with page.expect_navigation():
+        page.click("button:has-text('Confirm this redaction')")
+    page.wait_for_selector("text=Confirmed")
     assert_no_axe_violations(page)
