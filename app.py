@@ -26,6 +26,7 @@ import panels
 import research
 import surveys
 from consult.auth import build_session_auth
+from consult.caches import AppCache
 from consult.db import build_alchemy_config, build_store
 from consult.direct import DirectDatabase
 from consult.errors import EXCEPTION_HANDLERS
@@ -37,8 +38,9 @@ from consult.security import security_headers, sign_in_rate_limit
 from consult.settings import BASE_DIR, Settings, get_settings
 from consult.templating import configure_jinja
 from consult.transactions import CommitBeforeSessionWrite, ErrorPageUntilSent
+from surveys.store.database import SurveyStore
 
-STORE_NAMES = ("sessions", "throttle", "rate_limit", "respondent")
+STORE_NAMES = ("sessions", "throttle", "rate_limit")
 
 
 def build_stores(settings: Settings, alchemy: Any, direct: DirectDatabase) -> dict[str, Store]:
@@ -75,6 +77,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
     alchemy = build_alchemy_config(settings)
     direct = DirectDatabase(alchemy.get_engine())
+    # Every cache of this app (snapshots, parsed definitions, rendered fragments): made here,
+    # bounded, and gone with the app, so each app (each test's too) starts empty.
+    cache = AppCache()
+    store = SurveyStore(direct, cache)
     session_auth = build_session_auth(settings, alchemy)
     jobs = job_runner(settings, alchemy)
     return Litestar(
@@ -93,6 +99,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         dependencies={
             "form": Provide(read_form),
             "jobs": Provide(lambda: jobs, use_cache=True, sync_to_thread=False),
+            "store": Provide(lambda: store, use_cache=True, sync_to_thread=False),
         },
         plugins=[SQLAlchemyPlugin(config=alchemy)],
         on_app_init=[session_auth.on_app_init, outermost(ErrorPageUntilSent())],
@@ -117,7 +124,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 BASE_DIR / "research" / "templates",
             ],
             engine=JinjaTemplateEngine,
-            engine_callback=partial(configure_jinja, reload=settings.environment == "development"),
+            engine_callback=partial(
+                configure_jinja, cache=cache, reload=settings.environment == "development"
+            ),
         ),
         stores=StoreRegistry(stores=build_stores(settings, alchemy, direct)),
         exception_handlers=EXCEPTION_HANDLERS,
@@ -129,6 +138,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 "settings": settings,
                 "alchemy": alchemy,
                 "direct": direct,
+                "cache": cache,
+                "store": store,
                 "outages": OutageLog(),
                 "health": HealthCheck(settings, direct),
                 "jobs": jobs,
@@ -136,7 +147,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
             }
         ),
         on_startup=[*surveys.ON_STARTUP, jobs.start],
-        on_shutdown=[*surveys.ON_SHUTDOWN, jobs.stop, direct.close, alchemy.get_engine().dispose],
+        on_shutdown=[
+            *surveys.ON_SHUTDOWN,
+            jobs.stop,
+            direct.close,
+            alchemy.get_engine().dispose,
+            cache.clear,
+        ],
         # No API description: every route is an HTML page, and the schema listed each staff
         # route to anyone while its viewer loaded scripts from a CDN.
         openapi_config=None,

@@ -185,7 +185,7 @@ def insert_responses(database: Path, count: int, seed: int) -> str:
 
     from consult.consultations.models import Consultation
     from consult.db import import_models
-    from surveys.journey import definition_of
+    from surveys.definition import survey_from_dict
     from surveys.models import Response, SurveyVersion
     from surveys.models import Survey as SurveyRow
 
@@ -204,7 +204,7 @@ def insert_responses(database: Path, count: int, seed: int) -> str:
         if cid is None or version is None:
             raise SystemExit("the demo consultation or its published survey is missing")
         version_id = version.id
-        survey = definition_of(version)
+        survey = survey_from_dict(version.definition)
     type_key = survey.respondent_type_question
     table = Response.__table__
     for first in range(0, count, INSERT_BATCH):

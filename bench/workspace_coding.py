@@ -85,15 +85,15 @@ async def seed(n: int) -> None:
     from consult.db import build_alchemy_config
     from consult.settings import get_settings
     from research.coding.models import Decision
-    from surveys.journey import current_version
     from surveys.models import Response
+    from surveys.store.versions import current_version
 
     rng = random.Random(1)
     config = build_alchemy_config(get_settings())
     async with config.get_session() as db:
         consultation = await db.scalar(select(Consultation))
         assert consultation is not None
-        version = await current_version(db, consultation)
+        version = await db.run_sync(lambda s: current_version(s.connection(), consultation.id))
         assert version is not None
         user = await UserService(session=db).create_user(
             email="bench@example.org", name="Bench", role="researcher", password=PASSWORD

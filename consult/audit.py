@@ -7,8 +7,9 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from advanced_alchemy.mixins.uuid import uuid7
 from advanced_alchemy.types import DateTimeUTC, JsonB
-from sqlalchemy import String, select
+from sqlalchemy import Connection, String, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -28,6 +29,24 @@ class AuditEvent(UUIDv7Base):
     detail: Mapped[dict[str, Any]] = mapped_column(JsonB, default=dict)
 
 
+def _values(
+    action: str,
+    actor: Any | None,
+    object_type: str | None,
+    object_id: Any | None,
+    detail: dict[str, Any] | None,
+) -> dict[str, Any]:
+    return {
+        "at": datetime.now(UTC),
+        "actor_id": getattr(actor, "id", None),
+        "actor_email": getattr(actor, "email", None),
+        "action": action,
+        "object_type": object_type,
+        "object_id": str(object_id) if object_id is not None else None,
+        "detail": detail or {},
+    }
+
+
 def record(
     db: AsyncSession,
     action: str,
@@ -38,17 +57,25 @@ def record(
     detail: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """Add an audit event to the caller's transaction, so it commits or rolls back with the act."""
-    event = AuditEvent(
-        at=datetime.now(UTC),
-        actor_id=getattr(actor, "id", None),
-        actor_email=getattr(actor, "email", None),
-        action=action,
-        object_type=object_type,
-        object_id=str(object_id) if object_id is not None else None,
-        detail=detail or {},
-    )
+    event = AuditEvent(**_values(action, actor, object_type, object_id, detail))
     db.add(event)
     return event
+
+
+def insert(
+    connection: Connection,
+    action: str,
+    *,
+    actor: Any | None = None,
+    object_type: str | None = None,
+    object_id: Any | None = None,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    """`record` for a unit of work on a plain connection (Core), in the unit's transaction."""
+    table: Any = AuditEvent.__table__
+    connection.execute(
+        table.insert().values(id=uuid7(), **_values(action, actor, object_type, object_id, detail))
+    )
 
 
 async def recent_events(db: AsyncSession, *, limit: int, offset: int) -> list[AuditEvent]:

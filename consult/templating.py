@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import weakref
 from datetime import date
 from typing import Any
 
@@ -10,6 +9,7 @@ from jinja2 import Environment, pass_environment
 from litestar.contrib.jinja import JinjaTemplateEngine
 from markupsafe import Markup
 
+from consult.caches import AppCache
 from consult.permissions import Permission, Role, role_can
 
 
@@ -23,23 +23,26 @@ def _current_user(request: Any) -> Any:
 
 
 # The "Get help" panel is on every respondent page and depends only on the consultation's support
-# directory. Respondent pages get per-worker snapshots of the consultation (surveys.snapshots),
-# replaced whenever it or its directory changes, so the panel is rendered once per snapshot.
-_help_panels: weakref.WeakKeyDictionary[Any, Markup] = weakref.WeakKeyDictionary()
+# directory. Respondent pages get per-worker snapshots of the consultation (surveys.store),
+# replaced whenever it or its directory changes, so the panel is rendered once per snapshot and
+# kept (weakly, in the app's cache) as long as the snapshot.
+def _help_panel_of(cache: AppCache) -> Any:
+    panels = cache.weak("help_panels")
+
+    @pass_environment
+    def help_panel(env: Environment, consultation: Any) -> Markup:
+        if not consultation:  # pages outside a consultation (home, errors) carry no directory
+            return Markup(env.get_template("consult/get_help.html").render(consultation=None))  # noqa: S704 - autoescaped template output
+        html = panels.get(consultation)
+        if html is None:
+            template = env.get_template("consult/get_help.html")
+            html = panels[consultation] = Markup(template.render(consultation=consultation))  # noqa: S704 - autoescaped template output
+        return html
+
+    return help_panel
 
 
-@pass_environment
-def _help_panel(env: Environment, consultation: Any) -> Markup:
-    if not consultation:  # pages outside a consultation (home, errors) carry no directory
-        return Markup(env.get_template("consult/get_help.html").render(consultation=None))  # noqa: S704 - autoescaped template output
-    html = _help_panels.get(consultation)
-    if html is None:
-        html = Markup(env.get_template("consult/get_help.html").render(consultation=consultation))  # noqa: S704 - autoescaped template output
-        _help_panels[consultation] = html
-    return html
-
-
-def configure_jinja(engine: JinjaTemplateEngine, *, reload: bool = True) -> None:
+def configure_jinja(engine: JinjaTemplateEngine, *, cache: AppCache, reload: bool = True) -> None:
     env = engine.engine
     # Checking every template file's mtime on every render is for development only.
     env.auto_reload = reload
@@ -49,7 +52,7 @@ def configure_jinja(engine: JinjaTemplateEngine, *, reload: bool = True) -> None
         current_user=_current_user,
         Role=Role,
         today=date.today,
-        help_panel=_help_panel,
+        help_panel=_help_panel_of(cache),
     )
     env.trim_blocks = True
     env.lstrip_blocks = True

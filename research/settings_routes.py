@@ -11,10 +11,10 @@ from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from consult import audit
+from consult.consultations.service import consultation_or_404
 from consult.forms import FormErrors, whole_number
 from consult.permissions import Permission, requires
 from research.workspace import BASE, GUARD
-from surveys.responses.controller import consultation_or_404
 
 K_LIMIT = 1000  # a threshold above any sensible group size is a typing slip, not a choice
 

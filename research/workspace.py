@@ -14,10 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from consult import audit
 from consult.consultations.models import Consultation
+from consult.consultations.service import consultation_or_404
 from consult.permissions import Permission, requires
 from research.filters import Selection, choice_groups, read_selection, respondent_type_options
 from research.frames import ResponseData, response_data
-from surveys.responses.controller import consultation_or_404
 
 BASE = "/staff/consultations/{consultation_id:uuid}/analysis"
 GUARD = [requires(Permission.VIEW_ANALYSIS)]

@@ -5,15 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import yaml
-from sqlalchemy import select
+from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from consult.consultations.models import Consultation
 from surveys import demo_responses
 from surveys.definition import load_definition, survey_to_dict
-from surveys.journey import publish_version
-from surveys.models import Survey
 from surveys.store.bulk import insert_responses
+from surveys.store.versions import publish_version, survey_id
 
 DEMO_DEFINITION = Path(__file__).with_name("demo") / "call_for_evidence.yaml"
 
@@ -24,19 +23,17 @@ async def load(
     """Publish the demo survey as version 1 with ``responses`` generated submitted responses,
     once (loading the demo twice changes nothing)."""
     survey = load_definition(DEMO_DEFINITION)  # raises DefinitionError if the file is broken
-    existing = await db.scalar(
-        select(Survey).where(Survey.consultation_id == consultation.id, Survey.key == survey.key)
-    )
-    if existing is not None:
-        return
-    version = await publish_version(db, consultation, survey_to_dict(survey))
-    if responses:
-        generated = demo_responses.generate(survey, responses)
-        await db.run_sync(
-            lambda session: insert_responses(
-                session.connection(), consultation.id, version.id, generated
-            )
-        )
+    definition = survey_to_dict(survey)
+
+    def publish(connection: Connection) -> None:
+        if survey_id(connection, consultation.id, survey.key) is not None:
+            return
+        version = publish_version(connection, consultation.id, definition)
+        if responses:
+            generated = demo_responses.generate(survey, responses)
+            insert_responses(connection, consultation.id, version.id, generated)
+
+    await db.run_sync(lambda session: publish(session.connection()))
 
 
 def demo_definition() -> dict[str, object]:

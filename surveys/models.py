@@ -95,7 +95,7 @@ class Response(UUIDv7AuditBase):
     submitted_at: Mapped[datetime] = mapped_column(DateTimeUTC)
     withdrawal_code_hash: Mapped[str] = mapped_column(String(64), unique=True)
     # Until the confirmation page has shown it once: the withdrawal code sealed under a key
-    # derived from the draft id the respondent's session holds (surveys.receipts), found by
+    # derived from the draft id the respondent's session holds (surveys.store.receipts), found by
     # that id's hash. Stored with the response in one transaction, so a code is never lost to
     # a session store that failed after the commit.
     receipt_hash: Mapped[str | None] = mapped_column(

@@ -9,13 +9,17 @@
   the "other" text of multiple choice questions; codes, ratings and numbers stay for analysis.
 
 - **Withdrawal codes never shown** (the confirmation page was not reached) are dropped from
-  their responses a day after submission (:mod:`surveys.receipts`); the code's hash stays.
+  their responses a day after submission (:mod:`surveys.store.receipts`); the code's hash stays.
 
 - **Abandoned import uploads** (response tables uploaded for import, then neither imported
   nor cancelled) are deleted once more than 24 hours old; they are personal data.
 
 Each run writes one audit record per consultation touched, with counts and never the text,
 and one ``import_uploads_deleted`` record with the number of uploads deleted (never names).
+Free text is stripped ``BATCH_SIZE`` responses at a time, each batch committed on its own, so
+the run never holds the database's write lock for long: a respondent saving a page waits for
+one batch at most (on SQLite a write waits at most 10 s for the lock). A run stopped half way
+has stripped some responses and not others; the next run finishes the job.
 ``dry_run`` reports the same counts and changes nothing. Running twice is harmless: a second
 run finds nothing left to remove.
 """
@@ -25,21 +29,21 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from consult import audit
-from consult.consultations.models import Consultation
-from surveys import receipts
 from surveys.definition import Survey
 from surveys.definition.questions.choice import MultipleChoice
 from surveys.definition.questions.text import ShortText, ThreeWords
 from surveys.imports import uploads
-from surveys.journey import definition_of
-from surveys.models import Draft, Response, SurveyVersion
+from surveys.store import receipts
+from surveys.store import retention as stored
+from surveys.store.database import run
+from surveys.store.versions import surveys_by_version
 
 BATCH_SIZE = 500
 
@@ -78,7 +82,7 @@ class RetentionReport:
         return lines
 
 
-def retention_ends(consultation: Consultation) -> datetime | None:
+def retention_ends(consultation: Any) -> datetime | None:
     if consultation.closes_at is None or consultation.retention_days is None:
         return None
     return consultation.closes_at + timedelta(days=consultation.retention_days)
@@ -102,32 +106,33 @@ def strip_free_text(survey: Survey, answers: dict[str, Any]) -> tuple[dict[str, 
 
 
 async def _strip_consultation(
-    db: AsyncSession, consultation: Consultation, report: ConsultationReport, dry_run: bool
+    db: AsyncSession,
+    versions: dict[uuid.UUID, Survey],
+    consultation_id: uuid.UUID,
+    report: ConsultationReport,
+    dry_run: bool,
 ) -> None:
-    versions = {v.id: definition_of(v) for v in await db.scalars(select(SurveyVersion))}
     last: uuid.UUID | None = None
     while True:
-        statement = (
-            select(Response)
-            .where(Response.consultation_id == consultation.id)
-            .order_by(Response.id)
-            .limit(BATCH_SIZE)
+        batch = await run(
+            db,
+            partial(
+                stored.response_batch, consultation_id=consultation_id, after=last, size=BATCH_SIZE
+            ),
         )
-        if last is not None:
-            statement = statement.where(Response.id > last)
-        batch = list(await db.scalars(statement))
         if not batch:
             return
-        for response in batch:
-            kept, removed = strip_free_text(versions[response.version_id], response.answers)
+        changed = []
+        for response_id, version_id, answers in batch:
+            kept, removed = strip_free_text(versions[version_id], answers or {})
             if removed:
                 report.responses_stripped += 1
                 report.answers_removed += removed
-                if not dry_run:
-                    response.answers = kept
-        last = batch[-1].id
-        if not dry_run:
-            await db.flush()
+                changed.append((response_id, kept))
+        last = batch[-1][0]
+        if not dry_run and changed:
+            await run(db, partial(stored.set_answers, changed=changed))
+            await db.commit()  # one batch at a time: respondents' saves get the lock between
 
 
 def _remove_abandoned_uploads(
@@ -150,23 +155,23 @@ def _remove_abandoned_uploads(
 async def apply_retention(
     db: AsyncSession, now: datetime, dry_run: bool, *, data_dir: Path
 ) -> RetentionReport:
-    """Apply the retention rules as at ``now`` in the caller's transaction. Import uploads are
-    looked for under ``data_dir`` (the deployment's data folder)."""
+    """Apply the retention rules as at ``now`` on the caller's session, committing batch by
+    batch (a dry run writes and commits nothing). Import uploads are looked for under
+    ``data_dir`` (the deployment's data folder)."""
     report = RetentionReport(now=now, dry_run=dry_run)
     _remove_abandoned_uploads(db, report, data_dir, dry_run)
     if not dry_run:
-        await receipts.forget_unshown(db, now)
-    for consultation in await db.scalars(select(Consultation).order_by(Consultation.slug)):
+        await db.run_sync(lambda s: receipts.forget_unshown(s.connection(), now))
+    versions = await db.run_sync(lambda s: surveys_by_version(s.connection()))
+    for consultation in await db.run_sync(lambda s: stored.consultations(s.connection())):
         entry = ConsultationReport(consultation.id, consultation.slug)
-        expired = (Draft.consultation_id == consultation.id, Draft.expires_at < now)
-        entry.expired_drafts = int(
-            await db.scalar(select(func.count()).select_from(Draft).where(*expired)) or 0
-        )
+        mine = {"consultation_id": consultation.id, "now": now}
+        entry.expired_drafts = await run(db, partial(stored.expired_drafts, **mine))
         if entry.expired_drafts and not dry_run:
-            await db.execute(delete(Draft).where(*expired))
+            await run(db, partial(stored.delete_expired_drafts, **mine))
         ends = retention_ends(consultation)
         if ends is not None and ends < now:
-            await _strip_consultation(db, consultation, entry, dry_run)
+            await _strip_consultation(db, versions, consultation.id, entry, dry_run)
         if not (entry.expired_drafts or entry.responses_stripped):
             continue
         report.consultations.append(entry)
@@ -183,4 +188,5 @@ async def apply_retention(
                     "answers_free_text_removed": entry.answers_removed,
                 },
             )
+            await db.commit()
     return report

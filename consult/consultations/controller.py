@@ -19,6 +19,7 @@ from consult.consultations.service import (
     ConsultationService,
     available_actions,
     confirmation_needed,
+    consultation_or_404,
 )
 from consult.errors import ConsultError, NotFound
 from consult.forms import FormErrors, form_values, iso_date, lines, text, whole_number
@@ -111,13 +112,6 @@ def _audit(
     )
 
 
-async def _get(db: AsyncSession, consultation_id: uuid.UUID) -> Consultation:
-    consultation = await db.get(Consultation, consultation_id)
-    if consultation is None:
-        raise NotFound("There is no consultation with that reference")
-    return consultation
-
-
 class ConsultationController(Controller):
     path = "/staff/consultations"
     include_in_schema = False
@@ -156,7 +150,7 @@ class ConsultationController(Controller):
         guards=[requires(Permission.VIEW_CONSULTATIONS)],
     )
     async def show(self, consultation_id: uuid.UUID, db_session: AsyncSession) -> Template:
-        consultation = await _get(db_session, consultation_id)
+        consultation = await consultation_or_404(db_session, consultation_id)
         return _detail_page(consultation)
 
     @get(
@@ -167,7 +161,9 @@ class ConsultationController(Controller):
     async def edit_form(self, consultation_id: uuid.UUID, db_session: AsyncSession) -> Template:
         return Template(
             FIELDS_TEMPLATE,
-            context=_form_context(await _get(db_session, consultation_id), None, None),
+            context=_form_context(
+                await consultation_or_404(db_session, consultation_id), None, None
+            ),
         )
 
     @post("/{consultation_id:uuid}/edit", guards=[requires(Permission.MANAGE_CONSULTATIONS)])
@@ -178,7 +174,7 @@ class ConsultationController(Controller):
         form: FormMultiDict,
         db_session: AsyncSession,
     ) -> Template | Redirect:
-        consultation = await _get(db_session, consultation_id)
+        consultation = await consultation_or_404(db_session, consultation_id)
         errors = FormErrors()
         values = _read_consultation_form(form, errors)
         service = ConsultationService(session=db_session)
@@ -202,7 +198,7 @@ class ConsultationController(Controller):
         form: FormMultiDict,
         db_session: AsyncSession,
     ) -> Template | Redirect:
-        consultation = await _get(db_session, consultation_id)
+        consultation = await consultation_or_404(db_session, consultation_id)
         action = str(form.get("action", ""))[:20]
         service = ConsultationService(session=db_session)
         try:
@@ -227,7 +223,7 @@ class ConsultationController(Controller):
         form: FormMultiDict,
         db_session: AsyncSession,
     ) -> Template | Redirect:
-        consultation = await _get(db_session, consultation_id)
+        consultation = await consultation_or_404(db_session, consultation_id)
         errors = FormErrors()
         web = text(form, "web", "Website", errors, max_length=500)
         fields: dict[str, Any] = {
@@ -262,7 +258,7 @@ class ConsultationController(Controller):
         service_id: uuid.UUID,
         db_session: AsyncSession,
     ) -> Redirect:
-        consultation = await _get(db_session, consultation_id)
+        consultation = await consultation_or_404(db_session, consultation_id)
         entry = next((s for s in consultation.support_services if s.id == service_id), None)
         if entry is None:
             raise NotFound("That support service is not in this consultation's directory")

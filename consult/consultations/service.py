@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime
 from typing import Any
 
 from advanced_alchemy.repository import SQLAlchemyAsyncRepository
 from advanced_alchemy.service import SQLAlchemyAsyncRepositoryService
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from consult.consultations.models import Consultation, Status, SupportService
-from consult.errors import Conflict
+from consult.errors import Conflict, NotFound
 
 # (from, action) -> to. Anything else is refused with a message saying why.
 TRANSITIONS: dict[tuple[Status, str], Status] = {
@@ -25,6 +27,15 @@ ACTION_LABELS = {
     "reopen": "Reopen",
     "publish": "Mark findings published",
 }
+
+
+async def consultation_or_404(db: AsyncSession, consultation_id: uuid.UUID) -> Consultation:
+    """The consultation a staff page is about, as the request session's own object (staff pages
+    change it, and their audit record commits with the change); every package uses this one."""
+    consultation = await db.get(Consultation, consultation_id)
+    if consultation is None:
+        raise NotFound("There is no consultation with that reference")
+    return consultation
 
 
 def available_actions(status: str) -> list[str]:

@@ -15,13 +15,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from consult import audit
 from consult.consultations.models import Consultation
+from consult.consultations.service import consultation_or_404
 from consult.errors import Invalid, NotFound
 from consult.forms import FormErrors, whole_number
 from research.coding import agreement, codebooks
 from research.coding.pages import BASE, CODE, base_url
 from research.coding.texts import attribution, text_question
 from surveys.models import Response
-from surveys.responses.controller import consultation_or_404
 
 
 def _number(value: float) -> str:

@@ -10,12 +10,12 @@ from litestar import Controller, Request, get, post
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from consult.consultations.service import consultation_or_404
 from consult.jobs import JobRunner
 from research.coding.discovery import JOB_KIND
 from research.coding.pages import BASE, CODE, base_url
 from research.coding.progress import latest_job
 from research.coding.texts import text_question
-from surveys.responses.controller import consultation_or_404
 
 
 class DiscoveryPages(Controller):

@@ -13,6 +13,7 @@ from litestar.response import Redirect, Response, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from consult import audit
+from consult.consultations.service import consultation_or_404
 from consult.errors import Invalid
 from consult.forms import FormErrors, text
 from consult.jobs import JobRunner
@@ -21,7 +22,6 @@ from research.coding import codebooks
 from research.coding.progress import latest_job, progress
 from research.coding.suggestions import JOB_KIND
 from research.coding.texts import current_survey, text_question, text_questions
-from surveys.responses.controller import consultation_or_404
 
 BASE = "/staff/consultations/{consultation_id:uuid}/analysis/coding"
 CODE = [requires(Permission.CODE_RESPONSES)]

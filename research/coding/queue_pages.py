@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from consult import audit
 from consult.consultations.models import Consultation
+from consult.consultations.service import consultation_or_404
 from consult.errors import NotFound
 from consult.forms import FormErrors, text
 from consult.jobs import JobRunner
@@ -25,7 +26,6 @@ from research.coding.progress import progress
 from research.coding.queue import ORDERS, QueueFilter, highlighted, next_response, rule_words
 from research.coding.texts import attribution, text_question
 from surveys.models import Response
-from surveys.responses.controller import consultation_or_404
 
 # Suggestions learn again from people's decisions after every this many.
 RETRAIN_EVERY = 10

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from analysis.redaction import PII_TYPES
 from consult import audit
 from consult.consultations.models import Consultation
+from consult.consultations.service import consultation_or_404
 from consult.errors import Invalid, NotFound
 from research.coding import quotes as spans_of
 from research.coding.models import Quote
@@ -26,7 +27,6 @@ from research.coding.pages import CODE
 from research.coding.texts import attribution, text_question
 from surveys.exports.tables import neutralise
 from surveys.models import Response as ResponseRow
-from surveys.responses.controller import consultation_or_404
 
 QUOTES = "/staff/consultations/{consultation_id:uuid}/analysis/quotes"
 

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from consult.consultations.models import Consultation
 from consult.errors import NotFound
 from surveys.definition import QuestionType, Survey
-from surveys.journey import current_version, definition_of
+from surveys.store import versions
 from surveys.store.answers import submitted_answers
 
 # Short attributions in the style of a findings report ("Survivor survey respondent").
@@ -47,8 +47,7 @@ def text_questions(survey: Survey | None) -> list[TextQuestion]:
 
 
 async def current_survey(db: AsyncSession, consultation: Consultation) -> Survey | None:
-    version = await current_version(db, consultation)
-    return definition_of(version) if version is not None else None
+    return await db.run_sync(lambda s: versions.current_survey(s.connection(), consultation.id))
 
 
 async def text_question(db: AsyncSession, consultation: Consultation, key: str) -> QuestionType:

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from consult import audit
 from consult.consultations.models import Consultation
+from consult.consultations.service import consultation_or_404
 from consult.errors import Invalid
 from research.coding import codebooks
 from research.coding.decisions import codings
@@ -36,7 +37,6 @@ from research.coding.themes import ALL, ANSWERED, published_table, theme_results
 from surveys.definition import Survey
 from surveys.exports.tables import neutralise
 from surveys.models import Response as ResponseRow
-from surveys.responses.controller import consultation_or_404
 
 THEMES = "/staff/consultations/{consultation_id:uuid}/analysis/themes"
 QUOTES_PER_PAGE = 10

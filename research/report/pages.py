@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from consult import audit
+from consult.consultations.service import consultation_or_404
 from consult.errors import Invalid
 from consult.permissions import Permission, requires
 from research.coding.models import Quote
@@ -24,7 +25,6 @@ from research.report.document import SECTION_KINDS, ReportDocument
 from research.report.forms import pickable, read_section
 from research.report.models import ReportVersion
 from research.report.render import to_docx, to_html
-from surveys.responses.controller import consultation_or_404
 
 REPORT = "/staff/consultations/{consultation_id:uuid}/analysis/report"
 MEDIA = {

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from consult import audit
 from consult.consultations.models import Consultation
+from consult.consultations.service import consultation_or_404
 from consult.errors import Invalid, NotFound
 from research.coding.pages import CODE
 from research.report import store
@@ -27,7 +28,6 @@ from research.report.actions import STATUS_LABELS, read_action
 from research.report.document import ReportDocument, Section, markdown_html
 from research.report.models import Action, Report
 from research.report.pages import rendered
-from surveys.responses.controller import consultation_or_404
 
 MAX_SUMMARY = 10_000
 

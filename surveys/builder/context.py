@@ -13,14 +13,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from consult import audit
 from consult.consultations.models import Consultation
+from consult.consultations.service import consultation_or_404
 from consult.errors import Conflict
-from surveys.builder import choices, forms, versions
+from surveys.builder import choices, forms
 from surveys.builder.problems import publish_problems
 from surveys.builder.service import Definition
 from surveys.definition import QUESTION_TYPES
 from surveys.definition.questions.rating import SCALES
 from surveys.models import Survey as SurveyRow
 from surveys.models import SurveyVersion
+from surveys.store import editing as versions
 
 QUESTION_TYPE_LABELS = {
     "single_choice": "Single choice (radios)",
@@ -57,7 +59,7 @@ class Workspace:
 
 
 async def workspace(db: AsyncSession, consultation_id: uuid.UUID) -> Workspace:
-    consultation = await versions.consultation_or_404(db, consultation_id)
+    consultation = await consultation_or_404(db, consultation_id)
     survey = await versions.survey_of(db, consultation)
     found = await versions.versions_of(db, survey) if survey else []
     return Workspace(consultation, survey, found)

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from consult.forms import FormErrors, form_values, text
 from consult.permissions import Permission, requires
-from surveys.builder import choices, forms, service, versions
+from surveys.builder import choices, forms, service
 from surveys.builder.context import builder_page, editable, item_form, record, workspace
 from surveys.builder.editing import (
     MANAGE,
@@ -32,6 +32,7 @@ from surveys.builder.editing import (
     update_item,
 )
 from surveys.builder.service import BuilderError, Definition
+from surveys.store import editing as versions
 
 BASE_PATH = "/staff/consultations/{consultation_id:uuid}/survey"
 

@@ -23,9 +23,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from consult.errors import NotFound
 from consult.forms import FormErrors
 from consult.permissions import Permission, requires
-from surveys.builder import versions
 from surveys.builder.context import editable, item_form, record, workspace
 from surveys.builder.service import BuilderError, Definition
+from surveys.store import editing as versions
 
 MANAGE = [requires(Permission.MANAGE_CONSULTATIONS)]
 Req = Request[Any, Any, Any]

@@ -22,7 +22,6 @@ from consult.permissions import Permission, requires
 from surveys.builder.choices import respondent_type_choices
 from surveys.builder.context import Workspace, workspace
 from surveys.builder.problems import definition_problems, plain
-from surveys.builder.versions import version_or_404
 from surveys.controllers.questions import parse_page, rendered
 from surveys.definition import (
     PageRef,
@@ -34,6 +33,7 @@ from surveys.definition import (
     visible_question_count,
     visible_questions,
 )
+from surveys.store.editing import version_or_404
 
 VIEW = [requires(Permission.VIEW_CONSULTATIONS)]
 MAX_STATE = 200_000

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from consult.errors import Invalid, NotFound
 from consult.forms import FormErrors, text
-from surveys.builder import forms, service, versions
+from surveys.builder import forms, service
 from surveys.builder.context import editable, item_form, record, workspace
 from surveys.builder.controllers import BASE_PATH
 from surveys.builder.editing import (
@@ -31,6 +31,7 @@ from surveys.builder.editing import (
 )
 from surveys.builder.service import BuilderError, Definition
 from surveys.definition import QUESTION_TYPES
+from surveys.store import editing as versions
 
 TEMPLATE = "builder/question_form.html"
 

@@ -17,7 +17,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from consult import audit
 from consult.errors import Conflict
 from consult.permissions import Permission, requires
-from surveys.builder import versions
 from surveys.builder.context import builder_page, record, workspace
 from surveys.builder.problems import publish_problems
 from surveys.definition import (
@@ -26,6 +25,7 @@ from surveys.definition import (
     survey_from_dict,
     survey_to_dict,
 )
+from surveys.store import editing as versions
 
 MANAGE = [requires(Permission.MANAGE_CONSULTATIONS)]
 MAX_IMPORT = 1024 * 1024

@@ -2,33 +2,33 @@
 respondent's server-side session with its idle purge, and rendering in the respondent layout.
 
 The session holds only ``{"draft": <id>, "c": <slug>, "seen": <unix time>}`` under one key;
-answers live in the draft row. Database work goes through the app's `DirectDatabase`
-(``request.app.state["direct"]``): a page view is one read, a page save one read and one write.
+answers live in the draft row. Database work goes through the app's `SurveyStore` (injected as
+``store``), as direct units of work: a page view is one read, a page save one read and one write.
 """
 
 from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any, TypeVar
+import weakref
+from dataclasses import dataclass, field
+from typing import Any
 
 from litestar import Request
 from litestar.response import Redirect, Template
+from markupsafe import Markup
 from sqlalchemy import Connection
 
 from consult.auth import staff_user
 from consult.consultations.models import Consultation, Status
-from consult.direct import DirectDatabase
 from consult.errors import NotFound
 from consult.permissions import Permission, role_can
-from surveys import drafts, journey, snapshots
 from surveys.definition import PageRef, QuestionType, Survey
-from surveys.drafts import DraftState
 from surveys.models import SurveyVersion
-
-T = TypeVar("T")
+from surveys.store import drafts
+from surveys.store.consultations import is_accepting
+from surveys.store.database import SurveyStore
+from surveys.store.drafts import DraftState
 
 SESSION_KEY = "respondent"
 
@@ -44,6 +44,10 @@ class Visit:
     accepting: bool
     draft: DraftState | None = None
     idle_timeout: int = 0
+    # The app's blank renders of questions (see surveys.controllers.questions.rendered).
+    blank_renders: weakref.WeakKeyDictionary[QuestionType, tuple[Markup, Markup]] = field(
+        default_factory=weakref.WeakKeyDictionary
+    )
 
     @property
     def slug(self) -> str:
@@ -93,23 +97,17 @@ def forget_draft(request: Request[Any, Any, Any]) -> None:
     request.clear_session()
 
 
-def direct(request: Request[Any, Any, Any]) -> DirectDatabase:
-    return request.app.state["direct"]  # type: ignore[no-any-return]
-
-
-async def write(request: Request[Any, Any, Any], work: Callable[[Connection], T]) -> T:
-    """One atomic write for this request (see `consult.direct`)."""
-    return await direct(request).write(work)
-
-
 @dataclass
 class _Found:
     consultation: Consultation | None = None
-    version: SurveyVersion | None = None
+    version: tuple[SurveyVersion, Survey] | None = None
     draft: DraftState | None = None
 
 
-def _find(connection: Connection, slug: str, draft_id: uuid.UUID | None) -> _Found:
+def _find(
+    store: SurveyStore, connection: Connection, slug: str, draft_id: uuid.UUID | None
+) -> _Found:
+    snapshots = store.snapshots
     consultation, version_id = snapshots.consultation_by_slug(connection, slug)
     found = _Found(consultation)
     if consultation is None or version_id is None:
@@ -135,14 +133,14 @@ def session_draft_id(request: Request[Any, Any, Any], slug: str) -> uuid.UUID | 
         return None
 
 
-async def load_visit(request: Request[Any, Any, Any], slug: str) -> Visit:
+async def load_visit(request: Request[Any, Any, Any], store: SurveyStore, slug: str) -> Visit:
     """The consultation behind ``slug`` with its survey; 404 for anything the public may not see.
 
     A draft consultation is shown only to signed-in staff who may edit it (a live session, not
     past the staff idle timeout), as a preview that records nothing.
     """
     draft_id = session_draft_id(request, slug)
-    found = await direct(request).read(lambda connection: _find(connection, slug, draft_id))
+    found = await store.read(lambda connection: _find(store, connection, slug, draft_id))
     consultation = found.consultation
     if consultation is None:
         raise NotFound("We could not find that survey. Check the address.")
@@ -156,14 +154,16 @@ async def load_visit(request: Request[Any, Any, Any], slug: str) -> Visit:
         preview = True
     if found.version is None:
         raise NotFound("This survey has no questions yet.")
+    version, survey = found.version
     return Visit(
         consultation=consultation,
-        version=found.version,
-        survey=journey.definition_of(found.version),
+        version=version,
+        survey=survey,
         preview=preview,
-        accepting=journey.is_accepting(consultation) or preview,
+        accepting=is_accepting(consultation) or preview,
         idle_timeout=request.app.state["settings"].respondent_idle_timeout,
         draft=found.draft,
+        blank_renders=store.cache.weak("blank_questions"),
     )
 
 

@@ -10,33 +10,33 @@ import uuid
 from functools import partial
 from typing import Any
 
-from litestar import Request, get, post
+from litestar import Litestar, Request, get, post
 from litestar.background_tasks import BackgroundTask
 from litestar.response import Redirect, Template
 
 from consult.outages import noted_outage
-from surveys import drafts, journey, receipts
 from surveys.controllers.common import (
     consent_ref,
-    direct,
     forget_draft,
     load_visit,
     page,
     refuse_if_closed,
     session_draft_id,
     to,
-    write,
 )
 from surveys.controllers.questions import page_url
 from surveys.definition import NOT_ANSWERED, QuestionType, visible_pages, visible_questions
 from surveys.definition.questions.base import option_label
 from surveys.definition.questions.rating import RatingGrid
 from surveys.definition.timing import estimate
+from surveys.store import drafts, receipts
+from surveys.store.database import SurveyStore
+from surveys.store.responses import withdrawal_open
 
 
 @get("/c/{slug:str}", name="survey_start")
-async def start(request: Request[Any, Any, Any], slug: str) -> Template:
-    visit = await load_visit(request, slug)
+async def start(request: Request[Any, Any, Any], store: SurveyStore, slug: str) -> Template:
+    visit = await load_visit(request, store, slug)
     return page(
         visit,
         "surveys/start.html",
@@ -48,16 +48,18 @@ async def start(request: Request[Any, Any, Any], slug: str) -> Template:
 
 
 @get("/c/{slug:str}/safety", name="survey_safety")
-async def safety(request: Request[Any, Any, Any], slug: str) -> Template:
-    visit = await load_visit(request, slug)
+async def safety(request: Request[Any, Any, Any], store: SurveyStore, slug: str) -> Template:
+    visit = await load_visit(request, store, slug)
     if not visit.accepting:
         return refuse_if_closed(visit) or page(visit, "surveys/closed.html", "Closed")
     return page(visit, "surveys/safety.html", "Staying safe while you answer")
 
 
 @get("/c/{slug:str}/check", name="survey_check")
-async def check(request: Request[Any, Any, Any], slug: str) -> Template | Redirect:
-    visit = await load_visit(request, slug)
+async def check(
+    request: Request[Any, Any, Any], store: SurveyStore, slug: str
+) -> Template | Redirect:
+    visit = await load_visit(request, store, slug)
     if visit.draft is None and not visit.preview:
         return to(visit.url("/consent"))
     survey, answers, skipped = visit.survey, visit.answers, visit.skipped
@@ -87,7 +89,7 @@ async def check(request: Request[Any, Any, Any], slug: str) -> Template | Redire
         "surveys/check.html",
         "Check your answers before sending them",
         sections=sections,
-        withdrawal_open=journey.withdrawal_open(visit.consultation),
+        withdrawal_open=withdrawal_open(visit.consultation),
     )
 
 
@@ -108,11 +110,13 @@ def summary_rows(question: QuestionType, value: Any, change: str) -> list[dict[s
 
 
 @post("/c/{slug:str}/submit", name="survey_submit")
-async def submit(request: Request[Any, Any, Any], slug: str) -> Template | Redirect:
+async def submit(
+    request: Request[Any, Any, Any], store: SurveyStore, slug: str
+) -> Template | Redirect:
     """The session is left as it is: the confirmation page finds the withdrawal code through
     the draft id it holds (surveys.receipts), so a session store failing after this commit, or
     a retried submit, still leads to the code."""
-    visit = await load_visit(request, slug)
+    visit = await load_visit(request, store, slug)
     if (closed := refuse_if_closed(visit)) is not None:
         return closed
     if visit.preview:
@@ -123,21 +127,21 @@ async def submit(request: Request[Any, Any, Any], slug: str) -> Template | Redir
         return to(visit.url("/done"))
     draft, survey = visit.draft, visit.survey
     secret_key = request.app.state["settings"].secret_key
-    await write(request, lambda c: drafts.submit(c, draft, survey, secret_key))
+    await store.write(lambda c: drafts.submit(c, draft, survey, secret_key))
     return to(visit.url("/done"))
 
 
 @get("/c/{slug:str}/done", name="survey_done")
-async def done(request: Request[Any, Any, Any], slug: str) -> Template:
+async def done(request: Request[Any, Any, Any], store: SurveyStore, slug: str) -> Template:
     """Shows the withdrawal code once. The session ends with this page; the sealed code is
     removed only after the page has gone out, so a failure before then (the session store
     down) leaves it for the next try."""
-    visit = await load_visit(request, slug)
+    visit = await load_visit(request, store, slug)
     draft_id = session_draft_id(request, slug)
     code = None
     if draft_id is not None:
         secret_key = request.app.state["settings"].secret_key
-        code = await direct(request).read(lambda c: receipts.find(c, secret_key, draft_id))
+        code = await store.read(lambda c: receipts.find(c, secret_key, draft_id))
     shown = page(
         visit,
         "surveys/done.html",
@@ -146,21 +150,21 @@ async def done(request: Request[Any, Any, Any], slug: str) -> Template:
     )
     if code and draft_id is not None:
         forget_draft(request)
-        shown.background = BackgroundTask(_forget_receipt, request, draft_id)
+        shown.background = BackgroundTask(_forget_receipt, request.app, store, draft_id)
     return shown
 
 
-async def _forget_receipt(request: Request[Any, Any, Any], draft_id: uuid.UUID) -> None:
+async def _forget_receipt(app: Litestar, store: SurveyStore, draft_id: uuid.UUID) -> None:
     try:
-        await write(request, partial(receipts.forget, draft_id=draft_id))
+        await store.write(partial(receipts.forget, draft_id=draft_id))
     except Exception as error:
         # The code stays sealed for one more showing; the outage is logged once.
-        if not noted_outage(request.app, error):
+        if not noted_outage(app, error):
             raise
 
 
 @get("/c/{slug:str}/support", name="survey_support")
-async def support(request: Request[Any, Any, Any], slug: str) -> Template:
+async def support(request: Request[Any, Any, Any], store: SurveyStore, slug: str) -> Template:
     """Where "stop and see support" leads: help first, never a "why are you leaving" form."""
-    visit = await load_visit(request, slug)
+    visit = await load_visit(request, store, slug)
     return page(visit, "surveys/support.html", "Support is available")

@@ -7,8 +7,7 @@ routing functions of :mod:`surveys.definition`.
 
 from __future__ import annotations
 
-import weakref
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping, MutableMapping, Sequence
 from typing import Any
 
 from litestar import Request, get, post
@@ -18,7 +17,6 @@ from markupsafe import Markup
 
 from consult.errors import NotFound
 from consult.outages import RETRY_AFTER_SECONDS, noted_outage
-from surveys import drafts
 from surveys.controllers.common import (
     Visit,
     consent_ref,
@@ -28,7 +26,6 @@ from surveys.controllers.common import (
     refuse_if_closed,
     remember_draft,
     to,
-    write,
 )
 from surveys.definition import (
     Answers,
@@ -40,6 +37,8 @@ from surveys.definition import (
     visible_question_count,
     visible_questions,
 )
+from surveys.store import drafts
+from surveys.store.database import SurveyStore
 
 
 def form_lists(form: FormMultiDict) -> Mapping[str, Sequence[str]]:
@@ -63,19 +62,18 @@ def parse_page(
     return answers, summary, per_question
 
 
-# A respondent moving forward sees each question blank, so blank renders are kept per question
-# (weakly: they go with the survey definition). Only blank ones: respondents' answers are never
-# kept in memory beyond their own request.
-_blank: weakref.WeakKeyDictionary[QuestionType, tuple[Markup, Markup]] = weakref.WeakKeyDictionary()
-
-
 def rendered(
     request: Request[Any, Any, Any],
     questions: list[QuestionType],
     answers: Mapping[str, Any],
     errors: Mapping[str, list[str]],
+    blanks: MutableMapping[QuestionType, tuple[Markup, Markup]] | None = None,
 ) -> list[Markup]:
-    """Each question's own template (from ``question.render``), rendered to HTML."""
+    """Each question's own template (from ``question.render``), rendered to HTML.
+
+    A respondent moving forward sees each question blank, so blank renders are kept per question
+    in the app's cache (weakly: they go with the survey definition). Only blank ones:
+    respondents' answers are never kept in memory beyond their own request."""
     engine = request.app.template_engine
     assert engine is not None  # the app always configures Jinja
     alone = len(questions) == 1
@@ -91,9 +89,11 @@ def rendered(
         if answers.get(question.key) is not None or question.key in errors:
             html.append(render(question, alone))
             continue
-        blank = _blank.get(question)
+        blank = blanks.get(question) if blanks is not None else None
         if blank is None:
-            blank = _blank[question] = (render(question, False), render(question, True))
+            blank = (render(question, False), render(question, True))
+            if blanks is not None:
+                blanks[question] = blank
         html.append(blank[alone])
     return html
 
@@ -144,7 +144,7 @@ def question_page(
         status_code=503 if not_saved else 422 if summary else 200,
         headers={"Retry-After": str(RETRY_AFTER_SECONDS)} if not_saved else None,
         not_saved=not_saved,
-        questions_html=rendered(request, questions, answers, errors or {}),
+        questions_html=rendered(request, questions, answers, errors or {}, visit.blank_renders),
         # A page of several questions is headed by its title, or its section's title when it
         # has none (every page has one h1; a lone question is the h1 itself).
         page_title_heading=(visit.survey.page(ref).title or visit.survey.section_of(ref).title)
@@ -165,8 +165,10 @@ def resolve(visit: Visit, page_slug: str) -> PageRef:
 
 
 @get("/c/{slug:str}/consent", name="survey_consent")
-async def consent(request: Request[Any, Any, Any], slug: str) -> Template | Redirect:
-    visit = await load_visit(request, slug)
+async def consent(
+    request: Request[Any, Any, Any], store: SurveyStore, slug: str
+) -> Template | Redirect:
+    visit = await load_visit(request, store, slug)
     ref = consent_ref(visit.survey)
     if ref is None:
         # A survey published without a consent question (the builder no longer allows it) still
@@ -180,9 +182,9 @@ async def consent(request: Request[Any, Any, Any], slug: str) -> Template | Redi
 
 @post("/c/{slug:str}/consent", name="survey_consent_post")
 async def consent_post(
-    request: Request[Any, Any, Any], slug: str, form: FormMultiDict
+    request: Request[Any, Any, Any], store: SurveyStore, slug: str, form: FormMultiDict
 ) -> Template | Redirect:
-    visit = await load_visit(request, slug)
+    visit = await load_visit(request, store, slug)
     if (closed := refuse_if_closed(visit)) is not None:
         return closed
     ref = consent_ref(visit.survey)
@@ -198,13 +200,11 @@ async def consent_post(
     try:
         if draft is None:
             consultation, version_id = visit.consultation, visit.version.id
-            draft = await write(
-                request, lambda c: drafts.start(c, consultation, version_id, answers)
-            )
+            draft = await store.write(lambda c: drafts.start(c, consultation, version_id, answers))
             visit.draft = draft
         elif ref is not None:
             saving, slug_ = draft, ref.slug
-            await write(request, lambda c: drafts.save_answers(c, saving, answers, slug_))
+            await store.write(lambda c: drafts.save_answers(c, saving, answers, slug_))
     except Exception as error:
         if not noted_outage(request.app, error) or ref is None:
             raise
@@ -217,9 +217,9 @@ async def consent_post(
 
 @get("/c/{slug:str}/p/{page_slug:str}", name="survey_page")
 async def question(
-    request: Request[Any, Any, Any], slug: str, page_slug: str
+    request: Request[Any, Any, Any], store: SurveyStore, slug: str, page_slug: str
 ) -> Template | Redirect:
-    visit = await load_visit(request, slug)
+    visit = await load_visit(request, store, slug)
     ref = resolve(visit, page_slug)
     if visit.draft is None and not visit.preview:
         return to(visit.url("/consent"))
@@ -244,11 +244,12 @@ async def question(
 @post("/c/{slug:str}/p/{page_slug:str}", name="survey_page_post")
 async def question_post(
     request: Request[Any, Any, Any],
+    store: SurveyStore,
     slug: str,
     page_slug: str,
     form: FormMultiDict,
 ) -> Template | Redirect:
-    visit = await load_visit(request, slug)
+    visit = await load_visit(request, store, slug)
     if (closed := refuse_if_closed(visit)) is not None:
         return closed
     ref = resolve(visit, page_slug)
@@ -269,7 +270,7 @@ async def question_post(
         return onward(visit, ref, answers, frozenset())
     draft = visit.draft
     try:
-        await write(request, lambda c: drafts.save_answers(c, draft, answers, ref.slug))
+        await store.write(lambda c: drafts.save_answers(c, draft, answers, ref.slug))
     except Exception as error:
         if not noted_outage(request.app, error):
             raise
@@ -292,8 +293,10 @@ def section_index(visit: Visit, key: str) -> int:
 
 
 @get("/c/{slug:str}/s/{key:str}", name="survey_section")
-async def section(request: Request[Any, Any, Any], slug: str, key: str) -> Template | Redirect:
-    visit = await load_visit(request, slug)
+async def section(
+    request: Request[Any, Any, Any], store: SurveyStore, slug: str, key: str
+) -> Template | Redirect:
+    visit = await load_visit(request, store, slug)
     index = section_index(visit, key)
     if visit.draft is None and not visit.preview:
         return to(visit.url("/consent"))
@@ -320,11 +323,12 @@ async def section(request: Request[Any, Any, Any], slug: str, key: str) -> Templ
 @post("/c/{slug:str}/s/{key:str}", name="survey_section_post")
 async def section_post(
     request: Request[Any, Any, Any],
+    store: SurveyStore,
     slug: str,
     key: str,
     form: FormMultiDict,
 ) -> Template | Redirect:
-    visit = await load_visit(request, slug)
+    visit = await load_visit(request, store, slug)
     if (closed := refuse_if_closed(visit)) is not None:
         return closed
     index = section_index(visit, key)
@@ -339,9 +343,9 @@ async def section_post(
         return to(visit.url("/save"))
     draft = visit.draft
     if action == "skip" and this.skippable:
-        await write(request, lambda c: drafts.set_skipped(c, draft, key, True))
+        await store.write(lambda c: drafts.set_skipped(c, draft, key, True))
         return onward(visit, end_of_section, visit.answers, visit.skipped)
-    await write(request, lambda c: drafts.set_skipped(c, draft, key, False))
+    await store.write(lambda c: drafts.set_skipped(c, draft, key, False))
     refs = [
         r for r in visible_pages(visit.survey, visit.answers, visit.skipped) if r.section == index
     ]

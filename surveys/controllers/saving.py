@@ -7,11 +7,10 @@ from typing import Any
 from litestar import Request, get, post
 from litestar.datastructures import FormMultiDict
 from litestar.response import Redirect, Response, Template
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from consult.accounts.passwords import hash_password
 from consult.security import THROTTLED
-from surveys import drafts, journey
+from surveys.codes import new_code
 from surveys.controllers.common import (
     SESSION_KEY,
     Visit,
@@ -21,10 +20,11 @@ from surveys.controllers.common import (
     remember_draft,
     respondent_session,
     to,
-    write,
 )
 from surveys.controllers.questions import onward, page_url
 from surveys.definition import PageRef, is_on_route, next_page
+from surveys.store import drafts, responses
+from surveys.store.database import SurveyStore
 
 MAX_CODE_LENGTH = 40
 
@@ -47,8 +47,10 @@ def survey_url(visit: Visit) -> str:
 
 
 @get("/c/{slug:str}/save", name="survey_save")
-async def save(request: Request[Any, Any, Any], slug: str) -> Template | Redirect:
-    visit = await load_visit(request, slug)
+async def save(
+    request: Request[Any, Any, Any], store: SurveyStore, slug: str
+) -> Template | Redirect:
+    visit = await load_visit(request, store, slug)
     if visit.draft is None:
         return to(visit.url())
     return page(
@@ -58,9 +60,9 @@ async def save(request: Request[Any, Any, Any], slug: str) -> Template | Redirec
 
 @post("/c/{slug:str}/save", name="survey_save_post")
 async def save_post(
-    request: Request[Any, Any, Any], slug: str, form: FormMultiDict
+    request: Request[Any, Any, Any], store: SurveyStore, slug: str, form: FormMultiDict
 ) -> Template | Redirect:
-    visit = await load_visit(request, slug)
+    visit = await load_visit(request, store, slug)
     if visit.draft is None:
         return to(visit.url())
     passphrase = str(form.get("passphrase") or "")
@@ -75,9 +77,9 @@ async def save_post(
             status_code=422,
             back=survey_url(visit),
         )
-    code, draft = journey.new_code(), visit.draft
+    code, draft = new_code(), visit.draft
     passphrase_hash = hash_password(passphrase) if passphrase else None
-    await write(request, lambda c: drafts.set_resume_code(c, draft, code, passphrase_hash))
+    await store.write(lambda c: drafts.set_resume_code(c, draft, code, passphrase_hash))
     # Leaving now ends the session: the code is the only way back to these answers.
     forget_draft(request)
     visit.draft = None
@@ -93,16 +95,16 @@ async def save_post(
 
 
 @get("/c/{slug:str}/resume", name="survey_resume")
-async def resume(request: Request[Any, Any, Any], slug: str) -> Template:
-    visit = await load_visit(request, slug)
+async def resume(request: Request[Any, Any, Any], store: SurveyStore, slug: str) -> Template:
+    visit = await load_visit(request, store, slug)
     return page(visit, "surveys/resume.html", "Continue where you left off")
 
 
 @post("/c/{slug:str}/resume", name="survey_resume_post", opt=THROTTLED)
 async def resume_post(
-    request: Request[Any, Any, Any], slug: str, form: FormMultiDict
+    request: Request[Any, Any, Any], store: SurveyStore, slug: str, form: FormMultiDict
 ) -> Template | Redirect:
-    visit = await load_visit(request, slug)
+    visit = await load_visit(request, store, slug)
     code = str(form.get("code") or "")[:MAX_CODE_LENGTH]
     passphrase = str(form.get("passphrase") or "")[: drafts.MAX_PASSPHRASE_LENGTH]
     heading = "Continue where you left off"
@@ -115,12 +117,12 @@ async def resume_post(
             status_code=422,
         )
     consultation_id = visit.consultation.id
-    found = await write(request, lambda c: drafts.find_saved(c, consultation_id, code))
+    found = await store.write(lambda c: drafts.find_saved(c, consultation_id, code))
     if isinstance(found, drafts.Saved):
         result = drafts.check_passphrase(found, passphrase)
         if result.draft is not None and found.passphrase_hash:  # the attempt was counted
             saved_draft = result.draft
-            await write(request, lambda c: drafts.reset_attempts(c, saved_draft))
+            await store.write(lambda c: drafts.reset_attempts(c, saved_draft))
     else:
         result = drafts.ResumeResult(None, found)
     if result.draft is None:
@@ -146,32 +148,34 @@ async def resume_post(
 
 
 @post("/c/{slug:str}/delete", name="survey_delete")
-async def delete_answers(request: Request[Any, Any, Any], slug: str) -> Template:
-    visit = await load_visit(request, slug)
+async def delete_answers(
+    request: Request[Any, Any, Any], store: SurveyStore, slug: str
+) -> Template:
+    visit = await load_visit(request, store, slug)
     if visit.draft is not None:
         draft_id = visit.draft.id
-        await write(request, lambda c: drafts.delete_draft(c, draft_id))
+        await store.write(lambda c: drafts.delete_draft(c, draft_id))
     forget_draft(request)
     visit.draft = None
     return page(visit, "surveys/deleted.html", "Your answers have been deleted")
 
 
 @get("/c/{slug:str}/withdraw", name="survey_withdraw")
-async def withdraw(request: Request[Any, Any, Any], slug: str) -> Template:
-    visit = await load_visit(request, slug)
+async def withdraw(request: Request[Any, Any, Any], store: SurveyStore, slug: str) -> Template:
+    visit = await load_visit(request, store, slug)
     return page(
         visit,
         "surveys/withdraw.html",
         "Withdraw your answers",
-        withdrawal_open=journey.withdrawal_open(visit.consultation),
+        withdrawal_open=responses.withdrawal_open(visit.consultation),
     )
 
 
 @post("/c/{slug:str}/withdraw", name="survey_withdraw_post", opt=THROTTLED)
 async def withdraw_post(
-    request: Request[Any, Any, Any], db_session: AsyncSession, slug: str, form: FormMultiDict
+    request: Request[Any, Any, Any], store: SurveyStore, slug: str, form: FormMultiDict
 ) -> Template:
-    visit = await load_visit(request, slug)
+    visit = await load_visit(request, store, slug)
     code = str(form.get("code") or "")[:MAX_CODE_LENGTH]
     heading = "Withdraw your answers"
     if not code.strip():
@@ -183,9 +187,9 @@ async def withdraw_post(
             status_code=422,
             withdrawal_open=True,
         )
-    outcome = await journey.withdraw(db_session, visit.consultation, code)
-    await db_session.commit()
-    if outcome is journey.Withdrawal.UNKNOWN:
+    consultation = visit.consultation
+    outcome = await store.write(lambda c: responses.withdraw(c, consultation, code))
+    if outcome is responses.Withdrawal.UNKNOWN:
         return page(
             visit,
             "surveys/withdraw.html",
@@ -194,12 +198,12 @@ async def withdraw_post(
             status_code=422,
             withdrawal_open=True,
         )
-    if outcome is journey.Withdrawal.ALREADY_WITHDRAWN:
+    if outcome is responses.Withdrawal.ALREADY_WITHDRAWN:
         # Says only what the code holder already knows: they withdrew these answers before.
         return page(
             visit, "surveys/withdrawn.html", "Your answers were already withdrawn", already=True
         )
-    if outcome is journey.Withdrawal.TOO_LATE:
+    if outcome is responses.Withdrawal.TOO_LATE:
         return page(
             visit,
             "surveys/withdraw.html",

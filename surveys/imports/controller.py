@@ -1,5 +1,12 @@
 """Staff import of responses gathered elsewhere: upload, map columns to questions (select
-lists, no JavaScript), preview, then import all rows in one transaction or none.
+lists, no JavaScript), preview, then import.
+
+Every row is checked before anything is written. The rows are then written in batches of
+``IMPORT_BATCH``, each committed with its own audit record, so a long import never holds the
+database's write lock for long and respondents saving pages are not kept waiting (on SQLite a
+write waits at most 10 s for the lock). Should the database refuse a batch, that batch and
+those after it are not written, the batches before it stay, and the upload keeps only the rows
+not imported, so importing again continues where it stopped and never counts a row twice.
 
 The uploaded table waits between steps in a file under ``<data dir>/imports/`` named by a
 random token and tied to the consultation (:mod:`.uploads`). It is personal data: it is deleted
@@ -10,9 +17,12 @@ abandoned for more than 24 hours.
 from __future__ import annotations
 
 import json
+import logging
 import secrets
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -20,12 +30,15 @@ import anyio
 from litestar import Controller, Request, get, post
 from litestar.datastructures import FormMultiDict, UploadFile
 from litestar.response import Redirect, Template
-from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from consult import audit
+from consult.consultations.service import consultation_or_404
 from consult.errors import Invalid, NotFound
 from consult.permissions import Permission, requires
+from surveys.codes import unheld_code_hash
+from surveys.definition import Survey
 from surveys.imports import uploads
 from surveys.imports.reading import (
     ImportProblem,
@@ -35,10 +48,13 @@ from surveys.imports.reading import (
     read_table,
     targets,
 )
-from surveys.journey import current_version, definition_of, hash_code, new_code
-from surveys.models import Response
-from surveys.responses.controller import consultation_or_404
 from surveys.responses.listing import respondent_types
+from surveys.store.database import SurveyStore
+from surveys.store.responses import held_export_ids, insert_responses, new_response
+from surveys.store.versions import Version, current_version
+
+logger = logging.getLogger("consult")
+IMPORT_BATCH = 500
 
 # A platform export's own id column: its rows are already held, or were (see _already_held).
 ID_HEADING = "response_id"
@@ -61,7 +77,9 @@ def _load(request: Request[Any, Any, Any], consultation_id: uuid.UUID, token: st
     return Table(stored["headers"], stored["rows"])
 
 
-async def _already_held(db: AsyncSession, consultation_id: uuid.UUID, table: Table) -> list[str]:
+async def _already_held(
+    db: AsyncSession, store: SurveyStore, consultation_id: uuid.UUID, table: Table
+) -> list[str]:
     """Rows of a platform export (a ``response_id`` column) that this consultation already
     holds, or that the file repeats: importing them would count one response twice. Rows that
     are imported get response ids of their own, never the file's."""
@@ -72,13 +90,7 @@ async def _already_held(db: AsyncSession, consultation_id: uuid.UUID, table: Tab
     ids = {
         row[column].strip(): n for n, row in enumerate(table.rows, start=2) if row[column].strip()
     }
-    held = set(
-        await db.scalars(
-            select(Response.export_id).where(
-                Response.consultation_id == consultation_id, Response.export_id.in_(list(ids))
-            )
-        )
-    )
+    held = await store.run(db, lambda c: held_export_ids(c, consultation_id, ids))
     problems: list[str] = []
     seen: dict[str, int] = {}
     for number, row in enumerate(table.rows, start=2):
@@ -94,6 +106,84 @@ async def _already_held(db: AsyncSession, consultation_id: uuid.UUID, table: Tab
             problems.append(f"row {number}: response {value} is also row {seen[value]}")
         seen.setdefault(value, number)
     return problems
+
+
+async def _published(db: AsyncSession, store: SurveyStore, consultation_id: uuid.UUID) -> Version:
+    version = await store.run(db, lambda c: current_version(c, consultation_id))
+    if version is None:
+        raise Invalid("Publish a survey before importing responses")
+    return version
+
+
+def _mapping(form: FormMultiDict, table: Table, survey: Survey) -> dict[int, str]:
+    """Column number -> question key, for the columns mapped to a question."""
+    keys = {value for value, _ in targets(survey)}
+    return {
+        n: str(form.get(f"column-{n}"))
+        for n in range(len(table.headers))
+        if str(form.get(f"column-{n}", "")) in keys
+    }
+
+
+@dataclass
+class Batches:
+    """An import written batch by batch; ``stopped`` names the batch the database refused."""
+
+    imported: int = 0
+    stopped: str = ""
+
+
+async def _write_batches(
+    request: Request[Any, Any, Any],
+    db: AsyncSession,
+    store: SurveyStore,
+    version: Version,
+    rows: list[dict[str, Any]],
+    chosen_type: str,
+    columns: dict[str, str],
+) -> Batches:
+    """Each batch commits with its audit record (the request's session, committed per batch),
+    so respondents' saves get the write lock between batches."""
+    done, survey, now = Batches(), version.survey, datetime.now(UTC)
+    consultation_id = request.path_params["consultation_id"]
+    for start in range(0, len(rows), IMPORT_BATCH):
+        batch = [
+            new_response(
+                survey,
+                answers,
+                consultation_id=consultation_id,
+                version_id=version.id,
+                # No one holds a withdrawal code for an imported row: a random one's hash.
+                withdrawal_code_hash=unheld_code_hash(),
+                chosen_type=chosen_type,
+                submitted_at=now,
+            )
+            for answers in rows[start : start + IMPORT_BATCH]
+        ]
+        try:
+            await store.run(db, partial(insert_responses, rows=batch))
+            audit.record(
+                db,
+                "responses_imported",
+                actor=request.user,
+                object_type="consultation",
+                object_id=consultation_id,
+                detail={"rows": len(batch), "first_row": start + 2, "columns": columns},
+            )
+            await db.commit()
+        except DBAPIError as error:
+            await db.rollback()
+            # The error's text may quote the answers: only its kind is logged.
+            logger.warning("import stopped at row %d: %s", start + 2, type(error).__name__)
+            done.stopped = (
+                f"The database refused rows {start + 2} to {start + 1 + len(batch)} of the "
+                f"file, so the import stopped there. {done.imported} rows before them were "
+                "imported. The upload now holds only the rows not imported: import again to "
+                "continue, or cancel."
+            )
+            return done
+        done.imported += len(batch)
+    return done
 
 
 class ImportController(Controller):
@@ -131,11 +221,7 @@ class ImportController(Controller):
                 status_code=400,
             )
         token = secrets.token_hex(uploads.TOKEN_LENGTH // 2)
-        uploads.save(
-            _data_dir(request),
-            token,
-            {"consultation_id": str(consultation_id), "headers": table.headers, "rows": table.rows},
-        )
+        _keep(request, consultation_id, token, table)
         return Redirect(
             f"/staff/consultations/{consultation_id}/responses/import/{token}", status_code=303
         )
@@ -147,8 +233,9 @@ class ImportController(Controller):
         consultation_id: uuid.UUID,
         token: str,
         db_session: AsyncSession,
+        store: SurveyStore,
     ) -> Template:
-        return await self._page(request, consultation_id, token, db_session, None)
+        return await _page(request, store, consultation_id, token, db_session, None)
 
     @post("/{token:str}")
     async def map_and_import(
@@ -158,64 +245,33 @@ class ImportController(Controller):
         token: str,
         form: FormMultiDict,
         db_session: AsyncSession,
+        store: SurveyStore,
     ) -> Template | Redirect:
         consultation = await consultation_or_404(db_session, consultation_id)
-        version = await current_version(db_session, consultation)
-        if version is None:
-            raise Invalid("Publish a survey before importing responses")
-        survey = definition_of(version)
-        table = _load(request, consultation_id, token)
-        keys = {value for value, _ in targets(survey)}
-        mapping = {
-            n: str(form.get(f"column-{n}"))
-            for n in range(len(table.headers))
-            if str(form.get(f"column-{n}", "")) in keys
-        }
-        types = respondent_types(survey, consultation)
+        version = await _published(db_session, store, consultation_id)
+        survey, table = version.survey, _load(request, consultation_id, token)
+        mapping = _mapping(form, table, survey)
         chosen_type = str(form.get("respondent_type", ""))
-        if chosen_type not in dict(types.options):
+        if chosen_type not in dict(respondent_types(survey, consultation).options):
             chosen_type = ""
         rows, problems = parse_rows(survey, table, mapping)
-        problems += await _already_held(db_session, consultation_id, table)
+        problems += await _already_held(db_session, store, consultation_id, table)
         if not mapping:
             problems.insert(0, "Map at least one column to a question")
+        result = {"mapping": mapping, "problems": problems, "rows": rows[:5],
+                  "respondent_type": chosen_type, "total": len(rows)}  # fmt: skip
         if problems or form.get("action") != "import":
-            return await self._page(request, consultation_id, token, db_session, {
-                "mapping": mapping, "problems": problems, "rows": rows[:5],
-                "respondent_type": chosen_type, "total": len(rows),
-            }, status_code=400 if problems else 200)  # fmt: skip
-        now = datetime.now(UTC)
-        type_key = survey.respondent_type_question
-        for answers in rows:
-            if chosen_type and type_key and type_key not in answers:
-                # The chosen type is the answer to the survey's respondent-type question, as it
-                # would be had the respondent answered it here.
-                answers[type_key] = chosen_type
-            from_answers = answers.get(type_key) if type_key else None
-            db_session.add(
-                Response(
-                    consultation_id=consultation_id,
-                    version_id=version.id,
-                    respondent_type=chosen_type
-                    or (from_answers if isinstance(from_answers, str) else None),
-                    answers=answers,
-                    submitted_at=now,
-                    # No one holds a withdrawal code for an imported row: a random one's hash.
-                    withdrawal_code_hash=hash_code(new_code()),
-                )
+            status = 400 if problems else 200
+            return await _page(request, store, consultation_id, token, db_session, result, status)
+        columns = {table.headers[n]: k for n, k in mapping.items()}
+        done = await _write_batches(request, db_session, store, version, rows, chosen_type, columns)
+        if done.stopped:
+            _keep(
+                request, consultation_id, token, Table(table.headers, table.rows[done.imported :])
             )
-        audit.record(
-            db_session,
-            "responses_imported",
-            actor=request.user,
-            object_type="consultation",
-            object_id=consultation_id,
-            detail={
-                "rows": len(rows),
-                "columns": {table.headers[n]: k for n, k in mapping.items()},
-            },
-        )
-        await db_session.flush()
+            left = rows[done.imported :]
+            result.update(stopped=done.stopped, rows=left[:5], total=len(left))
+            return await _page(request, store, consultation_id, token, db_session, result, 409)
         uploads.delete(_data_dir(request), token)  # personal data: kept no longer than needed
         return Redirect(f"/staff/consultations/{consultation_id}/responses", status_code=303)
 
@@ -241,33 +297,42 @@ class ImportController(Controller):
         )
         return Redirect(f"/staff/consultations/{consultation_id}/responses", status_code=303)
 
-    async def _page(
-        self,
-        request: Request[Any, Any, Any],
-        consultation_id: uuid.UUID,
-        token: str,
-        db_session: AsyncSession,
-        result: dict[str, Any] | None,
-        status_code: int = 200,
-    ) -> Template:
-        consultation = await consultation_or_404(db_session, consultation_id)
-        version = await current_version(db_session, consultation)
-        if version is None:
-            raise Invalid("Publish a survey before importing responses")
-        table = _load(request, consultation_id, token)
-        survey = definition_of(version)
-        # Preselect what a column heading names (key, wording or export column name).
-        guesses = guess_targets(survey, table.headers)
-        return Template(
-            "responses/import_map.html",
-            context={
-                "consultation": consultation,
-                "token": token,
-                "table": table,
-                "targets": targets(survey),
-                "mapping": result["mapping"] if result else guesses,
-                "result": result,
-                "types": respondent_types(survey, consultation),
-            },
-            status_code=status_code,
-        )
+
+def _keep(
+    request: Request[Any, Any, Any], consultation_id: uuid.UUID, token: str, table: Table
+) -> None:
+    content = {
+        "consultation_id": str(consultation_id),
+        "headers": table.headers,
+        "rows": table.rows,
+    }
+    uploads.save(_data_dir(request), token, content)
+
+
+async def _page(
+    request: Request[Any, Any, Any],
+    store: SurveyStore,
+    consultation_id: uuid.UUID,
+    token: str,
+    db_session: AsyncSession,
+    result: dict[str, Any] | None,
+    status_code: int = 200,
+) -> Template:
+    consultation = await consultation_or_404(db_session, consultation_id)
+    survey = (await _published(db_session, store, consultation_id)).survey
+    table = _load(request, consultation_id, token)
+    # Preselect what a column heading names (key, wording or export column name).
+    guesses = guess_targets(survey, table.headers)
+    return Template(
+        "responses/import_map.html",
+        context={
+            "consultation": consultation,
+            "token": token,
+            "table": table,
+            "targets": targets(survey),
+            "mapping": result["mapping"] if result else guesses,
+            "result": result,
+            "types": respondent_types(survey, consultation),
+        },
+        status_code=status_code,
+    )

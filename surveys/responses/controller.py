@@ -1,6 +1,6 @@
 """Staff pages for a consultation's responses: the filtered list, one response, erasure, and
-export downloads. Handlers stay thin: queries live in :mod:`.listing`, formats in
-:mod:`surveys.exports`."""
+export downloads. Handlers stay thin: queries live in :mod:`surveys.store` (run in the
+request's transaction, so audit records commit with them), formats in :mod:`surveys.exports`."""
 
 from __future__ import annotations
 
@@ -9,23 +9,30 @@ import tempfile
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
 import anyio
 from litestar import Controller, Request, get, post
 from litestar.background_tasks import BackgroundTask
 from litestar.datastructures import FormMultiDict
-from litestar.params import Parameter
+from litestar.di import Provide
 from litestar.response import File, Redirect, Stream, Template
+from sqlalchemy import ColumnElement
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from consult import audit
 from consult.consultations.models import Consultation
-from consult.errors import Invalid, NotFound
+from consult.consultations.service import consultation_or_404
+from consult.errors import Invalid
 from consult.forms import FormErrors, text
 from consult.permissions import Permission, requires
-from surveys import exports, journey
+from surveys import exports
 from surveys.responses import listing
+from surveys.store import listing as found
+from surveys.store import responses
+from surveys.store.database import SurveyStore
+from surveys.store.listing import ResponseFilters
+from surveys.store.versions import current_survey, version
 
 FORMATS = {
     # The CSV comes zipped with its data dictionary (<name>.csv, <name>-dictionary.json).
@@ -35,58 +42,51 @@ FORMATS = {
 }
 
 
-async def consultation_or_404(db: AsyncSession, consultation_id: uuid.UUID) -> Consultation:
-    consultation = await db.get(Consultation, consultation_id)
-    if consultation is None:
-        raise NotFound("There is no consultation with that reference")
-    return consultation
-
-
 def _export_name(consultation: Consultation) -> str:
     return f"responses-{consultation.slug}-{datetime.now(UTC):%Y%m%d-%H%M}"
+
+
+def _export_choice(format: str, header: str, filters: ResponseFilters) -> None:
+    if format not in FORMATS:
+        raise Invalid("Choose CSV, XLSX or SPSS (.sav)")
+    if header not in exports.HEADER_MODES:
+        raise Invalid("Choose how columns are headed: names, wording or both")
+    if filters.errors:
+        raise Invalid(next(iter(filters.errors.values())))
 
 
 class ResponsesController(Controller):
     path = "/staff/consultations/{consultation_id:uuid}/responses"
     include_in_schema = False
+    dependencies = {"filters": Provide(listing.read_filters, sync_to_thread=False)}
 
     @get("/", name="responses", guards=[requires(Permission.VIEW_RESPONSES)])
     async def list_responses(
         self,
         consultation_id: uuid.UUID,
         db_session: AsyncSession,
-        respondent_type: str = "",
-        submitted_from: str = "",
-        submitted_to: str = "",
-        answer: str = "",
-        search: str = "",
-        page: Annotated[int, Parameter(ge=1, le=listing.MAX_PAGE)] = 1,
+        store: SurveyStore,
+        filters: ResponseFilters,
     ) -> Template:
         consultation = await consultation_or_404(db_session, consultation_id)
-        filters = listing.read_filters(
-            respondent_type, submitted_from, submitted_to, answer, search, page
+        now = datetime.now(UTC)
+        result = await store.run(
+            db_session, lambda c: found.find_responses(c, consultation_id, filters)
         )
-        result = await listing.find_responses(db_session, consultation_id, filters)
-        survey = await listing.current_survey(db_session, consultation)
-        pages = max(1, -(-result.total // result.limit))
+        survey = await store.run(db_session, lambda c: current_survey(c, consultation_id))
+        counts = await store.run(db_session, lambda c: found.status_counts(c, consultation_id, now))
         return Template(
             "responses/list.html",
             context={
                 "consultation": consultation,
-                "counts": await listing.status_counts(
-                    db_session, consultation_id, datetime.now(UTC)
-                ),
+                "counts": counts,
                 "result": result,
                 "filters": filters,
-                "raw": {
-                    "submitted_from": submitted_from,
-                    "submitted_to": submitted_to,
-                    "answer": answer,
-                },
+                "raw": filters.raw,
                 "choice_questions": listing.choice_questions(survey),
                 "types": listing.respondent_types(survey, consultation),
-                "page": max(page, 1),
-                "pages": pages,
+                "page": filters.page,
+                "pages": max(1, -(-result.total // result.limit)),
                 "formats": list(FORMATS),
                 "header_modes": exports.HEADER_MODES,
                 "filtered": bool(listing.filters_used(filters)) and not filters.errors,
@@ -101,10 +101,14 @@ class ResponsesController(Controller):
         consultation_id: uuid.UUID,
         response_id: uuid.UUID,
         db_session: AsyncSession,
+        store: SurveyStore,
     ) -> Template:
         consultation = await consultation_or_404(db_session, consultation_id)
-        response = await listing.get_response(db_session, consultation_id, response_id)
-        number, survey = await listing.survey_of(db_session, response)
+        response = await store.run(
+            db_session, lambda c: responses.response_or_404(c, consultation_id, response_id)
+        )
+        asked = await store.run(db_session, lambda c: version(c, response.version_id))
+        assert asked is not None  # RESTRICT on the foreign key: a response keeps its version
         audit.record(
             db_session,
             "response_viewed",
@@ -118,18 +122,24 @@ class ResponsesController(Controller):
             context={
                 "consultation": consultation,
                 "response": response,
-                "version_number": number,
-                "sections": listing.summary(survey, response.answers),
-                "types": listing.respondent_types(survey, consultation),
+                "version_number": asked.number,
+                "sections": listing.summary(asked.survey, response.answers),
+                "types": listing.respondent_types(asked.survey, consultation),
             },
         )
 
     @get("/{response_id:uuid}/erase", guards=[requires(Permission.ERASE_RESPONSES)])
     async def erase_form(
-        self, consultation_id: uuid.UUID, response_id: uuid.UUID, db_session: AsyncSession
+        self,
+        consultation_id: uuid.UUID,
+        response_id: uuid.UUID,
+        db_session: AsyncSession,
+        store: SurveyStore,
     ) -> Template:
         consultation = await consultation_or_404(db_session, consultation_id)
-        response = await listing.get_response(db_session, consultation_id, response_id)
+        response = await store.run(
+            db_session, lambda c: responses.response_or_404(c, consultation_id, response_id)
+        )
         return Template(
             "responses/erase.html",
             context={"consultation": consultation, "response": response, "errors": {}},
@@ -143,9 +153,12 @@ class ResponsesController(Controller):
         response_id: uuid.UUID,
         form: FormMultiDict,
         db_session: AsyncSession,
+        store: SurveyStore,
     ) -> Template | Redirect:
         consultation = await consultation_or_404(db_session, consultation_id)
-        response = await listing.get_response(db_session, consultation_id, response_id)
+        response = await store.run(
+            db_session, lambda c: responses.response_or_404(c, consultation_id, response_id)
+        )
         errors = FormErrors()
         reason = text(
             form, "reason", "The reason for erasure", errors, max_length=500, required=True
@@ -160,7 +173,11 @@ class ResponsesController(Controller):
                 },
                 status_code=400,
             )
-        await journey.forget_response(db_session, response)
+        code_hash = response.withdrawal_code_hash
+        await store.run(
+            db_session,
+            lambda c: responses.forget_response(c, consultation_id, response_id, code_hash),
+        )
         audit.record(
             db_session,
             "response_erased",
@@ -177,28 +194,15 @@ class ResponsesController(Controller):
         request: Request[Any, Any, Any],
         consultation_id: uuid.UUID,
         db_session: AsyncSession,
+        filters: ResponseFilters,
         format: str = "csv",
         header: str = "names",
-        respondent_type: str = "",
-        submitted_from: str = "",
-        submitted_to: str = "",
-        answer: str = "",
-        search: str = "",
     ) -> Stream | File:
         """All submitted responses, or ("Export these responses") only those the list's
         filters find: the same parameters, read and applied by the same code as the list."""
         consultation = await consultation_or_404(db_session, consultation_id)
-        if format not in FORMATS:
-            raise Invalid("Choose CSV, XLSX or SPSS (.sav)")
-        if header not in exports.HEADER_MODES:
-            raise Invalid("Choose how columns are headed: names, wording or both")
-        filters = listing.read_filters(
-            respondent_type, submitted_from, submitted_to, answer, search
-        )
-        if filters.errors:
-            raise Invalid(next(iter(filters.errors.values())))
-        dialect = db_session.get_bind().dialect.name
-        where = listing.conditions(dialect, filters)
+        _export_choice(format, header, filters)
+        where = found.conditions(db_session.get_bind().dialect.name, filters)
         layout = await exports.layout_for(db_session, consultation_id)
         # Counted before streaming so the audit record commits with this request.
         rows = await exports.count_responses(db_session, consultation_id, where)
@@ -222,25 +226,39 @@ class ResponsesController(Controller):
                 media_type=FORMATS["csv"],
                 headers={"Content-Disposition": f'attachment; filename="{filename}"'},
             )
-        handle, name = tempfile.mkstemp(suffix=f".{format}")
-        os.close(handle)
-        path = Path(name)
-        try:
-            async with alchemy.get_session() as db:
-                batches = exports.read_rows(db, consultation_id, layout, where=where)
-                if format == "xlsx":
-                    await exports.write_xlsx(path, layout, batches, header)
-                else:
-                    await exports.write_sav(path, layout, batches)
-        except BaseException:
-            await anyio.Path(name).unlink(missing_ok=True)
-            raise
+        path = await _export_file(alchemy, consultation_id, layout, where, format, header)
         return File(
             path=path,
             filename=filename,
             media_type=FORMATS[format],
             background=BackgroundTask(path.unlink, missing_ok=True),
         )
+
+
+async def _export_file(
+    alchemy: Any,
+    consultation_id: uuid.UUID,
+    layout: exports.ExportLayout,
+    where: list[ColumnElement[bool]],
+    format: str,
+    header: str,
+) -> Path:
+    """The XLSX or SAV file in a temporary file (removed after sending), read on a session of
+    its own."""
+    handle, name = tempfile.mkstemp(suffix=f".{format}")
+    os.close(handle)
+    path = Path(name)
+    try:
+        async with alchemy.get_session() as db:
+            batches = exports.read_rows(db, consultation_id, layout, where=where)
+            if format == "xlsx":
+                await exports.write_xlsx(path, layout, batches, header)
+            else:
+                await exports.write_sav(path, layout, batches)
+    except BaseException:
+        await anyio.Path(name).unlink(missing_ok=True)
+        raise
+    return path
 
 
 async def _zip_stream(

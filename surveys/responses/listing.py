@@ -1,57 +1,19 @@
-"""Finding responses for staff: counts by status, filters, free-text search, one page at a
-time (advanced-alchemy's ``LimitOffset`` -> ``OffsetPagination``), and erasure.
-
-Withdrawals delete the response, so the withdrawn count comes from the audit log
-(``response_withdrawn`` events recorded by :func:`surveys.journey.withdraw`).
-"""
+"""The staff responses list's pieces that are not queries: reading the filters from the query
+string (one declaration, injected into the list and the export), what an audit record says
+about them, the answer filter's select lists, a response's summary and the names of respondent
+types. The queries are in :mod:`surveys.store.listing`."""
 
 from __future__ import annotations
 
-import re
-import uuid
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from dataclasses import dataclass
+from datetime import date
+from typing import Annotated, Any
 
-from advanced_alchemy.filters import LimitOffset
-from advanced_alchemy.repository import SQLAlchemyAsyncRepository
-from advanced_alchemy.service import OffsetPagination
-from sqlalchemy import ColumnElement, String, cast, func, select, text
-from sqlalchemy.ext.asyncio import AsyncSession
+from litestar.params import Parameter
 
-from consult.audit import AuditEvent
 from consult.consultations.models import Consultation
-from consult.errors import NotFound
 from surveys.definition import Option, QuestionType, Survey
-from surveys.journey import current_version, definition_of
-from surveys.models import Draft, Response, SurveyVersion
-
-PAGE_SIZE = 25
-KEY_PATTERN = re.compile(r"[A-Za-z0-9_]{1,100}")
-
-
-class ResponseRepository(SQLAlchemyAsyncRepository[Response]):
-    model_type = Response
-
-
-@dataclass(frozen=True)
-class StatusCounts:
-    draft: int
-    submitted: int
-    withdrawn: int
-
-
-@dataclass
-class ResponseFilters:
-    respondent_type: str = ""
-    submitted_from: date | None = None
-    submitted_to: date | None = None
-    question: str = ""
-    option: str = ""
-    search: str = ""
-    page: int = 1
-    errors: dict[str, str] = field(default_factory=dict)
-
+from surveys.store.listing import KEY_PATTERN, ResponseFilters
 
 EARLIEST_DATE, LATEST_DATE = date(2000, 1, 1), date(2999, 12, 31)
 # The last page a list can have is far below this; a longer number would overflow the query.
@@ -79,12 +41,18 @@ def read_filters(
     submitted_to: str = "",
     answer: str = "",
     search: str = "",
-    page: int = 1,
+    page: Annotated[int, Parameter(ge=1, le=MAX_PAGE)] = 1,
 ) -> ResponseFilters:
-    """The list's query parameters as filters (the export reads the same ones)."""
+    """The list's query parameters as filters: a dependency (``filters``) of the list and the
+    export, so both read the same parameters the same way."""
     filters = ResponseFilters(
         respondent_type=respondent_type[:40], search=search.strip()[:200], page=page
     )
+    filters.raw = {
+        "submitted_from": submitted_from,
+        "submitted_to": submitted_to,
+        "answer": answer,
+    }
     filters.submitted_from = _date(submitted_from, "submitted_from", "From date", filters.errors)
     filters.submitted_to = _date(submitted_to, "submitted_to", "To date", filters.errors)
     # One select list of "question: option" pairs, so no JavaScript is needed to pair them.
@@ -109,31 +77,6 @@ def filters_used(filters: ResponseFilters) -> dict[str, Any]:
     return used
 
 
-async def status_counts(
-    db: AsyncSession, consultation_id: uuid.UUID, now: datetime
-) -> StatusCounts:
-    drafts = await db.scalar(
-        select(func.count())
-        .select_from(Draft)
-        .where(Draft.consultation_id == consultation_id, Draft.expires_at > now)
-    )
-    submitted = await db.scalar(
-        select(func.count())
-        .select_from(Response)
-        .where(Response.consultation_id == consultation_id)
-    )
-    withdrawn = await db.scalar(
-        select(func.count())
-        .select_from(AuditEvent)
-        .where(
-            AuditEvent.action == "response_withdrawn",
-            AuditEvent.object_type == "consultation",
-            AuditEvent.object_id == str(consultation_id),
-        )
-    )
-    return StatusCounts(int(drafts or 0), int(submitted or 0), int(withdrawn or 0))
-
-
 def choice_questions(survey: Survey | None) -> list[tuple[QuestionType, tuple[Option, ...]]]:
     """Questions with a fixed list of answers, for the "answer" filter's select lists."""
     if survey is None:
@@ -144,77 +87,6 @@ def choice_questions(survey: Survey | None) -> list[tuple[QuestionType, tuple[Op
         if options and question.type_name in ("single_choice", "multiple_choice", "rating"):
             found.append((question, options))
     return found
-
-
-def _escape_like(term: str) -> str:
-    return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-def _answer_is(dialect: str, key: str, value: str) -> ColumnElement[bool]:
-    """The answer to ``key`` is ``value`` (single choice, rating) or includes it (multiple)."""
-    if dialect == "postgresql":
-        clause = text(
-            "((survey_response.answers -> :fkey) @> to_jsonb(CAST(:fvalue AS text)) OR "
-            "(survey_response.answers -> :fkey -> 'selected') @> "
-            "jsonb_build_array(CAST(:fvalue AS text)))"
-        ).bindparams(fkey=key, fvalue=value)
-    else:
-        clause = text(
-            "(json_extract(survey_response.answers, :fpath) = :fvalue OR EXISTS (SELECT 1 FROM "
-            "json_each(survey_response.answers, :fselected) WHERE json_each.value = :fvalue))"
-        ).bindparams(fpath=f'$."{key}"', fselected=f'$."{key}".selected', fvalue=value)
-    # A raw clause is not a column expression, which the repository's filters need.
-    return Response.id.in_(select(Response.id).where(clause))
-
-
-def conditions(dialect: str, filters: ResponseFilters) -> list[ColumnElement[bool]]:
-    """The filters as WHERE clauses on ``survey_response`` (the list and the export share them)."""
-    where: list[ColumnElement[bool]] = []
-    if filters.respondent_type:
-        where.append(Response.respondent_type == filters.respondent_type)
-    if filters.submitted_from:
-        start = datetime.combine(filters.submitted_from, time.min, tzinfo=UTC)
-        where.append(Response.submitted_at >= start)
-    if filters.submitted_to:
-        end = datetime.combine(filters.submitted_to + timedelta(days=1), time.min, tzinfo=UTC)
-        where.append(Response.submitted_at < end)
-    if filters.question and filters.option and KEY_PATTERN.fullmatch(filters.question):
-        where.append(_answer_is(dialect, filters.question, filters.option))
-    if filters.search:
-        # Matches anywhere in the stored answers (text, and option codes too).
-        pattern = f"%{_escape_like(filters.search)}%"
-        where.append(cast(Response.answers, String).ilike(pattern, escape="\\"))
-    return where
-
-
-async def find_responses(
-    db: AsyncSession, consultation_id: uuid.UUID, filters: ResponseFilters
-) -> OffsetPagination[Response]:
-    dialect = db.get_bind().dialect.name
-    page = LimitOffset(limit=PAGE_SIZE, offset=(max(filters.page, 1) - 1) * PAGE_SIZE)
-    items, total = await ResponseRepository(session=db).list_and_count(
-        Response.consultation_id == consultation_id,
-        *conditions(dialect, filters),
-        page,
-        order_by=[Response.submitted_at.desc(), Response.id.desc()],
-    )
-    return OffsetPagination(items=items, limit=page.limit, offset=page.offset, total=total)
-
-
-async def get_response(
-    db: AsyncSession, consultation_id: uuid.UUID, response_id: uuid.UUID
-) -> Response:
-    response = await db.get(Response, response_id)
-    if response is None or response.consultation_id != consultation_id:
-        raise NotFound("There is no response with that reference")
-    return response
-
-
-async def survey_of(db: AsyncSession, response: Response) -> tuple[int, Survey]:
-    version = await db.get(SurveyVersion, response.version_id)
-    if version is None:  # RESTRICT on the foreign key makes this unreachable
-        raise NotFound("The survey version of this response is missing")
-    return version.number, definition_of(version)
 
 
 def summary(survey: Survey, answers: dict[str, Any]) -> list[dict[str, Any]]:
@@ -257,8 +129,3 @@ def respondent_types(survey: Survey | None, consultation: Consultation) -> Respo
     from surveys.builder.choices import RESPONDENT_TYPE_LABELS
 
     return RespondentTypes("Respondent type", list(RESPONDENT_TYPE_LABELS.items()))
-
-
-async def current_survey(db: AsyncSession, consultation: Consultation) -> Survey | None:
-    version = await current_version(db, consultation)
-    return definition_of(version) if version else None

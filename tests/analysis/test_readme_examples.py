@@ -19,8 +19,8 @@ import pytest
 from sqlalchemy import select
 
 from analysis.cli import main
-from surveys.definition import prune_answers
-from surveys.journey import definition_of, hash_code
+from surveys.codes import hash_code
+from surveys.definition import prune_answers, survey_from_dict
 from surveys.models import Response, SurveyVersion
 from tests.conftest import db_session
 from tests.surveys.conftest import load_demo
@@ -78,7 +78,7 @@ async def add_demo_responses(settings: Any) -> None:
     async with db_session(settings) as db:
         version = await db.scalar(select(SurveyVersion))
         assert version is not None
-        survey = definition_of(version)
+        survey = survey_from_dict(version.definition)
         start = datetime(2027, 1, 4, 9, tzinfo=UTC)
         for n, who in enumerate(
             ["victim_survivor"] * 45 + ["on_behalf"] * 15 + ["professional"] * 45 + ["public"] * 20

@@ -40,7 +40,7 @@ SEED = textwrap.dedent(
     from consult.consultations.models import Consultation
     from consult.db import build_alchemy_config
     from consult.settings import get_settings
-    from surveys.journey import current_version
+    from surveys.store.versions import current_version
     from surveys.models import Response
 
     TEXTS = [
@@ -58,7 +58,7 @@ SEED = textwrap.dedent(
         config = build_alchemy_config(get_settings())
         async with config.get_session() as db:
             consultation = await db.scalar(select(Consultation))
-            version = await current_version(db, consultation)
+            version = await db.run_sync(lambda s: current_version(s.connection(), consultation.id))
             start = datetime.now(UTC) - timedelta(days=1)
             for n, text in enumerate(TEXTS):
                 db.add(Response(

@@ -113,7 +113,7 @@ sections:
 async def load_all_types(settings: Settings, slug: str = "all-types") -> str:
     """An open consultation whose survey has one question of every type."""
     from surveys.definition import load_definition, survey_to_dict
-    from surveys.journey import publish_version
+    from surveys.store.versions import publish_version
 
     async with db_session(settings) as db:
         consultation = Consultation(
@@ -121,6 +121,10 @@ async def load_all_types(settings: Settings, slug: str = "all-types") -> str:
         )
         db.add(consultation)
         await db.flush()
-        await publish_version(db, consultation, survey_to_dict(load_definition(ALL_TYPES_YAML)))
+        await db.run_sync(
+            lambda s: publish_version(
+                s.connection(), consultation.id, survey_to_dict(load_definition(ALL_TYPES_YAML))
+            )
+        )
         await db.commit()
     return f"/c/{slug}"

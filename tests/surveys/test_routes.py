@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import pytest
@@ -29,7 +30,8 @@ from surveys.definition import (
     visible_pages,
 )
 from surveys.definition.conditions import referenced_questions
-from surveys.journey import publish_version
+from surveys.store.database import run
+from surveys.store.versions import publish_version
 from tests.conftest import db_session
 from tests.forms import parse
 from tests.surveys.builder.conftest import GOOD_YAML
@@ -215,7 +217,14 @@ async def publish_all(settings: Any) -> dict[str, Survey]:
             )
             db.add(consultation)
             await db.flush()
-            await publish_version(db, consultation, survey_to_dict(survey))
+            await run(
+                db,
+                partial(
+                    publish_version,
+                    consultation_id=consultation.id,
+                    definition=survey_to_dict(survey),
+                ),
+            )
             slugs[consultation.slug] = survey
         await db.commit()
     return slugs

@@ -14,9 +14,9 @@ from sqlalchemy import select
 
 from consult.db import build_engine
 from consult.direct import DirectDatabase
-from surveys import receipts
-from surveys.journey import hash_code
+from surveys.codes import hash_code
 from surveys.models import Draft, Response
+from surveys.store import receipts
 from tests.conftest import db_session
 from tests.faults import fail_session_writes
 from tests.forms import open_page, submit_page

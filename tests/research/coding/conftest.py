@@ -15,8 +15,8 @@ from sqlalchemy import select
 
 from consult.consultations.models import Consultation
 from consult.settings import Settings
-from surveys.journey import current_version
 from surveys.models import Response
+from surveys.store.versions import current_version
 from tests.conftest import db_session
 from tests.forms import open_page
 from tests.surveys.conftest import load_demo
@@ -42,7 +42,7 @@ async def add_responses(
     async with db_session(settings) as db:
         consultation = await db.scalar(select(Consultation))
         assert consultation is not None
-        version = await current_version(db, consultation)
+        version = await db.run_sync(lambda s: current_version(s.connection(), consultation.id))
         assert version is not None
         start = datetime.now(UTC) - timedelta(days=1)
         for n, (kind, text) in enumerate(answers):

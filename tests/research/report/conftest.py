@@ -14,8 +14,8 @@ from consult.consultations.models import Consultation
 from consult.settings import Settings
 from research.coding.models import QuestionCodebook, Quote, Suggestion
 from research.coding.quotes import apply_spans
-from surveys.journey import current_version
 from surveys.models import Response
+from surveys.store.versions import current_version
 from tests.conftest import db_session
 from tests.surveys.conftest import load_demo
 
@@ -50,7 +50,7 @@ async def demo_report_data(settings: Settings) -> uuid.UUID:
     async with db_session(settings) as db:
         consultation = await db.scalar(select(Consultation))
         assert consultation is not None
-        version = await current_version(db, consultation)
+        version = await db.run_sync(lambda s: current_version(s.connection(), consultation.id))
         assert version is not None
         start = datetime.now(UTC) - timedelta(days=2)
         ids = []

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from consult.audit import AuditEvent
 from consult.consultations.models import Consultation
 from consult.settings import Settings
-from surveys.journey import hash_code
+from surveys.codes import hash_code
 from surveys.models import Response, SurveyVersion
 from tests.conftest import db_session
 from tests.surveys.conftest import load_all_types

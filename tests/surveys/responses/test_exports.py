@@ -19,8 +19,9 @@ from sqlalchemy import event, insert, select
 from consult.consultations.models import Consultation
 from consult.settings import Settings
 from surveys import exports
-from surveys.journey import hash_code, publish_version
+from surveys.codes import hash_code
 from surveys.models import Response, SurveyVersion
+from surveys.store.versions import publish_version
 from tests.conftest import db_session
 from tests.surveys.responses.conftest import (
     FULL_ANSWERS,
@@ -237,7 +238,7 @@ async def test_mixed_versions_union_columns_and_label_by_each_version(
                         "options": [{"value": "red", "label": "Crimson"},
                                     {"value": "blue", "label": "Blue"}]}  # fmt: skip
         questions.append({"key": "extra", "type": "short_text", "title": "New question"})
-        await publish_version(db, consultation, definition)
+        await db.run_sync(lambda s: publish_version(s.connection(), consultation.id, definition))
         await db.commit()
     await add_responses(settings, [{"colour": "red", "extra": "new"}], version_number=2)
     await staff("researcher")

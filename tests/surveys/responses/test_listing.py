@@ -9,8 +9,9 @@ from sqlalchemy import select
 
 from consult.consultations.models import Consultation
 from consult.settings import Settings
-from surveys.journey import hash_code, withdraw
+from surveys.codes import hash_code
 from surveys.models import Response
+from surveys.store.responses import withdraw
 from tests.conftest import db_session
 from tests.forms import open_page, submit
 from tests.surveys.responses.conftest import (
@@ -34,9 +35,13 @@ async def test_list_counts_submitted_drafts_and_withdrawn(client, settings, staf
         row = await db.get(Response, withdrawn)
         assert row is not None
         row.withdrawal_code_hash = hash_code("AAAA-BBBB")
+        await db.flush()
         consultation = await db.scalar(select(Consultation))
         assert consultation is not None
-        assert await withdraw(db, consultation, "AAAA-BBBB") == "withdrawn"
+        assert (
+            await db.run_sync(lambda s: withdraw(s.connection(), consultation, "AAAA-BBBB"))
+            == "withdrawn"
+        )
         await db.commit()
     await staff("researcher")
     page = await client.get(survey)

@@ -1,16 +1,20 @@
-"""The builder's thin database layer: a consultation's survey, its versions and its one draft.
+"""The builder's data: a consultation's survey, its versions and its one draft.
+
+These functions work on the request's ORM session rather than a bare connection: the builder
+edits the draft version's definition as an object through several steps of one request
+(:func:`save_definition`), and the change commits with the request and its audit record.
 
 A version with ``published_at IS NULL`` is the editable draft; at most one exists per survey
 (the builder only ever makes one, and the unique ``(survey_id, number)`` turns a race into a
 conflict). Publishing sets ``published_at`` and the version is never edited again. The
-respondent journey serves the newest *published* version (``journey.current_version``), so a
+respondent journey serves the newest *published* version (:func:`surveys.store.versions.newest_published`), so a
 draft is invisible to respondents until it is published.
 """
 
 from __future__ import annotations
 
 import copy
-import uuid
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -19,18 +23,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from consult.consultations.models import Consultation, Status, SupportService
 from consult.errors import Conflict, NotFound
 from surveys.builder.service import Definition, key_from, new_definition
-from surveys.journey import now
 from surveys.models import Survey as SurveyRow
 from surveys.models import SurveyVersion
 
 MAX_SLUG = 80
-
-
-async def consultation_or_404(db: AsyncSession, consultation_id: uuid.UUID) -> Consultation:
-    consultation = await db.get(Consultation, consultation_id)
-    if consultation is None:
-        raise NotFound("There is no consultation with that reference")
-    return consultation
 
 
 async def survey_of(db: AsyncSession, consultation: Consultation) -> SurveyRow | None:
@@ -140,7 +136,7 @@ def save_definition(version: SurveyVersion, definition: Definition) -> None:
 
 async def publish(db: AsyncSession, survey: SurveyRow, version: SurveyVersion) -> None:
     require_draft(version)
-    version.published_at = now()
+    version.published_at = datetime.now(UTC)
     survey.title = str(version.definition.get("title") or survey.title)
     await db.flush()
 

@@ -4,7 +4,7 @@ Plain functions over a `Connection` with statements prepared once, run by :mod:`
 (one short transaction each, see there for why). Every page save is one UPDATE of the draft
 row, committed before the redirect, so a crash or a closed tab loses at most the page in hand.
 
-Codes shown to respondents are stored only as hashes (:func:`surveys.journey.hash_code`).
+Codes shown to respondents are stored only as hashes (:func:`surveys.codes.hash_code`).
 Password hashing (Argon2id) runs outside any transaction: it takes tens of milliseconds and
 must not hold SQLite's write lock.
 """
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -23,16 +23,16 @@ from sqlalchemy import Connection, Table, bindparam, delete, select, update
 from consult.accounts.passwords import verify_password
 from consult.consultations.models import Consultation
 from consult.direct import PreparedQuery
-from surveys import receipts
+from surveys.codes import hash_code, new_code
 from surveys.definition import Answers, Survey, prune_answers
-from surveys.journey import hash_code, new_code, now
-from surveys.models import Draft, Response
+from surveys.models import Draft
+from surveys.store import receipts
+from surveys.store.responses import insert_responses, new_response
 
 MAX_PASSPHRASE_ATTEMPTS = 5
 MAX_PASSPHRASE_LENGTH = 200
 
 _D: Table = Draft.__table__  # type: ignore[assignment]
-_R: Table = Response.__table__  # type: ignore[assignment]
 _COLUMNS = (
     _D.c.id,
     _D.c.consultation_id,
@@ -71,6 +71,10 @@ _COUNT_ATTEMPT = (
 )
 _RESET_ATTEMPTS = update(_D).where(_THIS_DRAFT).values(failed_attempts=0)
 _DELETE = delete(_D).where(_THIS_DRAFT)
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
 
 
 @dataclass
@@ -236,26 +240,19 @@ def submit(
 
     Deleting the draft first, and checking that this statement deleted it, makes a replayed or
     concurrent submit a no-op: only one transaction can delete the row. The code is sealed into
-    the response row (:mod:`surveys.receipts`) for the confirmation page to show once.
+    the response row (:mod:`surveys.store.receipts`) for the confirmation page to show once.
     """
     deleted = connection.execute(_DELETE, {"draft_id": draft.id})
     if getattr(deleted, "rowcount", 0) != 1:
         return None
-    pruned = prune_answers(survey, dict(draft.answers), draft.skipped)
-    respondent_type = (
-        pruned.get(survey.respondent_type_question) if survey.respondent_type_question else None
-    )
     code = new_code()
-    connection.execute(
-        _R.insert().values(
-            id=uuid7(),
-            consultation_id=draft.consultation_id,
-            version_id=draft.version_id,
-            respondent_type=respondent_type if isinstance(respondent_type, str) else None,
-            answers=pruned,
-            submitted_at=now(),
-            withdrawal_code_hash=hash_code(code),
-            **receipts.seal(code, secret_key, draft.id),
-        )
+    row = new_response(
+        survey,
+        prune_answers(survey, dict(draft.answers), draft.skipped),
+        consultation_id=draft.consultation_id,
+        version_id=draft.version_id,
+        withdrawal_code_hash=hash_code(code),
+        **receipts.seal(code, secret_key, draft.id),
     )
+    insert_responses(connection, [row])
     return code

@@ -17,7 +17,6 @@ from datetime import datetime, timedelta
 
 from cryptography.fernet import Fernet, InvalidToken
 from sqlalchemy import Connection, Table, bindparam, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from consult.direct import PreparedQuery
 from surveys.models import Response
@@ -66,9 +65,9 @@ def forget(connection: Connection, draft_id: uuid.UUID) -> None:
     connection.execute(_FORGET, {"old_hash": receipt_hash(draft_id)})
 
 
-async def forget_unshown(db: AsyncSession, now: datetime) -> None:
+def forget_unshown(connection: Connection, now: datetime) -> None:
     """Retention: a sealed code not shown within a day never will be; drop it."""
-    await db.execute(
+    connection.execute(
         update(_R)
         .where(_R.c.receipt_hash.is_not(None), _R.c.submitted_at < now - UNSHOWN_KEPT_FOR)
         .values(receipt_hash=None, receipt=None)
