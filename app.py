@@ -39,6 +39,7 @@ from consult.settings import BASE_DIR, Settings, get_settings
 from consult.templating import configure_jinja
 from consult.transactions import CommitBeforeSessionWrite, ErrorPageUntilSent
 from surveys.store.database import SurveyStore
+from surveys.store.versions import Definitions
 
 STORE_NAMES = ("sessions", "throttle", "rate_limit")
 
@@ -81,6 +82,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
     # bounded, and gone with the app, so each app (each test's too) starts empty.
     cache = AppCache()
     store = SurveyStore(direct, cache)
+    # Sessions carry the app's parsed definitions, for work that has only a session.
+    alchemy.session_config.info[Definitions.SESSION_KEY] = store.definitions  # type: ignore[index]
     session_auth = build_session_auth(settings, alchemy)
     jobs = job_runner(settings, alchemy)
     return Litestar(

@@ -43,7 +43,7 @@ from surveys.imports import uploads
 from surveys.store import receipts
 from surveys.store import retention as stored
 from surveys.store.database import run
-from surveys.store.versions import surveys_by_version
+from surveys.store.versions import definitions_of, surveys_by_version
 
 BATCH_SIZE = 500
 
@@ -162,7 +162,7 @@ async def apply_retention(
     _remove_abandoned_uploads(db, report, data_dir, dry_run)
     if not dry_run:
         await db.run_sync(lambda s: receipts.forget_unshown(s.connection(), now))
-    versions = await db.run_sync(lambda s: surveys_by_version(s.connection()))
+    versions = await run(db, partial(surveys_by_version, parse=definitions_of(db)))
     for consultation in await db.run_sync(lambda s: stored.consultations(s.connection())):
         entry = ConsultationReport(consultation.id, consultation.slug)
         mine = {"consultation_id": consultation.id, "now": now}

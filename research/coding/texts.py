@@ -47,7 +47,10 @@ def text_questions(survey: Survey | None) -> list[TextQuestion]:
 
 
 async def current_survey(db: AsyncSession, consultation: Consultation) -> Survey | None:
-    return await db.run_sync(lambda s: versions.current_survey(s.connection(), consultation.id))
+    parse = versions.definitions_of(db)
+    return await db.run_sync(
+        lambda s: versions.current_survey(s.connection(), consultation.id, parse)
+    )
 
 
 async def text_question(db: AsyncSession, consultation: Consultation, key: str) -> QuestionType:

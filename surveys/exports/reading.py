@@ -15,12 +15,16 @@ from surveys.exports.layout import ExportLayout
 from surveys.store import exports as stored
 from surveys.store.database import run
 from surveys.store.exports import Where
+from surveys.store.versions import definitions_of
 
 BATCH_SIZE = 500
 
 
 async def layout_for(db: AsyncSession, consultation_id: uuid.UUID) -> ExportLayout:
-    versions = await db.run_sync(lambda s: stored.export_versions(s.connection(), consultation_id))
+    parse = definitions_of(db)
+    versions = await run(
+        db, partial(stored.export_versions, consultation_id=consultation_id, parse=parse)
+    )
     return ExportLayout.for_versions([survey for _, survey in versions.values()])
 
 
@@ -44,7 +48,10 @@ async def read_rows(
 ) -> AsyncIterator[list[ResponseRow]]:
     """Batches of export rows, in response order, limited by ``where`` (extra conditions on
     ``survey_response``, e.g. the staff list's filters)."""
-    versions = await db.run_sync(lambda s: stored.export_versions(s.connection(), consultation_id))
+    parse = definitions_of(db)
+    versions = await run(
+        db, partial(stored.export_versions, consultation_id=consultation_id, parse=parse)
+    )
     last: uuid.UUID | None = None
     while True:
         batch = await run(

@@ -1,12 +1,9 @@
 """Staff import of responses gathered elsewhere: upload, map columns to questions (select
 lists, no JavaScript), preview, then import.
 
-Every row is checked before anything is written. The rows are then written in batches of
-``IMPORT_BATCH``, each committed with its own audit record, so a long import never holds the
-database's write lock for long and respondents saving pages are not kept waiting (on SQLite a
-write waits at most 10 s for the lock). Should the database refuse a batch, that batch and
-those after it are not written, the batches before it stay, and the upload keeps only the rows
-not imported, so importing again continues where it stopped and never counts a row twice.
+Every row is checked before anything is written; the rows are then written in batches
+(:mod:`.batches`). Should the database refuse a batch, the upload keeps only the rows not
+imported, so importing again continues where it stopped and never counts a row twice.
 
 The uploaded table waits between steps in a file under ``<data dir>/imports/`` named by a
 random token and tied to the consultation (:mod:`.uploads`). It is personal data: it is deleted
@@ -17,11 +14,8 @@ abandoned for more than 24 hours.
 from __future__ import annotations
 
 import json
-import logging
 import secrets
 import uuid
-from dataclasses import dataclass
-from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -30,16 +24,15 @@ import anyio
 from litestar import Controller, Request, get, post
 from litestar.datastructures import FormMultiDict, UploadFile
 from litestar.response import Redirect, Template
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from consult import audit
 from consult.consultations.service import consultation_or_404
 from consult.errors import Invalid, NotFound
 from consult.permissions import Permission, requires
-from surveys.codes import unheld_code_hash
 from surveys.definition import Survey
 from surveys.imports import uploads
+from surveys.imports.batches import write_batches
 from surveys.imports.reading import (
     ImportProblem,
     Table,
@@ -50,11 +43,8 @@ from surveys.imports.reading import (
 )
 from surveys.responses.listing import respondent_types
 from surveys.store.database import SurveyStore
-from surveys.store.responses import held_export_ids, insert_responses, new_response
+from surveys.store.responses import held_export_ids
 from surveys.store.versions import Version, current_version
-
-logger = logging.getLogger("consult")
-IMPORT_BATCH = 500
 
 # A platform export's own id column: its rows are already held, or were (see _already_held).
 ID_HEADING = "response_id"
@@ -108,11 +98,13 @@ async def _already_held(
     return problems
 
 
-async def _published(db: AsyncSession, store: SurveyStore, consultation_id: uuid.UUID) -> Version:
-    version = await store.run(db, lambda c: current_version(c, consultation_id))
+async def _published(
+    db: AsyncSession, store: SurveyStore, consultation_id: uuid.UUID
+) -> tuple[Version, Survey]:
+    version = await store.run(db, partial(current_version, consultation_id=consultation_id))
     if version is None:
         raise Invalid("Publish a survey before importing responses")
-    return version
+    return version, store.definitions(version)
 
 
 def _mapping(form: FormMultiDict, table: Table, survey: Survey) -> dict[int, str]:
@@ -123,67 +115,6 @@ def _mapping(form: FormMultiDict, table: Table, survey: Survey) -> dict[int, str
         for n in range(len(table.headers))
         if str(form.get(f"column-{n}", "")) in keys
     }
-
-
-@dataclass
-class Batches:
-    """An import written batch by batch; ``stopped`` names the batch the database refused."""
-
-    imported: int = 0
-    stopped: str = ""
-
-
-async def _write_batches(
-    request: Request[Any, Any, Any],
-    db: AsyncSession,
-    store: SurveyStore,
-    version: Version,
-    rows: list[dict[str, Any]],
-    chosen_type: str,
-    columns: dict[str, str],
-) -> Batches:
-    """Each batch commits with its audit record (the request's session, committed per batch),
-    so respondents' saves get the write lock between batches."""
-    done, survey, now = Batches(), version.survey, datetime.now(UTC)
-    consultation_id = request.path_params["consultation_id"]
-    for start in range(0, len(rows), IMPORT_BATCH):
-        batch = [
-            new_response(
-                survey,
-                answers,
-                consultation_id=consultation_id,
-                version_id=version.id,
-                # No one holds a withdrawal code for an imported row: a random one's hash.
-                withdrawal_code_hash=unheld_code_hash(),
-                chosen_type=chosen_type,
-                submitted_at=now,
-            )
-            for answers in rows[start : start + IMPORT_BATCH]
-        ]
-        try:
-            await store.run(db, partial(insert_responses, rows=batch))
-            audit.record(
-                db,
-                "responses_imported",
-                actor=request.user,
-                object_type="consultation",
-                object_id=consultation_id,
-                detail={"rows": len(batch), "first_row": start + 2, "columns": columns},
-            )
-            await db.commit()
-        except DBAPIError as error:
-            await db.rollback()
-            # The error's text may quote the answers: only its kind is logged.
-            logger.warning("import stopped at row %d: %s", start + 2, type(error).__name__)
-            done.stopped = (
-                f"The database refused rows {start + 2} to {start + 1 + len(batch)} of the "
-                f"file, so the import stopped there. {done.imported} rows before them were "
-                "imported. The upload now holds only the rows not imported: import again to "
-                "continue, or cancel."
-            )
-            return done
-        done.imported += len(batch)
-    return done
 
 
 class ImportController(Controller):
@@ -248,8 +179,8 @@ class ImportController(Controller):
         store: SurveyStore,
     ) -> Template | Redirect:
         consultation = await consultation_or_404(db_session, consultation_id)
-        version = await _published(db_session, store, consultation_id)
-        survey, table = version.survey, _load(request, consultation_id, token)
+        version, survey = await _published(db_session, store, consultation_id)
+        table = _load(request, consultation_id, token)
         mapping = _mapping(form, table, survey)
         chosen_type = str(form.get("respondent_type", ""))
         if chosen_type not in dict(respondent_types(survey, consultation).options):
@@ -264,7 +195,9 @@ class ImportController(Controller):
             status = 400 if problems else 200
             return await _page(request, store, consultation_id, token, db_session, result, status)
         columns = {table.headers[n]: k for n, k in mapping.items()}
-        done = await _write_batches(request, db_session, store, version, rows, chosen_type, columns)
+        done = await write_batches(
+            request, db_session, store, consultation_id, version, survey, rows, chosen_type, columns
+        )
         if done.stopped:
             _keep(
                 request, consultation_id, token, Table(table.headers, table.rows[done.imported :])
@@ -319,7 +252,7 @@ async def _page(
     status_code: int = 200,
 ) -> Template:
     consultation = await consultation_or_404(db_session, consultation_id)
-    survey = (await _published(db_session, store, consultation_id)).survey
+    _, survey = await _published(db_session, store, consultation_id)
     table = _load(request, consultation_id, token)
     # Preselect what a column heading names (key, wording or export column name).
     guesses = guess_targets(survey, table.headers)

@@ -8,6 +8,7 @@ import os
 import tempfile
 import uuid
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -73,7 +74,10 @@ class ResponsesController(Controller):
         result = await store.run(
             db_session, lambda c: found.find_responses(c, consultation_id, filters)
         )
-        survey = await store.run(db_session, lambda c: current_survey(c, consultation_id))
+        survey = await store.run(
+            db_session,
+            partial(current_survey, consultation_id=consultation_id, parse=store.definitions),
+        )
         counts = await store.run(db_session, lambda c: found.status_counts(c, consultation_id, now))
         return Template(
             "responses/list.html",
@@ -109,6 +113,7 @@ class ResponsesController(Controller):
         )
         asked = await store.run(db_session, lambda c: version(c, response.version_id))
         assert asked is not None  # RESTRICT on the foreign key: a response keeps its version
+        survey = store.definitions(asked)
         audit.record(
             db_session,
             "response_viewed",
@@ -123,8 +128,8 @@ class ResponsesController(Controller):
                 "consultation": consultation,
                 "response": response,
                 "version_number": asked.number,
-                "sections": listing.summary(asked.survey, response.answers),
-                "types": listing.respondent_types(asked.survey, consultation),
+                "sections": listing.summary(survey, response.answers),
+                "types": listing.respondent_types(survey, consultation),
             },
         )
 

@@ -8,8 +8,8 @@ which one:
 - staff pages run them inside the request's transaction, ``await store.run(db_session, fn)``,
   so the audit record the handler adds commits, or rolls back, with them.
 
-It also holds this app's snapshots of consultations and published versions (in the app's
-bounded cache, cleared with the app).
+It also holds this app's snapshots of consultations and published versions and its parsed
+definitions (in the app's bounded cache, cleared with the app).
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from consult.caches import AppCache
 from consult.direct import DirectDatabase
 from surveys.store.snapshots import Snapshots
+from surveys.store.versions import Definitions
 
 T = TypeVar("T")
 Work = Callable[[Connection], T]
@@ -39,6 +40,7 @@ class SurveyStore:
         self.direct = direct
         self.cache = cache
         self.snapshots = Snapshots(cache)
+        self.definitions = Definitions(cache)
 
     async def read(self, work: Work[T]) -> T:
         """A respondent page's read, as one direct unit of work."""

@@ -12,17 +12,17 @@ from sqlalchemy import ColumnElement, Connection, Row, Table, func, select
 
 from surveys.definition import Survey
 from surveys.models import Response
-from surveys.store.versions import all_versions
+from surveys.store.versions import Parse, all_versions, parse
 
 _R: Table = Response.__table__  # type: ignore[assignment]
 Where = Sequence[ColumnElement[bool]]
 
 
 def export_versions(
-    connection: Connection, consultation_id: uuid.UUID
+    connection: Connection, consultation_id: uuid.UUID, parse: Parse = parse
 ) -> dict[uuid.UUID, tuple[int, Survey]]:
     """id -> (number, parsed definition) for every version of the consultation's survey."""
-    return {v.id: (v.number, v.survey) for v in all_versions(connection, consultation_id)}
+    return {v.id: (v.number, parse(v)) for v in all_versions(connection, consultation_id)}
 
 
 def count_responses(connection: Connection, consultation_id: uuid.UUID, where: Where = ()) -> int:

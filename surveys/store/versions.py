@@ -8,12 +8,15 @@ invisible to respondents until published; a published version never changes.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, Select, Table, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from consult.caches import AppCache
 from surveys.definition import Survey, survey_from_dict
 from surveys.models import Survey as SurveyRow
 from surveys.models import SurveyVersion
@@ -43,9 +46,39 @@ class Version:
     definition: dict[str, Any]
     published_at: datetime | None
 
-    @property
-    def survey(self) -> Survey:
-        return survey_from_dict(self.definition)
+
+Parse = Callable[[Version], Survey]
+
+
+def parse(version: Version) -> Survey:
+    return survey_from_dict(version.definition)
+
+
+class Definitions:
+    """Parsed definitions by version id, in the app's bounded cache: parsing a survey takes
+    tens of milliseconds and a published version never changes. A draft version's definition
+    does change (the builder edits it), so drafts are parsed every time."""
+
+    SESSION_KEY = "survey_definitions"
+
+    def __init__(self, cache: AppCache) -> None:
+        self._parsed = cache.bounded("definitions")
+
+    def __call__(self, version: Version) -> Survey:
+        if version.published_at is None:
+            return parse(version)
+        survey: Survey | None = self._parsed.get(version.id)
+        if survey is None:
+            survey = self._parsed.put(version.id, parse(version))
+        return survey
+
+
+def definitions_of(db: AsyncSession) -> Parse:
+    """The app's `Definitions`, which ``create_app`` puts in every session's ``info`` (so work
+    that has only a session, such as the workspace's helpers and jobs, shares the app's cache);
+    plain parsing for a session made elsewhere (the command line)."""
+    found = db.info.get(Definitions.SESSION_KEY)
+    return found if found is not None else parse
 
 
 _COLUMNS = (_V.c.id, _V.c.survey_id, _V.c.number, _V.c.definition, _V.c.published_at)
@@ -61,9 +94,11 @@ def current_version(connection: Connection, consultation_id: uuid.UUID) -> Versi
     return version(connection, version_id) if version_id is not None else None
 
 
-def current_survey(connection: Connection, consultation_id: uuid.UUID) -> Survey | None:
+def current_survey(
+    connection: Connection, consultation_id: uuid.UUID, parse: Parse = parse
+) -> Survey | None:
     found = current_version(connection, consultation_id)
-    return found.survey if found is not None else None
+    return parse(found) if found is not None else None
 
 
 def all_versions(connection: Connection, consultation_id: uuid.UUID) -> list[Version]:
@@ -77,10 +112,10 @@ def all_versions(connection: Connection, consultation_id: uuid.UUID) -> list[Ver
     return [Version(*row) for row in rows]
 
 
-def surveys_by_version(connection: Connection) -> dict[uuid.UUID, Survey]:
+def surveys_by_version(connection: Connection, parse: Parse = parse) -> dict[uuid.UUID, Survey]:
     """Every version's parsed definition, for work over all consultations (retention)."""
-    rows = connection.execute(select(_V.c.id, _V.c.definition))
-    return {row.id: survey_from_dict(row.definition) for row in rows}
+    rows = connection.execute(select(*_COLUMNS))
+    return {row.id: parse(Version(*row)) for row in rows}
 
 
 def survey_id(connection: Connection, consultation_id: uuid.UUID, key: str) -> uuid.UUID | None:
