@@ -81,7 +81,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     # Every cache of this app (snapshots, parsed definitions, rendered fragments): made here,
     # bounded, and gone with the app, so each app (each test's too) starts empty.
     cache = AppCache()
-    store = SurveyStore(direct, cache)
+    store = SurveyStore(direct, cache, alchemy)
     # Sessions carry the app's parsed definitions, for work that has only a session.
     alchemy.session_config.info[Definitions.SESSION_KEY] = store.definitions  # type: ignore[index]
     session_auth = build_session_auth(settings, alchemy)
@@ -103,6 +103,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "form": Provide(read_form),
             "jobs": Provide(lambda: jobs, use_cache=True, sync_to_thread=False),
             "store": Provide(lambda: store, use_cache=True, sync_to_thread=False),
+            "settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False),
         },
         plugins=[SQLAlchemyPlugin(config=alchemy)],
         on_app_init=[session_auth.on_app_init, outermost(ErrorPageUntilSent())],

@@ -146,9 +146,8 @@ async def load_visit(request: Request[Any, Any, Any], store: SurveyStore, slug: 
         raise NotFound("We could not find that survey. Check the address.")
     preview = False
     if consultation.status == Status.DRAFT.value:
-        alchemy = request.app.state["alchemy"]
-        db_session = alchemy.provide_session(request.app.state, request.scope)
-        user = await staff_user(request, db_session)
+        async with store.session() as db:
+            user = await staff_user(request, db)
         if user is None or not role_can(user.role, Permission.MANAGE_CONSULTATIONS):
             raise NotFound("We could not find that survey. Check the address.")
         preview = True

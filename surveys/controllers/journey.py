@@ -15,6 +15,7 @@ from litestar.background_tasks import BackgroundTask
 from litestar.response import Redirect, Template
 
 from consult.outages import noted_outage
+from consult.settings import Settings
 from surveys.controllers.common import (
     consent_ref,
     forget_draft,
@@ -111,7 +112,7 @@ def summary_rows(question: QuestionType, value: Any, change: str) -> list[dict[s
 
 @post("/c/{slug:str}/submit", name="survey_submit")
 async def submit(
-    request: Request[Any, Any, Any], store: SurveyStore, slug: str
+    request: Request[Any, Any, Any], store: SurveyStore, settings: Settings, slug: str
 ) -> Template | Redirect:
     """The session is left as it is: the confirmation page finds the withdrawal code through
     the draft id it holds (surveys.receipts), so a session store failing after this commit, or
@@ -126,13 +127,15 @@ async def submit(
     if visit.draft is None:
         return to(visit.url("/done"))
     draft, survey = visit.draft, visit.survey
-    secret_key = request.app.state["settings"].secret_key
+    secret_key = settings.secret_key
     await store.write(lambda c: drafts.submit(c, draft, survey, secret_key))
     return to(visit.url("/done"))
 
 
 @get("/c/{slug:str}/done", name="survey_done")
-async def done(request: Request[Any, Any, Any], store: SurveyStore, slug: str) -> Template:
+async def done(
+    request: Request[Any, Any, Any], store: SurveyStore, settings: Settings, slug: str
+) -> Template:
     """Shows the withdrawal code once. The session ends with this page; the sealed code is
     removed only after the page has gone out, so a failure before then (the session store
     down) leaves it for the next try."""
@@ -140,7 +143,7 @@ async def done(request: Request[Any, Any, Any], store: SurveyStore, slug: str) -
     draft_id = session_draft_id(request, slug)
     code = None
     if draft_id is not None:
-        secret_key = request.app.state["settings"].secret_key
+        secret_key = settings.secret_key
         code = await store.read(lambda c: receipts.find(c, secret_key, draft_id))
     shown = page(
         visit,

@@ -23,6 +23,7 @@ from typing import Any
 import anyio
 from litestar import Controller, Request, get, post
 from litestar.datastructures import FormMultiDict, UploadFile
+from litestar.di import Provide
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -30,6 +31,7 @@ from consult import audit
 from consult.consultations.service import consultation_or_404
 from consult.errors import Invalid, NotFound
 from consult.permissions import Permission, requires
+from consult.settings import Settings
 from surveys.definition import Survey
 from surveys.imports import uploads
 from surveys.imports.batches import write_batches
@@ -50,15 +52,16 @@ from surveys.store.versions import Version, current_version
 ID_HEADING = "response_id"
 
 
-def _data_dir(request: Request[Any, Any, Any]) -> Path:
-    return Path(request.app.state["settings"].data_dir)
+def upload_dir(settings: Settings) -> Path:
+    """The deployment's data folder, where uploads wait (a dependency of every handler here)."""
+    return Path(settings.data_dir)
 
 
-def _load(request: Request[Any, Any, Any], consultation_id: uuid.UUID, token: str) -> Table:
+def _load(data_dir: Path, consultation_id: uuid.UUID, token: str) -> Table:
     gone = NotFound("That upload has gone; upload the file again")
     if not uploads.valid_token(token):
         raise gone
-    path = uploads.path_of(_data_dir(request), token)
+    path = uploads.path_of(data_dir, token)
     if not path.exists():
         raise gone
     stored = json.loads(path.read_text("utf-8"))
@@ -121,6 +124,7 @@ class ImportController(Controller):
     path = "/staff/consultations/{consultation_id:uuid}/responses/import"
     include_in_schema = False
     guards = [requires(Permission.MANAGE_CONSULTATIONS)]
+    dependencies = {"data_dir": Provide(upload_dir, sync_to_thread=False)}
 
     @get("/")
     async def upload_form(self, consultation_id: uuid.UUID, db_session: AsyncSession) -> Template:
@@ -136,6 +140,7 @@ class ImportController(Controller):
         consultation_id: uuid.UUID,
         form: FormMultiDict,
         db_session: AsyncSession,
+        data_dir: Path,
     ) -> Template | Redirect:
         consultation = await consultation_or_404(db_session, consultation_id)
         upload = form.get("file")
@@ -152,7 +157,7 @@ class ImportController(Controller):
                 status_code=400,
             )
         token = secrets.token_hex(uploads.TOKEN_LENGTH // 2)
-        _keep(request, consultation_id, token, table)
+        _keep(data_dir, consultation_id, token, table)
         return Redirect(
             f"/staff/consultations/{consultation_id}/responses/import/{token}", status_code=303
         )
@@ -165,8 +170,9 @@ class ImportController(Controller):
         token: str,
         db_session: AsyncSession,
         store: SurveyStore,
+        data_dir: Path,
     ) -> Template:
-        return await _page(request, store, consultation_id, token, db_session, None)
+        return await _page(data_dir, store, consultation_id, token, db_session, None)
 
     @post("/{token:str}")
     async def map_and_import(
@@ -177,10 +183,11 @@ class ImportController(Controller):
         form: FormMultiDict,
         db_session: AsyncSession,
         store: SurveyStore,
+        data_dir: Path,
     ) -> Template | Redirect:
         consultation = await consultation_or_404(db_session, consultation_id)
         version, survey = await _published(db_session, store, consultation_id)
-        table = _load(request, consultation_id, token)
+        table = _load(data_dir, consultation_id, token)
         mapping = _mapping(form, table, survey)
         chosen_type = str(form.get("respondent_type", ""))
         if chosen_type not in dict(respondent_types(survey, consultation).options):
@@ -193,19 +200,19 @@ class ImportController(Controller):
                   "respondent_type": chosen_type, "total": len(rows)}  # fmt: skip
         if problems or form.get("action") != "import":
             status = 400 if problems else 200
-            return await _page(request, store, consultation_id, token, db_session, result, status)
+            return await _page(data_dir, store, consultation_id, token, db_session, result, status)
         columns = {table.headers[n]: k for n, k in mapping.items()}
         done = await write_batches(
             request, db_session, store, consultation_id, version, survey, rows, chosen_type, columns
         )
         if done.stopped:
             _keep(
-                request, consultation_id, token, Table(table.headers, table.rows[done.imported :])
+                data_dir, consultation_id, token, Table(table.headers, table.rows[done.imported :])
             )
             left = rows[done.imported :]
             result.update(stopped=done.stopped, rows=left[:5], total=len(left))
-            return await _page(request, store, consultation_id, token, db_session, result, 409)
-        uploads.delete(_data_dir(request), token)  # personal data: kept no longer than needed
+            return await _page(data_dir, store, consultation_id, token, db_session, result, 409)
+        uploads.delete(data_dir, token)  # personal data: kept no longer than needed
         return Redirect(f"/staff/consultations/{consultation_id}/responses", status_code=303)
 
     @post("/{token:str}/cancel")
@@ -215,11 +222,12 @@ class ImportController(Controller):
         consultation_id: uuid.UUID,
         token: str,
         db_session: AsyncSession,
+        data_dir: Path,
     ) -> Redirect:
         """Delete the upload and import nothing."""
         await consultation_or_404(db_session, consultation_id)
-        table = _load(request, consultation_id, token)
-        uploads.delete(_data_dir(request), token)
+        table = _load(data_dir, consultation_id, token)
+        uploads.delete(data_dir, token)
         audit.record(
             db_session,
             "responses_import_cancelled",
@@ -231,19 +239,17 @@ class ImportController(Controller):
         return Redirect(f"/staff/consultations/{consultation_id}/responses", status_code=303)
 
 
-def _keep(
-    request: Request[Any, Any, Any], consultation_id: uuid.UUID, token: str, table: Table
-) -> None:
+def _keep(data_dir: Path, consultation_id: uuid.UUID, token: str, table: Table) -> None:
     content = {
         "consultation_id": str(consultation_id),
         "headers": table.headers,
         "rows": table.rows,
     }
-    uploads.save(_data_dir(request), token, content)
+    uploads.save(data_dir, token, content)
 
 
 async def _page(
-    request: Request[Any, Any, Any],
+    data_dir: Path,
     store: SurveyStore,
     consultation_id: uuid.UUID,
     token: str,
@@ -253,7 +259,7 @@ async def _page(
 ) -> Template:
     consultation = await consultation_or_404(db_session, consultation_id)
     _, survey = await _published(db_session, store, consultation_id)
-    table = _load(request, consultation_id, token)
+    table = _load(data_dir, consultation_id, token)
     # Preselect what a column heading names (key, wording or export column name).
     guesses = guess_targets(survey, table.headers)
     return Template(

@@ -199,6 +199,7 @@ class ResponsesController(Controller):
         request: Request[Any, Any, Any],
         consultation_id: uuid.UUID,
         db_session: AsyncSession,
+        store: SurveyStore,
         filters: ResponseFilters,
         format: str = "csv",
         header: str = "names",
@@ -222,16 +223,15 @@ class ResponsesController(Controller):
             object_id=consultation_id,
             detail=detail,
         )
-        alchemy = request.app.state["alchemy"]
         name = _export_name(consultation)
         filename = f"{name}.{'zip' if format == 'csv' else format}"
         if format == "csv":
             return Stream(
-                _zip_stream(alchemy, consultation_id, name, layout, header, where),
+                _zip_stream(store, consultation_id, name, layout, header, where),
                 media_type=FORMATS["csv"],
                 headers={"Content-Disposition": f'attachment; filename="{filename}"'},
             )
-        path = await _export_file(alchemy, consultation_id, layout, where, format, header)
+        path = await _export_file(store, consultation_id, layout, where, format, header)
         return File(
             path=path,
             filename=filename,
@@ -241,7 +241,7 @@ class ResponsesController(Controller):
 
 
 async def _export_file(
-    alchemy: Any,
+    store: SurveyStore,
     consultation_id: uuid.UUID,
     layout: exports.ExportLayout,
     where: list[ColumnElement[bool]],
@@ -254,7 +254,7 @@ async def _export_file(
     os.close(handle)
     path = Path(name)
     try:
-        async with alchemy.get_session() as db:
+        async with store.session() as db:
             batches = exports.read_rows(db, consultation_id, layout, where=where)
             if format == "xlsx":
                 await exports.write_xlsx(path, layout, batches, header)
@@ -267,7 +267,7 @@ async def _export_file(
 
 
 async def _zip_stream(
-    alchemy: Any,
+    store: SurveyStore,
     consultation_id: uuid.UUID,
     name: str,
     layout: exports.ExportLayout,
@@ -276,7 +276,7 @@ async def _zip_stream(
 ) -> Any:
     """The ZIP (CSV and dictionary) read on a session of the stream's own: the request's
     session is finished (committed and closed) once the response starts."""
-    async with alchemy.get_session() as db:
+    async with store.session() as db:
         rows = exports.read_rows(db, consultation_id, layout, where=where)
         async for chunk in exports.zip_chunks(name, layout, rows, header):
             if chunk:

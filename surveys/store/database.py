@@ -14,9 +14,11 @@ definitions (in the app's bounded cache, cleared with the app).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from typing import TypeVar
 
+from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig
 from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -36,8 +38,11 @@ async def run(db: AsyncSession, work: Work[T]) -> T:
 
 
 class SurveyStore:
-    def __init__(self, direct: DirectDatabase, cache: AppCache) -> None:
+    def __init__(
+        self, direct: DirectDatabase, cache: AppCache, alchemy: SQLAlchemyAsyncConfig
+    ) -> None:
         self.direct = direct
+        self._alchemy = alchemy
         self.cache = cache
         self.snapshots = Snapshots(cache)
         self.definitions = Definitions(cache)
@@ -49,6 +54,13 @@ class SurveyStore:
     async def write(self, work: Work[T]) -> T:
         """A respondent page's write, as one atomic direct unit of work."""
         return await self.direct.write(work)
+
+    @asynccontextmanager
+    async def session(self) -> AsyncIterator[AsyncSession]:
+        """A session of its own, outside the request's (a download streamed after the request's
+        session has committed and closed; a staff preview's look-up of the signed-in user)."""
+        async with self._alchemy.get_session() as db:
+            yield db
 
     # A staff page's work, on the request session's connection and in its transaction.
     run = staticmethod(run)
