@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -105,7 +105,6 @@ class Settings:
     database_echo: bool = False
     # Readiness fails below this much free space where the SQLite file lives.
     min_free_disk_mb: int = 100
-    allowed_hosts: list[str] = field(default_factory=lambda: ["*"])
 
     @property
     def is_sqlite(self) -> bool:

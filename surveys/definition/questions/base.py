@@ -121,10 +121,6 @@ class QuestionType:
         that hold no free text. Each text type says how its stored value reads as text."""
         return None
 
-    def is_required(self) -> bool:
-        """Only ``consent`` questions can be required; everything else may be left blank."""
-        return False
-
     # --- rendering ------------------------------------------------------------------------------
     @property
     def template(self) -> str:

@@ -29,9 +29,6 @@ class Consent(QuestionType):
     required: bool = True
     error_message: str = "Tick the box if you want to take part"
 
-    def is_required(self) -> bool:
-        return self.required
-
     def parse(self, form: Form) -> tuple[Answer, list[str]]:
         values = form_values(form, self.field_name)
         if values and values != [YES]:
