@@ -8,8 +8,8 @@ from typing import Any
 
 from litestar import Controller, Request, get, post
 from litestar.datastructures import FormMultiDict
+from litestar.di import Provide
 from litestar.response import Redirect, Template
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from consult import audit
@@ -19,7 +19,7 @@ from consult.consultations.service import (
     ConsultationService,
     available_actions,
     confirmation_needed,
-    consultation_or_404,
+    provide_consultations,
 )
 from consult.errors import ConsultError, NotFound
 from consult.forms import FormErrors, form_values, iso_date, lines, text, whole_number
@@ -115,13 +115,12 @@ def _audit(
 class ConsultationController(Controller):
     path = "/staff/consultations"
     include_in_schema = False
+    dependencies = {"consultations": Provide(provide_consultations, sync_to_thread=False)}
 
     @get("/", name="consultations", guards=[requires(Permission.VIEW_CONSULTATIONS)])
-    async def list_consultations(self, db_session: AsyncSession) -> Template:
-        rows = await db_session.execute(
-            select(Consultation).order_by(Consultation.created_at.desc())
-        )
-        return Template("staff/consultations.html", context={"consultations": list(rows.scalars())})
+    async def list_consultations(self, consultations: ConsultationService) -> Template:
+        found = await consultations.newest_first()
+        return Template("staff/consultations.html", context={"consultations": found})
 
     @get("/new", name="consultation_new", guards=[requires(Permission.MANAGE_CONSULTATIONS)])
     async def new_form(self) -> Template:
@@ -129,11 +128,15 @@ class ConsultationController(Controller):
 
     @post("/new", guards=[requires(Permission.MANAGE_CONSULTATIONS)])
     async def create(
-        self, request: Request[Any, Any, Any], form: FormMultiDict, db_session: AsyncSession
+        self,
+        request: Request[Any, Any, Any],
+        form: FormMultiDict,
+        db_session: AsyncSession,
+        consultations: ConsultationService,
     ) -> Template | Redirect:
         errors = FormErrors()
         values = _read_consultation_form(form, errors)
-        service = ConsultationService(session=db_session)
+        service = consultations
         if not errors and await service.get_by_slug(values["slug"]):
             errors.add("slug", "Another consultation already uses that web address")
         if errors:
@@ -149,8 +152,10 @@ class ConsultationController(Controller):
         name="consultation",
         guards=[requires(Permission.VIEW_CONSULTATIONS)],
     )
-    async def show(self, consultation_id: uuid.UUID, db_session: AsyncSession) -> Template:
-        consultation = await consultation_or_404(db_session, consultation_id)
+    async def show(
+        self, consultation_id: uuid.UUID, consultations: ConsultationService
+    ) -> Template:
+        consultation = await consultations.get_or_404(consultation_id)
         return _detail_page(consultation)
 
     @get(
@@ -158,12 +163,12 @@ class ConsultationController(Controller):
         name="consultation_edit",
         guards=[requires(Permission.MANAGE_CONSULTATIONS)],
     )
-    async def edit_form(self, consultation_id: uuid.UUID, db_session: AsyncSession) -> Template:
+    async def edit_form(
+        self, consultation_id: uuid.UUID, consultations: ConsultationService
+    ) -> Template:
         return Template(
             FIELDS_TEMPLATE,
-            context=_form_context(
-                await consultation_or_404(db_session, consultation_id), None, None
-            ),
+            context=_form_context(await consultations.get_or_404(consultation_id), None, None),
         )
 
     @post("/{consultation_id:uuid}/edit", guards=[requires(Permission.MANAGE_CONSULTATIONS)])
@@ -173,11 +178,12 @@ class ConsultationController(Controller):
         consultation_id: uuid.UUID,
         form: FormMultiDict,
         db_session: AsyncSession,
+        consultations: ConsultationService,
     ) -> Template | Redirect:
-        consultation = await consultation_or_404(db_session, consultation_id)
+        consultation = await consultations.get_or_404(consultation_id)
         errors = FormErrors()
         values = _read_consultation_form(form, errors)
-        service = ConsultationService(session=db_session)
+        service = consultations
         other = await service.get_by_slug(values["slug"]) if values["slug"] else None
         if other is not None and other.id != consultation.id:
             errors.add("slug", "Another consultation already uses that web address")
@@ -197,10 +203,11 @@ class ConsultationController(Controller):
         consultation_id: uuid.UUID,
         form: FormMultiDict,
         db_session: AsyncSession,
+        consultations: ConsultationService,
     ) -> Template | Redirect:
-        consultation = await consultation_or_404(db_session, consultation_id)
+        consultation = await consultations.get_or_404(consultation_id)
         action = str(form.get("action", ""))[:20]
-        service = ConsultationService(session=db_session)
+        service = consultations
         try:
             service.target(consultation, action)
             question = confirmation_needed(consultation, action)
@@ -222,8 +229,9 @@ class ConsultationController(Controller):
         consultation_id: uuid.UUID,
         form: FormMultiDict,
         db_session: AsyncSession,
+        consultations: ConsultationService,
     ) -> Template | Redirect:
-        consultation = await consultation_or_404(db_session, consultation_id)
+        consultation = await consultations.get_or_404(consultation_id)
         errors = FormErrors()
         web = text(form, "web", "Website", errors, max_length=500)
         fields: dict[str, Any] = {
@@ -257,8 +265,9 @@ class ConsultationController(Controller):
         consultation_id: uuid.UUID,
         service_id: uuid.UUID,
         db_session: AsyncSession,
+        consultations: ConsultationService,
     ) -> Redirect:
-        consultation = await consultation_or_404(db_session, consultation_id)
+        consultation = await consultations.get_or_404(consultation_id)
         entry = next((s for s in consultation.support_services if s.id == service_id), None)
         if entry is None:
             raise NotFound("That support service is not in this consultation's directory")

@@ -51,6 +51,12 @@ class ConsultationService(SQLAlchemyAsyncRepositoryService[Consultation]):
     async def get_by_slug(self, slug: str) -> Consultation | None:
         return await self.repository.get_one_or_none(slug=slug)
 
+    async def get_or_404(self, consultation_id: uuid.UUID) -> Consultation:
+        return await consultation_or_404(self.repository.session, consultation_id)
+
+    async def newest_first(self) -> list[Consultation]:
+        return list(await self.repository.list(order_by=[Consultation.created_at.desc()]))
+
     @staticmethod
     def target(consultation: Consultation, action: str) -> Status:
         """Where ``action`` takes the consultation, or Conflict saying why it may not move."""
@@ -83,6 +89,11 @@ class ConsultationService(SQLAlchemyAsyncRepositoryService[Consultation]):
         entry = SupportService(position=len(consultation.support_services), **fields)
         consultation.support_services.append(entry)
         return entry
+
+
+def provide_consultations(db_session: AsyncSession) -> ConsultationService:
+    """The consultation controller's service, on the request's session (dependency injection)."""
+    return ConsultationService(session=db_session)
 
 
 def confirmation_needed(consultation: Consultation, action: str) -> str | None:
