@@ -1,5 +1,5 @@
 """Importing responses gathered elsewhere through the forms the pages render: upload, map
-columns, preview, import all or nothing; imported rows get response ids of their own, and a
+columns, preview, import (nothing while any row has a problem); imported rows get response ids of their own, and a
 platform export imported again is refused rather than counted twice."""
 
 from __future__ import annotations
