@@ -22,7 +22,7 @@ from consult.permissions import Permission, requires
 from surveys.builder.choices import respondent_type_choices
 from surveys.builder.context import Workspace, workspace
 from surveys.builder.problems import definition_problems, plain
-from surveys.controllers.questions import parse_page, rendered
+from surveys.controllers.rendering import parse_page, rendered
 from surveys.definition import (
     PageRef,
     Survey,
