@@ -1,3 +1,6 @@
-"""The survey data layer: plain functions over a SQLAlchemy ``Connection`` (Core statements)
-that read and write survey data. Handlers run them inside the request's transaction
-(``await db_session.run_sync(lambda s: fn(s.connection(), ...))``), jobs inside their own."""
+"""The survey data layer: every query of survey data, as plain functions over a SQLAlchemy
+``Connection`` (Core statements). ``create_app`` builds one :class:`.database.SurveyStore`
+and dependency injection hands it to every surveys handler: respondent pages run the functions
+as direct units of work (``store.read`` / ``store.write``), staff pages inside the request's
+transaction (``store.run(db_session, fn)``), jobs inside their own (``database.run``). See
+docs/architecture.md, "The survey data layer"."""
