@@ -9,6 +9,7 @@ error summary links to (:attr:`QuestionType.error_anchor`).
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Self
@@ -16,9 +17,13 @@ from typing import Any, ClassVar, Self
 from analysis.spreadsheet import clean_text
 from surveys.definition.answers import NOT_ANSWERED, Answer
 from surveys.definition.conditions import Condition, condition_from_dict, condition_to_dict
+from surveys.definition.questions.settings import Setting
 
 Form = Mapping[str, Sequence[str]]
 ExportCell = str | int | float | None
+
+# Several answers in one imported cell: "police; family | friends".
+CELL_SEPARATORS = re.compile(r"\s*[;\n|]\s*")
 
 # Anything longer than this in any single posted field is tampering, not an answer.
 MAX_FIELD_LENGTH = 20_000
@@ -46,10 +51,35 @@ class Option:
 PREFER_NOT_TO_SAY = Option("prefer_not_to_say", "Prefer not to say")
 
 
+# What an export column holds (the data dictionary's "kind"); each type says it per column.
+SYSTEM, CODE, LABEL, SCORE, FLAG, TEXT, NUMBER, MONTH = (
+    "system", "code", "label", "score", "flag", "text", "number", "month",
+)  # fmt: skip
+# SPSS's measurement level for a column of each kind (a label column is dropped from SPSS).
+MEASURES = {
+    CODE: "nominal", SCORE: "ordinal", FLAG: "nominal", TEXT: "nominal", NUMBER: "scale",
+    MONTH: "nominal", LABEL: "nominal",
+}  # fmt: skip
+
+
 @dataclass(frozen=True)
 class ExportColumn:
+    """One column of a question's export, and what it holds: the question type decides."""
+
     name: str
     label: str
+    kind: str = TEXT
+    # Option codes in the cells: SPSS stores them as numbers 1..n with these as value labels.
+    options: tuple[Option, ...] | None = None
+    # 0/1 (or 1/blank for consent) flags: SPSS labels 1 with this text.
+    flag_label: str | None = None
+    # A rating's score column: score -> the level's label (SPSS value labels, the dictionary).
+    scores: tuple[tuple[int, str], ...] | None = None
+
+    @property
+    def measure(self) -> str | None:
+        """SPSS's measurement level: nominal, ordinal or scale."""
+        return MEASURES.get(self.kind)
 
 
 @dataclass(frozen=True)
@@ -68,9 +98,17 @@ class QuestionType:
     """
 
     type_name: ClassVar[str]
+    # What staff see for the type (the builder's "add a question" list, its form's caption).
+    type_label: ClassVar[str]
+    # JSON Schema of the type's own definition fields: {"properties": {...}, "required": [...]}.
+    # The loader adds it to survey.schema.json as the branch for ``type: <type_name>``.
+    schema: ClassVar[dict[str, Any]] = {"properties": {}}
+    # The builder's edit form for the type, in page order (see :mod:`.settings`).
+    settings: ClassVar[tuple[Setting, ...]] = ()
     # Fields holding tuples of Option, converted to and from plain dicts by the loader.
     option_fields: ClassVar[tuple[str, ...]] = ()
-    # Types whose answers are words a respondent wrote (coded into themes, shown as quotes).
+    # Types whose answers are words a respondent wrote (coded into themes, shown as quotes, and
+    # deleted at the end of the retention period: see :meth:`without_free_text`).
     holds_free_text: ClassVar[bool] = False
 
     key: str
@@ -121,9 +159,35 @@ class QuestionType:
         that hold no free text. Each text type says how its stored value reads as text."""
         return None
 
-    def is_required(self) -> bool:
-        """Only ``consent`` questions can be required; everything else may be left blank."""
-        return False
+    def without_free_text(self, value: Answer) -> Answer:
+        """The answer as kept after the retention period: free text removed (``None`` deletes
+        the whole answer). A type that ``holds_free_text`` loses its whole answer unless it
+        says otherwise, so a new free-text type cannot escape the deletion by omission."""
+        return None if self.holds_free_text else value
+
+    @property
+    def filter_options(self) -> tuple[Option, ...] | None:
+        """The answers the staff response list can filter on ("answer is"), or ``None`` when
+        the type has no fixed list of answers stored as the answer itself."""
+        return None
+
+    # --- reading a spreadsheet cell (response import) ----------------------------------------
+    def import_parts(self) -> list[tuple[str, str]]:
+        """What one column of an imported table can answer: ``(part, label)`` pairs. Most
+        types take one column (part ``""``); a rating grid takes one column per row."""
+        return [("", self.title)]
+
+    def cell_fields(self, cell: str, part: str = "") -> tuple[dict[str, list[str]], str | None]:
+        """The form fields this question would have received for an imported ``cell`` (of
+        column ``part``), or a problem with the cell. :meth:`parse` then reads the fields, so
+        an imported answer meets the same rules as a typed one."""
+        return {self.field_name: [cell]}, None
+
+    # --- the data dictionary ------------------------------------------------------------------
+    def dictionary_extras(self, columns: Sequence[str]) -> dict[str, Any]:
+        """What the data dictionary says about this question beyond key, type and wording
+        (levels of a choice, rows of a grid); ``columns`` are its export column names."""
+        return {}
 
     # --- rendering ------------------------------------------------------------------------------
     @property
@@ -196,6 +260,19 @@ def form_text(form: Form, name: str) -> str:
     imported, is read here (`analysis.spreadsheet.clean_text` is the one rule)."""
     values = form.get(name, ())
     return clean_text(values[0]).strip().replace("\r\n", "\n") if values else ""
+
+
+def match_option(options: Sequence[Option], cell: str) -> str | None:
+    """The option a spreadsheet cell names, by code or by label (any case)."""
+    wanted = cell.strip().casefold()
+    for option in options:
+        if wanted in (option.value.casefold(), option.label.casefold()):
+            return option.value
+    return None
+
+
+def listed(options: Sequence[Option]) -> str:
+    return ", ".join(o.label for o in options)
 
 
 def option_label(options: Sequence[Option], value: str) -> str:

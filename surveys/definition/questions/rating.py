@@ -11,20 +11,26 @@ counting down to 1) and ``<key>_label``; a grid repeats these per row as ``<key>
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, Self
 
 from surveys.definition.answers import NOT_ANSWERED, Answer
 from surveys.definition.questions.base import (
+    CODE,
+    LABEL,
+    SCORE,
     ExportCell,
     ExportColumn,
     Form,
     Option,
     QuestionType,
     form_values,
+    listed,
+    match_option,
     option_label,
 )
+from surveys.definition.questions.settings import Setting
 
 DONT_KNOW = "dont_know"
 
@@ -65,9 +71,32 @@ SCALES: dict[str, tuple[Option, ...]] = {
 }
 
 
+RATING_SCHEMA: dict[str, Any] = {
+    "properties": {
+        "scale": {"$ref": "#/$defs/scale"},
+        "dont_know_label": {"type": "string", "minLength": 1},
+    },
+    "required": ["scale"],
+}
+ROWS_SETTING = Setting(
+    name="rows", label="Rows (things to rate)", title="Rows", widget="options",
+    hint="One per line, as value|label.", fallback="row",
+)  # fmt: skip
+
+
 @dataclass(frozen=True, kw_only=True)
 class Rating(QuestionType):
     type_name: ClassVar[str] = "rating"
+    type_label: ClassVar[str] = "Rating scale"
+    schema: ClassVar[dict[str, Any]] = RATING_SCHEMA
+    settings: ClassVar[tuple[Setting, ...]] = (
+        Setting(name="scale", label="Rating scale", widget="scale"),
+        Setting(
+            name="dont_know_label", label="‘Don't know’ label", title="Don't know label",
+            widget="optional_label", form_name="dont_know", tick_label="Offer ‘Don't know’",
+            blank="Don't know",
+        ),
+    )  # fmt: skip
     option_fields: ClassVar[tuple[str, ...]] = ("scale",)
 
     scale: tuple[Option, ...] = ()
@@ -106,11 +135,36 @@ class Rating(QuestionType):
     def summarise(self, value: Answer) -> str:
         return option_label(self.all_options, value) if isinstance(value, str) else NOT_ANSWERED
 
+    @property
+    def filter_options(self) -> tuple[Option, ...] | None:
+        return self.all_options
+
+    def cell_fields(self, cell: str, part: str = "") -> tuple[dict[str, list[str]], str | None]:
+        code = match_option(self.all_options, cell)
+        if code is None:
+            return {}, f"'{cell}' is not one of the options ({listed(self.all_options)})"
+        return {self.field_name: [code]}, None
+
+    def scores(self) -> tuple[tuple[int, str], ...]:
+        """Each level of the scale's score (best = highest) and label."""
+        found = [(self.score(o.value), o.label) for o in self.scale]
+        return tuple((score, label) for score, label in found if score is not None)
+
+    def dictionary_extras(self, columns: Sequence[str]) -> dict[str, Any]:
+        # In the survey's order, best first, with scores (an answer outside the scale such as
+        # "don't know" has no score).
+        return {
+            "levels": [
+                {"value": o.value, "label": o.label, "score": self.score(o.value)}
+                for o in self.all_options
+            ]
+        }
+
     def _columns(self, prefix: str, title: str) -> list[ExportColumn]:
         return [
-            ExportColumn(prefix, f"{title} (code)"),
-            ExportColumn(f"{prefix}_score", f"{title} (score)"),
-            ExportColumn(f"{prefix}_label", title),
+            ExportColumn(prefix, f"{title} (code)", CODE, options=self.all_options),
+            ExportColumn(f"{prefix}_score", f"{title} (score)", SCORE, scores=self.scores()),
+            ExportColumn(f"{prefix}_label", title, LABEL),
         ]
 
     def _cells(self, prefix: str, code: object) -> dict[str, ExportCell]:
@@ -132,6 +186,15 @@ class Rating(QuestionType):
 @dataclass(frozen=True, kw_only=True)
 class RatingGrid(Rating):
     type_name: ClassVar[str] = "rating_grid"
+    type_label: ClassVar[str] = "Rating grid"
+    schema: ClassVar[dict[str, Any]] = {
+        "properties": {
+            **RATING_SCHEMA["properties"],
+            "rows": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/option"}},
+        },
+        "required": ["scale", "rows"],
+    }
+    settings: ClassVar[tuple[Setting, ...]] = (*Rating.settings, ROWS_SETTING)
     option_fields: ClassVar[tuple[str, ...]] = ("scale", "rows")
 
     rows: tuple[Option, ...] = ()
@@ -141,6 +204,30 @@ class RatingGrid(Rating):
 
     def field_names(self) -> list[str]:
         return [self.row_field_name(row) for row in self.rows]
+
+    @property
+    def filter_options(self) -> tuple[Option, ...] | None:
+        return None  # answers are stored per row, not as one code
+
+    def import_parts(self) -> list[tuple[str, str]]:
+        return [(row.value, f"{self.title}: {row.label}") for row in self.rows]
+
+    def cell_fields(self, cell: str, part: str = "") -> tuple[dict[str, list[str]], str | None]:
+        code = match_option(self.all_options, cell)
+        if code is None:
+            return {}, f"'{cell[:60]}' is not one of the ratings ({listed(self.all_options)})"
+        return {f"{self.field_name}-{part}": [code]}, None
+
+    def dictionary_extras(self, columns: Sequence[str]) -> dict[str, Any]:
+        rows = [
+            {
+                "value": row.value,
+                "label": row.label,
+                "columns": [c for c in columns if c.startswith(f"{self.key}__{row.value}")],
+            }
+            for row in self.rows
+        ]
+        return {**super().dictionary_extras(columns), "rows": rows}
 
     def parse(self, form: Form) -> tuple[Answer, list[str]]:
         value: dict[str, str] = {}
