@@ -138,12 +138,7 @@ def choice_questions(survey: Survey | None) -> list[tuple[QuestionType, tuple[Op
     """Questions with a fixed list of answers, for the "answer" filter's select lists."""
     if survey is None:
         return []
-    found = []
-    for question in survey.questions():
-        options = getattr(question, "all_options", None)
-        if options and question.type_name in ("single_choice", "multiple_choice", "rating"):
-            found.append((question, options))
-    return found
+    return [(q, options) for q in survey.questions() if (options := q.filter_options)]
 
 
 def _escape_like(term: str) -> str:
