@@ -244,7 +244,7 @@ def respondent_types(survey: Survey | None, consultation: Consultation) -> Respo
     consultation's list of types, or the platform's four."""
     if survey is not None and survey.respondent_type_question:
         question = survey.question(survey.respondent_type_question)
-        options = getattr(question, "all_options", ())
+        options = question.filter_options or ()  # a single choice question: its answers
         return RespondentTypes(question.title, [(o.value, o.label) for o in options])
     if consultation.respondent_types:
         listed = [(str(t["value"]), str(t["label"])) for t in consultation.respondent_types]

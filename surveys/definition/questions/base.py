@@ -107,6 +107,13 @@ class QuestionType:
     settings: ClassVar[tuple[Setting, ...]] = ()
     # Fields holding tuples of Option, converted to and from plain dicts by the loader.
     option_fields: ClassVar[tuple[str, ...]] = ()
+    # Answers the type adds itself (value -> the definition field that switches it on), which a
+    # definition's own options must not reuse.
+    generated_options: ClassVar[dict[str, str]] = {}
+    # The question whose page is the survey's consent page (shown at /consent).
+    records_consent: ClassVar[bool] = False
+    # Typical seconds to read and answer one question (the start page's time estimate).
+    answer_seconds: ClassVar[int] = 20
     # Types whose answers are words a respondent wrote (coded into themes, shown as quotes, and
     # deleted at the end of the retention period: see :meth:`without_free_text`).
     holds_free_text: ClassVar[bool] = False
@@ -170,6 +177,24 @@ class QuestionType:
         """The answers the staff response list can filter on ("answer is"), or ``None`` when
         the type has no fixed list of answers stored as the answer itself."""
         return None
+
+    @property
+    def seconds(self) -> int:
+        """Typical seconds to answer this question (a grid's time grows with its rows)."""
+        return self.answer_seconds
+
+    # --- checks on the definition data (before the question is built) -----------------------
+    @classmethod
+    def definition_problems(cls, path: str, data: Mapping[str, Any]) -> list[str]:
+        """What the JSON Schema cannot say is wrong with this question's definition data, as
+        ``<path>.<field>: why`` messages (the data already passed the schema)."""
+        return []
+
+    @classmethod
+    def condition_candidates(cls, data: Mapping[str, Any]) -> list[Answer]:
+        """A small set of answers covering every outcome a condition on this question can test
+        (the loader tries them to find conditions that can never hold)."""
+        return [None, "answered"]
 
     # --- reading a spreadsheet cell (response import) ----------------------------------------
     def import_parts(self) -> list[tuple[str, str]]:

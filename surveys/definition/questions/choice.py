@@ -9,7 +9,7 @@ never 0, so "not answered" and "not ticked" stay distinguishable.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -58,6 +58,13 @@ def choice_cell(options: Sequence[Option], cell: str) -> str | tuple[None, str]:
     return code
 
 
+def offered_values(
+    listed: Sequence[Mapping[str, Any]], generated: Mapping[str, str], data: Mapping[str, Any]
+) -> list[str]:
+    """Every answer value a question's definition data offers: its own and those it switches on."""
+    return [o["value"] for o in listed] + [v for v, flag in generated.items() if data.get(flag)]
+
+
 def levels(options: Sequence[Option]) -> dict[str, Any]:
     """The data dictionary's levels: every answer in the survey's order."""
     return {"levels": [{"value": o.value, "label": o.label} for o in options]}
@@ -73,6 +80,8 @@ class SingleChoice(QuestionType):
     }
     settings: ClassVar[tuple[Setting, ...]] = CHOICE_SETTINGS
     option_fields: ClassVar[tuple[str, ...]] = ("options",)
+    generated_options: ClassVar[dict[str, str]] = {"prefer_not_to_say": "prefer_not_to_say"}
+    answer_seconds: ClassVar[int] = 15
 
     options: tuple[Option, ...] = ()
     prefer_not_to_say: bool = False
@@ -101,6 +110,10 @@ class SingleChoice(QuestionType):
         if not isinstance(value, str):
             return NOT_ANSWERED
         return option_label(self.all_options, value)
+
+    @classmethod
+    def condition_candidates(cls, data: Mapping[str, Any]) -> list[Answer]:
+        return [None, *offered_values(data["options"], cls.generated_options, data)]
 
     @property
     def filter_options(self) -> tuple[Option, ...] | None:
@@ -147,6 +160,11 @@ class MultipleChoice(QuestionType):
         limit("other_max_length", "Character limit for ‘other’", "Other answer limit"),
     )  # fmt: skip
     option_fields: ClassVar[tuple[str, ...]] = ("options",)
+    generated_options: ClassVar[dict[str, str]] = {
+        "other": "other_label",
+        "prefer_not_to_say": "prefer_not_to_say",
+    }
+    answer_seconds: ClassVar[int] = 25
 
     options: tuple[Option, ...] = ()
     prefer_not_to_say: bool = False
@@ -210,6 +228,11 @@ class MultipleChoice(QuestionType):
                 label = f"{label}: {value['other']}"
             labels.append(label)
         return "\n".join(labels)
+
+    @classmethod
+    def condition_candidates(cls, data: Mapping[str, Any]) -> list[Answer]:
+        values = offered_values(data["options"], cls.generated_options, data)
+        return [None, {"selected": values}, *({"selected": [v]} for v in values)]
 
     def without_free_text(self, value: Answer) -> Answer:
         """The ticks stay for analysis; the "other" words go."""

@@ -28,6 +28,7 @@ TICKED = frozenset({"yes", "y", "1", "true", "agreed", "ticked"})
 class Consent(QuestionType):
     type_name: ClassVar[str] = "consent"
     type_label: ClassVar[str] = "Consent"
+    records_consent: ClassVar[bool] = True
     schema: ClassVar[dict[str, Any]] = {
         "properties": {
             "label": {"type": "string", "minLength": 1},

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -34,6 +35,7 @@ def _plain(number: float) -> str:
 class Number(QuestionType):
     type_name: ClassVar[str] = "number"
     type_label: ClassVar[str] = "Number"
+    answer_seconds: ClassVar[int] = 15
     schema: ClassVar[dict[str, Any]] = {
         "properties": {
             "minimum": {"type": "number"},
@@ -62,6 +64,13 @@ class Number(QuestionType):
     decimal: bool = False
     # Shown after the box, e.g. "years" or "people".
     suffix: str | None = None
+
+    @classmethod
+    def definition_problems(cls, path: str, data: Mapping[str, Any]) -> list[str]:
+        low, high = data.get("minimum"), data.get("maximum")
+        if low is not None and high is not None and low > high:
+            return [f"{path}.maximum: must not be less than minimum ({low})"]
+        return []
 
     def parse(self, form: Form) -> tuple[Answer, list[str]]:
         text = form_text(form, self.field_name).replace(",", "")

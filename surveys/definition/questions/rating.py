@@ -30,9 +30,11 @@ from surveys.definition.questions.base import (
     match_option,
     option_label,
 )
+from surveys.definition.questions.choice import offered_values
 from surveys.definition.questions.settings import Setting
 
 DONT_KNOW = "dont_know"
+GRID_ROW_SECONDS = 8
 
 
 def _scale(*pairs: tuple[str, str]) -> tuple[Option, ...]:
@@ -98,6 +100,8 @@ class Rating(QuestionType):
         ),
     )  # fmt: skip
     option_fields: ClassVar[tuple[str, ...]] = ("scale",)
+    generated_options: ClassVar[dict[str, str]] = {"dont_know": "dont_know_label"}
+    answer_seconds: ClassVar[int] = 12
 
     scale: tuple[Option, ...] = ()
     dont_know_label: str | None = None
@@ -108,6 +112,17 @@ class Rating(QuestionType):
         if isinstance(data.get("scale"), str):
             data["scale"] = [option.to_dict() for option in SCALES[data["scale"]]]
         return super().from_dict(data)
+
+    @classmethod
+    def offered(cls, data: Mapping[str, Any]) -> list[str]:
+        """Every answer value the definition data offers (a preset scale's too)."""
+        scale = data["scale"]
+        listed = [o.to_dict() for o in SCALES[scale]] if isinstance(scale, str) else scale
+        return offered_values(listed, cls.generated_options, data)
+
+    @classmethod
+    def condition_candidates(cls, data: Mapping[str, Any]) -> list[Answer]:
+        return [None, *cls.offered(data)]
 
     @property
     def all_options(self) -> tuple[Option, ...]:
@@ -198,6 +213,15 @@ class RatingGrid(Rating):
     option_fields: ClassVar[tuple[str, ...]] = ("scale", "rows")
 
     rows: tuple[Option, ...] = ()
+
+    @classmethod
+    def condition_candidates(cls, data: Mapping[str, Any]) -> list[Answer]:
+        first = data["rows"][0]["value"]
+        return [None, *({first: v} for v in cls.offered(data))]
+
+    @property
+    def seconds(self) -> int:
+        return 10 + GRID_ROW_SECONDS * len(self.rows)
 
     def row_field_name(self, row: Option) -> str:
         return f"{self.field_name}-{row.value}"

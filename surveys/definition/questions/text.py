@@ -51,6 +51,7 @@ class ShortText(QuestionType):
     schema: ClassVar[dict[str, Any]] = TEXT_SCHEMA
     settings: ClassVar[tuple[Setting, ...]] = TEXT_SETTINGS
     holds_free_text: ClassVar[bool] = True
+    answer_seconds: ClassVar[int] = 40
 
     max_length: int = 200
     sensitive: bool = True
@@ -86,6 +87,7 @@ class ShortText(QuestionType):
 class LongText(ShortText):
     type_name: ClassVar[str] = "long_text"
     type_label: ClassVar[str] = "Long text"
+    answer_seconds: ClassVar[int] = 90
     schema: ClassVar[dict[str, Any]] = {
         "properties": {
             **TEXT_SCHEMA["properties"],
@@ -114,6 +116,7 @@ class ThreeWords(QuestionType):
     schema: ClassVar[dict[str, Any]] = TEXT_SCHEMA
     settings: ClassVar[tuple[Setting, ...]] = TEXT_SETTINGS
     holds_free_text: ClassVar[bool] = True
+    answer_seconds: ClassVar[int] = 30
 
     max_length: int = 40
     sensitive: bool = True
