@@ -90,7 +90,7 @@ def _respondent_type_problems(data: Mapping[str, Any], asked: dict[str, _Asked])
         yield f"respondent_type_question: no question has the key '{key}'"
         return
     holder = asked[key]
-    if holder.data["type"] != "single_choice":
+    if not QUESTION_TYPES[holder.data["type"]].groups_respondents:
         yield f"respondent_type_question: '{key}' must be a single_choice question"
         return
     offered = {option["value"] for option in holder.data["options"]}

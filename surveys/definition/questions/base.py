@@ -22,6 +22,14 @@ from surveys.definition.questions.settings import Setting
 Form = Mapping[str, Sequence[str]]
 ExportCell = str | int | float | None
 
+# How the research workspace tabulates a type's answers (``QuestionType.tabulation``; ``None``:
+# not tabulated, as free text is read rather than counted). Each asks for members of the type:
+ONE_OF = "one_of"  # one of ``all_options`` (counts and percentages; filters)
+ANY_OF = "any_of"  # any of ``all_options``, exported as 0/1 flags per option
+RATING = "rating"  # one level of ``scale`` (best first) or an answer outside it
+RATING_GRID = "rating_grid"  # a rating per row of ``rows``, exported per row
+NUMERIC = "numeric"  # a number (mean, median, range)
+
 # Several answers in one imported cell: "police; family | friends".
 CELL_SEPARATORS = re.compile(r"\s*[;\n|]\s*")
 
@@ -112,6 +120,10 @@ class QuestionType:
     generated_options: ClassVar[dict[str, str]] = {}
     # The question whose page is the survey's consent page (shown at /consent).
     records_consent: ClassVar[bool] = False
+    # How research tabulates the answers (ONE_OF, ANY_OF, RATING, RATING_GRID, NUMERIC, None).
+    tabulation: ClassVar[str | None] = None
+    # Whether results can be split by its answer (age band, ethnicity): one answer per respondent.
+    groups_respondents: ClassVar[bool] = False
     # Typical seconds to read and answer one question (the start page's time estimate).
     answer_seconds: ClassVar[int] = 20
     # Types whose answers are words a respondent wrote (coded into themes, shown as quotes, and
@@ -153,6 +165,11 @@ class QuestionType:
     def summarise(self, value: Answer) -> str:
         """Plain text for "check your answers"; ``Not answered`` when skipped."""
         raise NotImplementedError
+
+    def summary_rows(self, value: Answer) -> list[tuple[str, str]]:
+        """ "Check your answers" rows as ``(question, answer)``: one row unless the type has
+        parts worth a row each (a rating grid's rated items)."""
+        return [(self.title, self.summarise(value))]
 
     def export_columns(self) -> list[ExportColumn]:
         raise NotImplementedError

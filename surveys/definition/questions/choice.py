@@ -15,11 +15,13 @@ from typing import Any, ClassVar
 
 from surveys.definition.answers import NOT_ANSWERED, Answer
 from surveys.definition.questions.base import (
+    ANY_OF,
     CELL_SEPARATORS,
     CODE,
     FLAG,
     LABEL,
     MAX_FIELD_LENGTH,
+    ONE_OF,
     PREFER_NOT_TO_SAY,
     TEXT,
     ExportCell,
@@ -82,6 +84,8 @@ class SingleChoice(QuestionType):
     option_fields: ClassVar[tuple[str, ...]] = ("options",)
     generated_options: ClassVar[dict[str, str]] = {"prefer_not_to_say": "prefer_not_to_say"}
     answer_seconds: ClassVar[int] = 15
+    tabulation: ClassVar[str | None] = ONE_OF
+    groups_respondents: ClassVar[bool] = True
 
     options: tuple[Option, ...] = ()
     prefer_not_to_say: bool = False
@@ -165,6 +169,7 @@ class MultipleChoice(QuestionType):
         "prefer_not_to_say": "prefer_not_to_say",
     }
     answer_seconds: ClassVar[int] = 25
+    tabulation: ClassVar[str | None] = ANY_OF
 
     options: tuple[Option, ...] = ()
     prefer_not_to_say: bool = False

@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 from surveys.definition.answers import NOT_ANSWERED, Answer
 from surveys.definition.questions.base import (
     NUMBER,
+    NUMERIC,
     ExportCell,
     ExportColumn,
     Form,
@@ -36,6 +37,7 @@ class Number(QuestionType):
     type_name: ClassVar[str] = "number"
     type_label: ClassVar[str] = "Number"
     answer_seconds: ClassVar[int] = 15
+    tabulation: ClassVar[str | None] = NUMERIC
     schema: ClassVar[dict[str, Any]] = {
         "properties": {
             "minimum": {"type": "number"},

@@ -19,6 +19,8 @@ from surveys.definition.answers import NOT_ANSWERED, Answer
 from surveys.definition.questions.base import (
     CODE,
     LABEL,
+    RATING,
+    RATING_GRID,
     SCORE,
     ExportCell,
     ExportColumn,
@@ -102,6 +104,7 @@ class Rating(QuestionType):
     option_fields: ClassVar[tuple[str, ...]] = ("scale",)
     generated_options: ClassVar[dict[str, str]] = {"dont_know": "dont_know_label"}
     answer_seconds: ClassVar[int] = 12
+    tabulation: ClassVar[str | None] = RATING
 
     scale: tuple[Option, ...] = ()
     dont_know_label: str | None = None
@@ -210,6 +213,7 @@ class RatingGrid(Rating):
         "required": ["scale", "rows"],
     }
     settings: ClassVar[tuple[Setting, ...]] = (*Rating.settings, ROWS_SETTING)
+    tabulation: ClassVar[str | None] = RATING_GRID
     option_fields: ClassVar[tuple[str, ...]] = ("scale", "rows")
 
     rows: tuple[Option, ...] = ()
@@ -276,6 +280,16 @@ class RatingGrid(Rating):
             f"Select one of the ratings listed for {row.label}"
             for row in self.rows
             if row.value in value and not self._check(value[row.value])
+        ]
+
+    def summary_rows(self, value: Answer) -> list[tuple[str, str]]:
+        """Each item rated is a row of its own."""
+        if not isinstance(value, dict) or not value:
+            return super().summary_rows(value)
+        return [
+            (f"{self.title}: {row.label}", option_label(self.all_options, str(value[row.value])))
+            for row in self.rows
+            if row.value in value
         ]
 
     def summarise(self, value: Answer) -> str:
