@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 import pandas as pd
 
 from surveys.definition import Option, QuestionType, Survey
-from surveys.definition.questions.base import ANY_OF, ONE_OF, RATING, RATING_GRID
+from surveys.definition.questions.exporting import ANY_OF, ONE_OF, RATING, RATING_GRID
 
 MAX_FILTERS = 20
 MAX_TOKEN = 200

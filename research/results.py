@@ -23,14 +23,14 @@ from research.tables import (
     tidy,
 )
 from surveys.definition import Option, QuestionType, Survey
-from surveys.definition.questions.base import (
+from surveys.definition.questions.base import option_label
+from surveys.definition.questions.exporting import (
     ANY_OF,
     NUMERIC,
     ONE_OF,
     RATING,
     RATING_GRID,
     TEXT,
-    option_label,
 )
 
 EVERYONE = "All in the selection"

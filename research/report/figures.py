@@ -13,7 +13,7 @@ from analysis.disclosure import TOTAL, SuppressedTable, suppress
 from consult.errors import Invalid
 from research.report.document import Chart, Table, count_cell
 from surveys.definition import QuestionType, Survey
-from surveys.definition.questions.base import ANY_OF, ONE_OF, RATING, RATING_GRID
+from surveys.definition.questions.exporting import ANY_OF, ONE_OF, RATING, RATING_GRID
 
 NOT_ANSWERED = "Not answered"
 

@@ -10,7 +10,7 @@ from litestar.datastructures import FormMultiDict
 from consult.errors import Invalid
 from research.report.build import Inputs
 from surveys.definition import Survey
-from surveys.definition.questions.base import ANY_OF, ONE_OF, RATING, RATING_GRID
+from surveys.definition.questions.exporting import ANY_OF, ONE_OF, RATING, RATING_GRID
 
 MAX_TITLE = 200
 MAX_BODY = 20_000

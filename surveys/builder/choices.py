@@ -9,7 +9,7 @@ from typing import Any
 
 from surveys.builder.service import Definition, questions_with_positions
 from surveys.definition import QUESTION_TYPES, RESPONDENT_TYPES, QuestionType
-from surveys.definition.questions.base import ANY_OF, ONE_OF, RATING
+from surveys.definition.questions.exporting import ANY_OF, ONE_OF, RATING
 from surveys.definition.questions.rating import SCALES
 
 # Questions whose answers a show-if condition can name (QuestionType.tabulation).

@@ -24,7 +24,8 @@ from functools import cached_property
 from typing import Any
 
 from surveys.definition import ExportColumn, Option, QuestionType, Survey
-from surveys.definition.questions.base import CODE, LABEL, SYSTEM, TEXT, ExportCell
+from surveys.definition.questions.base import ExportCell
+from surveys.definition.questions.exporting import CODE, LABEL, SYSTEM, TEXT
 
 RESPONSE_ID = "response_id"
 RESPONDENT_TYPE = "respondent_type"

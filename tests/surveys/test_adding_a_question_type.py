@@ -24,14 +24,8 @@ from sqlalchemy import select, update
 from consult.consultations.models import Consultation
 from surveys.definition import QUESTION_TYPES, Answer, load_definition
 from surveys.definition.answers import NOT_ANSWERED
-from surveys.definition.questions.base import (
-    TEXT,
-    ExportCell,
-    ExportColumn,
-    Form,
-    QuestionType,
-    form_text,
-)
+from surveys.definition.questions.base import ExportCell, Form, QuestionType, form_text
+from surveys.definition.questions.exporting import TEXT, ExportColumn
 from surveys.definition.questions.registry import register, unregister
 from surveys.definition.questions.settings import Setting, limit
 from surveys.exports.layout import ExportLayout

@@ -15,17 +15,10 @@ from typing import Any, ClassVar
 
 from surveys.definition.answers import NOT_ANSWERED, Answer
 from surveys.definition.questions.base import (
-    ANY_OF,
     CELL_SEPARATORS,
-    CODE,
-    FLAG,
-    LABEL,
     MAX_FIELD_LENGTH,
-    ONE_OF,
     PREFER_NOT_TO_SAY,
-    TEXT,
     ExportCell,
-    ExportColumn,
     Form,
     Option,
     QuestionType,
@@ -34,6 +27,15 @@ from surveys.definition.questions.base import (
     listed,
     match_option,
     option_label,
+)
+from surveys.definition.questions.exporting import (
+    ANY_OF,
+    CODE,
+    FLAG,
+    LABEL,
+    ONE_OF,
+    TEXT,
+    ExportColumn,
 )
 from surveys.definition.questions.settings import Setting, limit
 from surveys.definition.questions.text import length_error

@@ -9,14 +9,8 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from surveys.definition.answers import NOT_ANSWERED, Answer
-from surveys.definition.questions.base import (
-    FLAG,
-    ExportCell,
-    ExportColumn,
-    Form,
-    QuestionType,
-    form_values,
-)
+from surveys.definition.questions.base import ExportCell, Form, QuestionType, form_values
+from surveys.definition.questions.exporting import FLAG, ExportColumn
 from surveys.definition.questions.settings import Setting
 
 YES = "yes"

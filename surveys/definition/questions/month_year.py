@@ -13,14 +13,8 @@ from datetime import date
 from typing import Any, ClassVar
 
 from surveys.definition.answers import NOT_ANSWERED, Answer
-from surveys.definition.questions.base import (
-    MONTH,
-    ExportCell,
-    ExportColumn,
-    Form,
-    QuestionType,
-    form_text,
-)
+from surveys.definition.questions.base import ExportCell, Form, QuestionType, form_text
+from surveys.definition.questions.exporting import MONTH, ExportColumn
 from surveys.definition.questions.settings import Setting
 
 MONTHS = (

@@ -13,15 +13,8 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from surveys.definition.answers import NOT_ANSWERED, Answer
-from surveys.definition.questions.base import (
-    NUMBER,
-    NUMERIC,
-    ExportCell,
-    ExportColumn,
-    Form,
-    QuestionType,
-    form_text,
-)
+from surveys.definition.questions.base import ExportCell, Form, QuestionType, form_text
+from surveys.definition.questions.exporting import NUMBER, NUMERIC, ExportColumn
 from surveys.definition.questions.settings import Setting
 
 WHOLE = re.compile(r"-?\d{1,15}")

@@ -17,13 +17,7 @@ from typing import Any, ClassVar, Self
 
 from surveys.definition.answers import NOT_ANSWERED, Answer
 from surveys.definition.questions.base import (
-    CODE,
-    LABEL,
-    RATING,
-    RATING_GRID,
-    SCORE,
     ExportCell,
-    ExportColumn,
     Form,
     Option,
     QuestionType,
@@ -33,46 +27,19 @@ from surveys.definition.questions.base import (
     option_label,
 )
 from surveys.definition.questions.choice import offered_values
+from surveys.definition.questions.exporting import (
+    CODE,
+    LABEL,
+    RATING,
+    RATING_GRID,
+    SCORE,
+    ExportColumn,
+)
+from surveys.definition.questions.scales import SCALES
 from surveys.definition.questions.settings import Setting
 
 DONT_KNOW = "dont_know"
 GRID_ROW_SECONDS = 8
-
-
-def _scale(*pairs: tuple[str, str]) -> tuple[Option, ...]:
-    return tuple(Option(value, label) for value, label in pairs)
-
-
-SCALES: dict[str, tuple[Option, ...]] = {
-    "satisfaction": _scale(
-        ("very_satisfied", "Very satisfied"),
-        ("satisfied", "Satisfied"),
-        ("neither", "Neither satisfied nor dissatisfied"),
-        ("dissatisfied", "Dissatisfied"),
-        ("very_dissatisfied", "Very dissatisfied"),
-    ),
-    "quality": _scale(
-        ("very_good", "Very good"),
-        ("good", "Good"),
-        ("ok", "OK"),
-        ("poor", "Poor"),
-        ("very_poor", "Very poor"),
-    ),
-    "agreement": _scale(
-        ("strongly_agree", "Strongly agree"),
-        ("agree", "Agree"),
-        ("neither", "Neither agree nor disagree"),
-        ("disagree", "Disagree"),
-        ("strongly_disagree", "Strongly disagree"),
-    ),
-    "safety": _scale(
-        ("very_safe", "Very safe"),
-        ("fairly_safe", "Fairly safe"),
-        ("neither", "Neither safe nor unsafe"),
-        ("fairly_unsafe", "Fairly unsafe"),
-        ("very_unsafe", "Very unsafe"),
-    ),
-}
 
 
 RATING_SCHEMA: dict[str, Any] = {

@@ -15,13 +15,12 @@ from typing import Any, ClassVar
 from surveys.definition.answers import NOT_ANSWERED, Answer
 from surveys.definition.questions.base import (
     CELL_SEPARATORS,
-    TEXT,
     ExportCell,
-    ExportColumn,
     Form,
     QuestionType,
     form_text,
 )
+from surveys.definition.questions.exporting import TEXT, ExportColumn
 from surveys.definition.questions.settings import Setting, limit
 
 TEXT_SCHEMA: dict[str, Any] = {
