@@ -235,3 +235,29 @@ async def strip_after_retention(settings: Any, responses: str) -> None:
             db, datetime(2026, 3, 2, tzinfo=UTC), dry_run=False, data_dir=settings.data_dir
         )
         await db.commit()
+
+
+async def test_an_added_type_is_asked_checked_and_saved_on_the_respondent_pages(
+    testimony, client, settings, staff
+) -> None:
+    from litestar.testing import AsyncTestClient
+
+    from app import create_app
+    from tests.surveys.conftest import answer, begin, update_consultation
+
+    await staff("researcher")
+    await build_and_publish(client, settings)
+    await update_consultation(settings, "spring-survey", status="open")
+    # A second browser: a respondent, not the signed-in staff member.
+    app = create_app(settings)
+    async with AsyncTestClient(app=app, base_url="http://testserver.local") as respondent:
+        page = await begin(respondent, "/c/spring-survey")
+        while "q-account" not in page.text:  # any section start page before the question
+            page = await answer(respondent, page)
+        too_long = await answer(respondent, page, {"q-account": "x" * 251})
+        assert too_long.status_code == 422 and "Your account is too long" in too_long.text
+        check = await answer(respondent, too_long, {"q-account": ACCOUNT})
+        assert "Your account" in check.text and ACCOUNT in check.text  # check your answers
+        done = await answer(respondent, check, button="Send my answers")
+        assert done.url.path == "/c/spring-survey/done"
+    assert await stored_answers(settings) == [{"consent": "yes", "account": ACCOUNT}]
