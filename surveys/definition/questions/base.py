@@ -145,6 +145,19 @@ class QuestionType:
         that hold no free text. Each text type says how its stored value reads as text."""
         return None
 
+    # --- rendering ------------------------------------------------------------------------------
+    @property
+    def template(self) -> str:
+        return f"surveys/questions/{self.type_name}.html"
+
+    def render(self, value: Answer, errors: Sequence[str] = (), heading: bool = False) -> Rendering:
+        """``heading=True`` when the question is alone on its page: its legend becomes the h1."""
+        return Rendering(
+            self.template,
+            {"question": self, "value": value, "errors": list(errors), "heading": heading},
+        )
+
+    # --- retention, filters and timing -------------------------------------------------------
     def without_free_text(self, value: Answer) -> Answer:
         """The answer as kept after the retention period: free text removed (``None`` deletes
         the whole answer). A type that ``holds_free_text`` loses its whole answer unless it
@@ -192,18 +205,6 @@ class QuestionType:
         """What the data dictionary says about this question beyond key, type and wording
         (levels of a choice, rows of a grid); ``columns`` are its export column names."""
         return {}
-
-    # --- rendering ------------------------------------------------------------------------------
-    @property
-    def template(self) -> str:
-        return f"surveys/questions/{self.type_name}.html"
-
-    def render(self, value: Answer, errors: Sequence[str] = (), heading: bool = False) -> Rendering:
-        """``heading=True`` when the question is alone on its page: its legend becomes the h1."""
-        return Rendering(
-            self.template,
-            {"question": self, "value": value, "errors": list(errors), "heading": heading},
-        )
 
     # --- definition format ----------------------------------------------------------------------
     @classmethod

@@ -29,7 +29,6 @@ def test_blank_answer_is_never_an_error(type_name):
     assert question.parse({}) == (None, [])
     assert question.parse({name: [" "] for name in question.field_names()}) == (None, [])
     assert question.summarise(None) == NOT_ANSWERED
-    assert question.validate(None) == []
     assert set(question.export(None).values()) == {None}
 
 
@@ -183,7 +182,6 @@ def test_month_year_keeps_what_was_typed_for_redisplay_and_summarises_in_words()
 
 def test_consent_is_the_only_type_that_can_be_required():
     question = make("consent", label="I agree")
-    assert question.required
     assert question.parse({}) == (None, ["Tick the box if you want to take part"])
     assert question.parse({"q-q1": ["yes"]}) == ("yes", [])
     assert question.parse({"q-q1": ["sure"]})[1] == ["Tick the box or leave it empty"]
