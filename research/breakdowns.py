@@ -15,7 +15,6 @@ from analysis.disclosure import TOTAL
 from research.results import asked
 from research.tables import Table, counts_and_percent, missing, number, percent, tidy
 from surveys.definition import Option, Survey
-from surveys.definition.questions.choice import SingleChoice
 from surveys.definition.questions.rating import Rating, RatingGrid
 
 if TYPE_CHECKING:
@@ -64,8 +63,9 @@ def group_questions(survey: Survey, types: list[Option]) -> list[GroupQuestion]:
     """Respondent type first, then every single-choice question (age band, ethnicity...)."""
     groups = [GroupQuestion(RESPONDENT_TYPE, "Respondent type", tuple(types))]
     for question in survey.questions():
-        if isinstance(question, SingleChoice) and question.key != survey.respondent_type_question:
-            groups.append(GroupQuestion(question.key, question.title, question.all_options))
+        if question.groups_respondents and question.key != survey.respondent_type_question:
+            options = getattr(question, "all_options", ())
+            groups.append(GroupQuestion(question.key, question.title, options))
     return groups
 
 

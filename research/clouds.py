@@ -20,7 +20,7 @@ import pandas as pd
 from litestar import Request
 
 from research.breakdowns import GroupQuestion, labelled
-from research.results import TEXT_TYPES, asked, question_columns, text_series
+from research.results import asked, question_columns, text_series
 from research.tables import Table
 from surveys.definition import QuestionType, Survey
 
@@ -36,7 +36,7 @@ STATE_KEY = "research_clouds"
 
 
 def text_questions(survey: Survey) -> list[QuestionType]:
-    return [q for q in survey.questions() if isinstance(q, TEXT_TYPES)]
+    return [q for q in survey.questions() if q.holds_free_text]
 
 
 def columns_for(question: QuestionType, group: GroupQuestion | None) -> list[str]:

@@ -15,8 +15,7 @@ from urllib.parse import urlencode
 import pandas as pd
 
 from surveys.definition import Option, QuestionType, Survey
-from surveys.definition.questions.choice import MultipleChoice, SingleChoice
-from surveys.definition.questions.rating import Rating, RatingGrid
+from surveys.definition.questions.exporting import ANY_OF, ONE_OF, RATING, RATING_GRID
 
 MAX_FILTERS = 20
 MAX_TOKEN = 200
@@ -44,7 +43,7 @@ def _group(question: QuestionType, options: Sequence[Option], row: Option | None
     title = question.title if row is None else f"{question.title}: {row.label}"
     choices = []
     for option in options:
-        if isinstance(question, MultipleChoice):
+        if question.tabulation == ANY_OF:  # a 0/1 column per option
             choice = AnswerChoice(
                 f"{key}={option.value}", option.label, f"{column}__{option.value}", 1, key, title
             )
@@ -60,10 +59,11 @@ def choice_groups(survey: Survey) -> list[ChoiceGroup]:
     """Every choice and rating question (and grid row) a page can be filtered by."""
     groups = []
     for question in survey.questions():
-        if isinstance(question, RatingGrid):
-            groups += [_group(question, question.all_options, row) for row in question.rows]
-        elif isinstance(question, SingleChoice | MultipleChoice | Rating):
-            groups.append(_group(question, question.all_options, None))
+        options = getattr(question, "all_options", ())
+        if question.tabulation == RATING_GRID:
+            groups += [_group(question, options, row) for row in getattr(question, "rows", ())]
+        elif question.tabulation in (ONE_OF, ANY_OF, RATING):
+            groups.append(_group(question, options, None))
     return groups
 
 
@@ -75,8 +75,8 @@ def respondent_type_options(survey: Survey, fallback: Sequence[dict[str, str]]) 
             question = survey.question(key)
         except KeyError:
             question = None
-        if isinstance(question, SingleChoice):
-            return list(question.options)
+        if question is not None and question.groups_respondents:
+            return list(getattr(question, "options", ()))
     return [Option(str(item["value"]), str(item["label"])) for item in fallback]
 
 

@@ -22,15 +22,18 @@ from research.tables import (
     net_table,
     tidy,
 )
-from surveys.definition import QuestionType, Survey
+from surveys.definition import Option, QuestionType, Survey
 from surveys.definition.questions.base import option_label
-from surveys.definition.questions.choice import MultipleChoice, SingleChoice
-from surveys.definition.questions.number import Number
-from surveys.definition.questions.rating import Rating, RatingGrid
-from surveys.definition.questions.text import WORD_COUNT, ShortText, ThreeWords
+from surveys.definition.questions.exporting import (
+    ANY_OF,
+    NUMERIC,
+    ONE_OF,
+    RATING,
+    RATING_GRID,
+    TEXT,
+)
 
 EVERYONE = "All in the selection"
-TEXT_TYPES = (ShortText, ThreeWords)
 
 
 @dataclass(frozen=True)
@@ -59,7 +62,7 @@ class QuestionResult:
 
     @property
     def is_text(self) -> bool:
-        return isinstance(self.question, TEXT_TYPES)
+        return self.question.holds_free_text
 
 
 def asked_types(survey: Survey, question: QuestionType) -> set[str] | None:
@@ -92,16 +95,16 @@ def asked(frame: pd.DataFrame, survey: Survey, question: QuestionType) -> pd.Dat
 
 
 def text_series(frame: pd.DataFrame, question: QuestionType) -> pd.Series:
-    """One text per response ("" when blank); a three-words answer is its words joined."""
-    if isinstance(question, ThreeWords):
-        parts = [
-            frame[f"{question.key}_{n}"].astype(object).fillna("") for n in range(1, WORD_COUNT + 1)
-        ]
+    """One text per response ("" when blank); a three-words answer is its words joined (the
+    text columns of the question's export, in order)."""
+    columns = [c.name for c in question.export_columns() if c.kind == TEXT]
+    if len(columns) > 1:
+        parts = [frame[name].astype(object).fillna("") for name in columns]
         joined = parts[0].astype(str)
         for part in parts[1:]:
             joined = joined.str.cat(part.astype(str), sep=" ")
         return joined.str.strip()
-    return frame[question.key].astype(object).fillna("").astype(str).str.strip()
+    return frame[columns[0]].astype(object).fillna("").astype(str).str.strip()
 
 
 def _coded(frame: pd.DataFrame, column: str, labels: dict[str, str]) -> pd.DataFrame:
@@ -118,23 +121,26 @@ def _coded(frame: pd.DataFrame, column: str, labels: dict[str, str]) -> pd.DataF
 
 
 def counts_for(frame: pd.DataFrame, question: QuestionType) -> Counts | None:
-    """The counts of a choice or rating question over ``frame`` (those asked it)."""
-    if isinstance(question, RatingGrid):
-        labels = {o.value: o.label for o in question.all_options}
+    """The counts of a choice or rating question over ``frame`` (those asked it), as its type
+    says it is tabulated (``QuestionType.tabulation``)."""
+    shape = question.tabulation
+    all_options: tuple[Option, ...] = getattr(question, "all_options", ())
+    scale = [o.label for o in getattr(question, "scale", ())]
+    if shape == RATING_GRID:
+        labels = {o.value: o.label for o in all_options}
         rows: dict[str, pd.Series] = {}
-        for row in question.rows:
+        for row in getattr(question, "rows", ()):
             single = _coded(frame, f"{question.key}__{row.value}", labels)
             rows[row.label] = single.iloc[0]
         counts = pd.DataFrame(rows).T.fillna(0).astype(int)
-        scale = [o.label for o in question.scale]
         return Counts(counts, "Item", True, scale, True)
-    if isinstance(question, SingleChoice | Rating):
-        labels = {o.value: o.label for o in question.all_options}
-        levels = [o.label for o in question.scale] if isinstance(question, Rating) else None
+    if shape in (ONE_OF, RATING):
+        labels = {o.value: o.label for o in all_options}
+        levels = scale if shape == RATING else None
         return Counts(_coded(frame, question.key, labels), "Respondents", False, levels)
-    if isinstance(question, MultipleChoice):
+    if shape == ANY_OF:
         options: dict[str, dict[str, int]] = {}
-        for option in question.all_options:
+        for option in all_options:
             column = frame[f"{question.key}__{option.value}"]
             selected = int((column == 1).sum())
             answered = int(column.notna().sum())
@@ -148,7 +154,7 @@ def counts_for(frame: pd.DataFrame, question: QuestionType) -> Counts | None:
 
 
 def answered_count(frame: pd.DataFrame, question: QuestionType) -> int:
-    if isinstance(question, TEXT_TYPES):
+    if question.holds_free_text:
         return int((text_series(frame, question) != "").sum())
     own = [column.name for column in question.export_columns()]
     columns = [c for c in own if c in frame.columns]
@@ -211,7 +217,7 @@ def question_result(
                     "of those answering; the same figures are in the table below.",
                 )
             )
-    elif isinstance(question, Number):
+    elif question.tabulation == NUMERIC:
         result.tables.append(number_summary(part, question))
     return result
 

@@ -59,7 +59,7 @@ class ResultsController(Controller):
         completion, completion_data = overview.completion(survey, progress, len(frame))
         questions = []
         for q in survey.questions():
-            if q.type_name != "consent":
+            if not q.records_consent:
                 part = asked(frame[question_columns(q)], survey, q)
                 questions.append((q, answered_count(part, q), len(part)))
         return Template(

@@ -5,8 +5,9 @@
 - **Free text** of submitted responses is removed once the consultation's retention period has
   passed: ``closes_at + retention_days < now``. A consultation without a closing date or a
   retention period keeps its text (it cannot open without a retention period; the closing date
-  is when the clock starts). Free text means short_text, long_text and three_words answers and
-  the "other" text of multiple choice questions; codes, ratings and numbers stay for analysis.
+  is when the clock starts). Free text is what each question type's ``without_free_text``
+  removes: short_text, long_text and three_words answers (and any type that ``holds_free_text``)
+  and the "other" text of multiple choice questions; codes, ratings and numbers stay.
 
 - **Withdrawal codes never shown** (the confirmation page was not reached) are dropped from
   their responses a day after submission (:mod:`surveys.store.receipts`); the code's hash stays.
@@ -37,8 +38,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from consult import audit
 from surveys.definition import Survey
-from surveys.definition.questions.choice import MultipleChoice
-from surveys.definition.questions.text import ShortText, ThreeWords
 from surveys.imports import uploads
 from surveys.store import receipts
 from surveys.store import retention as stored
@@ -96,12 +95,15 @@ def strip_free_text(survey: Survey, answers: dict[str, Any]) -> tuple[dict[str, 
         value = kept.get(question.key)
         if value is None:
             continue
-        if isinstance(question, ShortText | ThreeWords):  # LongText is a ShortText
+        # Each question type says what of its answer is free text (QuestionType.without_free_text).
+        stripped = question.without_free_text(value)
+        if stripped == value:
+            continue
+        if stripped is None:
             del kept[question.key]
-            removed += 1
-        elif isinstance(question, MultipleChoice) and isinstance(value, dict) and "other" in value:
-            kept[question.key] = {k: v for k, v in value.items() if k != "other"}
-            removed += 1
+        else:
+            kept[question.key] = stripped
+        removed += 1
     return kept, removed
 
 

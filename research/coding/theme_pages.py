@@ -52,7 +52,7 @@ def group_choices(survey: Survey | None) -> dict[str, tuple[str, dict[str, str]]
     """Questions answers can be grouped by: respondent type and every single-choice question."""
     out: dict[str, tuple[str, dict[str, str]]] = {}
     for question in survey.questions() if survey else []:
-        if question.type_name == "single_choice":
+        if question.groups_respondents:
             options = getattr(question, "options", ())
             out[question.key] = (question.title, {o.value: o.label for o in options})
     return out

@@ -194,7 +194,7 @@ def _respondents(
     )
     for key in params.get("questions", []):
         question = question_of(inputs.survey, str(key))
-        if question.type_name != "single_choice":
+        if not question.groups_respondents:
             raise Invalid("'Who responded' can show single-choice questions (age, ethnicity, ...)")
         counts, _ = figures.choice_counts(frame, question)
         section.tables.append(figures.counts_table(question.title, counts, inputs.k, True))

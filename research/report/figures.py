@@ -13,6 +13,7 @@ from analysis.disclosure import TOTAL, SuppressedTable, suppress
 from consult.errors import Invalid
 from research.report.document import Chart, Table, count_cell
 from surveys.definition import QuestionType, Survey
+from surveys.definition.questions.exporting import ANY_OF, ONE_OF, RATING, RATING_GRID
 
 NOT_ANSWERED = "Not answered"
 
@@ -62,7 +63,7 @@ def counts_table(caption: str, counts: pd.Series, k: int, additive: bool) -> Tab
 def choice_counts(frame: pd.DataFrame, question: QuestionType) -> tuple[pd.Series, bool]:
     labels = _labels(question)
     values = frame[question.key] if question.key in frame else pd.Series(dtype=object)
-    if question.type_name == "multiple_choice":
+    if question.tabulation == ANY_OF:
         ticked: dict[str, int] = dict.fromkeys(labels.values(), 0)
         for value in values.dropna():
             for code in value.get("selected", []) if isinstance(value, dict) else []:
@@ -75,9 +76,9 @@ def choice_counts(frame: pd.DataFrame, question: QuestionType) -> tuple[pd.Serie
 
 
 def question_table(frame: pd.DataFrame, question: QuestionType, k: int) -> tuple[Table, Chart]:
-    if question.type_name == "rating_grid":
+    if question.tabulation == RATING_GRID:
         return grid_table(frame, question, k)
-    if question.type_name not in {"single_choice", "multiple_choice", "rating"}:
+    if question.tabulation not in {ONE_OF, ANY_OF, RATING}:
         raise Invalid("Choose a choice or rating question for a question's results")
     counts, additive = choice_counts(frame, question)
     table = counts_table(question.title, counts, k, additive)
@@ -167,7 +168,7 @@ def breakdown_table(
     k: int,
     type_labels: dict[str, str],
 ) -> tuple[Table, Chart]:
-    if question.type_name not in {"rating", "rating_grid"}:
+    if question.tabulation not in {RATING, RATING_GRID}:
         raise Invalid("A breakdown needs a rating question (or one row of a rating grid)")
     levels = _scale_worst_first(question)
     dont_know = [o.label for o in _all_options(question) if o.label not in levels]
@@ -200,6 +201,6 @@ def group_question(survey: Survey, key: str) -> QuestionType | None:
     if not key or key == "respondent_type":
         return None
     question = survey.question(key)
-    if question.type_name != "single_choice":
+    if not question.groups_respondents:
         raise Invalid("Group by respondent type or a single-choice question")
     return question

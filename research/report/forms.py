@@ -10,10 +10,12 @@ from litestar.datastructures import FormMultiDict
 from consult.errors import Invalid
 from research.report.build import Inputs
 from surveys.definition import Survey
+from surveys.definition.questions.exporting import ANY_OF, ONE_OF, RATING, RATING_GRID
 
 MAX_TITLE = 200
 MAX_BODY = 20_000
-CHOICE_TYPES = {"single_choice", "multiple_choice", "rating", "rating_grid"}
+# How a question is tabulated decides which pickers offer it (QuestionType.tabulation).
+COUNTED = {ONE_OF, ANY_OF, RATING, RATING_GRID}
 
 
 def pickable(survey: Survey) -> dict[str, list[tuple[str, str]]]:
@@ -22,14 +24,14 @@ def pickable(survey: Survey) -> dict[str, list[tuple[str, str]]]:
     grid_items = [
         (f"{q.key}.{row.value}", f"{q.title}: {row.label}")
         for q in questions
-        if q.type_name == "rating_grid"
+        if q.tabulation == RATING_GRID
         for row in getattr(q, "rows", ())
     ]
     return {
-        "question": [(q.key, q.title) for q in questions if q.type_name in CHOICE_TYPES],
-        "rating": [(q.key, q.title) for q in questions if q.type_name == "rating"] + grid_items,
+        "question": [(q.key, q.title) for q in questions if q.tabulation in COUNTED],
+        "rating": [(q.key, q.title) for q in questions if q.tabulation == RATING] + grid_items,
         "group": [("", "Respondent type")]
-        + [(q.key, q.title) for q in questions if q.type_name == "single_choice"],
+        + [(q.key, q.title) for q in questions if q.groups_respondents],
         "text": [(q.key, q.title) for q in questions if q.holds_free_text],
     }
 

@@ -8,10 +8,12 @@ import json
 from typing import Any
 
 from surveys.builder.service import Definition, questions_with_positions
-from surveys.definition import RESPONDENT_TYPES
+from surveys.definition import QUESTION_TYPES, RESPONDENT_TYPES, QuestionType
+from surveys.definition.questions.exporting import ANY_OF, ONE_OF, RATING
 from surveys.definition.questions.rating import SCALES
 
-CHOICE_TYPES = ("single_choice", "multiple_choice", "rating")
+# Questions whose answers a show-if condition can name (QuestionType.tabulation).
+CHOICE_TABULATIONS = (ONE_OF, ANY_OF, RATING)
 RESPONDENT_TYPE_LABELS = {
     "victim_survivor": "Victim-survivor",
     "on_behalf": "On behalf of someone",
@@ -25,7 +27,7 @@ def condition_choices(definition: Definition, before: tuple[int, int]) -> list[t
     a page before ``before`` (section, page): the only answers a condition may use."""
     choices: list[tuple[str, str]] = []
     for s, p, _, question in questions_with_positions(definition):
-        if (s, p) >= before or question["type"] not in CHOICE_TYPES:
+        if (s, p) >= before or _tabulation(question) not in CHOICE_TABULATIONS:
             continue
         options = question.get("options") or question.get("scale") or []
         if isinstance(options, str):  # a preset scale name
@@ -48,11 +50,26 @@ def respondent_type_choices(definition: Definition) -> list[tuple[str, str]]:
     return [(value, labels[value]) for value in RESPONDENT_TYPES]
 
 
+def _kind(question: dict[str, Any]) -> type[QuestionType] | None:
+    return QUESTION_TYPES.get(str(question.get("type")))
+
+
+def _tabulation(question: dict[str, Any]) -> str | None:
+    kind = _kind(question)
+    return kind.tabulation if kind else None
+
+
+def _groups_respondents(question: dict[str, Any]) -> bool:
+    kind = _kind(question)
+    return kind is not None and kind.groups_respondents
+
+
 def single_choice_questions(definition: Definition) -> list[tuple[str, str]]:
+    """Questions that can route by respondent type: one answer from a list (single choice)."""
     return [
         (q["key"], q["title"])
         for _, _, _, q in questions_with_positions(definition)
-        if q["type"] == "single_choice"
+        if _groups_respondents(q)
     ]
 
 

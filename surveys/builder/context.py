@@ -24,18 +24,10 @@ from surveys.models import Survey as SurveyRow
 from surveys.models import SurveyVersion
 from surveys.store import editing as versions
 
-QUESTION_TYPE_LABELS = {
-    "single_choice": "Single choice (radios)",
-    "multiple_choice": "Multiple choice (checkboxes)",
-    "rating": "Rating scale",
-    "rating_grid": "Rating grid",
-    "short_text": "Short text",
-    "long_text": "Long text",
-    "three_words": "Three words",
-    "number": "Number",
-    "month_year": "Month and year",
-    "consent": "Consent",
-}
+
+def question_type_labels() -> dict[str, str]:
+    """Every registered question type's name and what staff see for it, in registry order."""
+    return {name: cls.type_label for name, cls in QUESTION_TYPES.items()}
 
 
 @dataclass
@@ -117,7 +109,7 @@ def builder_page(
             "problems": problems,
             "errors": errors or {},
             "values": values or {},
-            "question_types": QUESTION_TYPE_LABELS,
+            "question_types": question_type_labels(),
             "single_choices": choices.single_choice_questions(definition) if shown else [],
             "page_choices": choices.page_choices(definition) if shown else [],
             "type_labels": lambda values: choices.respondent_type_labels(definition, values),
@@ -126,6 +118,14 @@ def builder_page(
         },
         status_code=status_code,
     )
+
+
+def _settings(item: dict[str, Any]) -> dict[str, Any]:
+    """A question's type-specific form fields (nothing for a section or a page)."""
+    cls = QUESTION_TYPES.get(str(item.get("type", "")))
+    if cls is None:
+        return {"settings": (), "tick_defaults": {}}
+    return {"settings": cls.settings, "tick_defaults": forms.type_defaults(cls)}
 
 
 def item_form(
@@ -153,9 +153,10 @@ def item_form(
             "type_choices": choices.respondent_type_choices(definition),
             "condition_choices": choices.condition_choices(definition, position),
             "routing_by_type": bool(definition.get("respondent_type_question")),
-            "question_types": QUESTION_TYPE_LABELS,
+            "question_types": question_type_labels(),
             "scales": list(SCALES),
             "known_types": list(QUESTION_TYPES),
+            **_settings(item),
             "show_if_choice": forms.show_if_choice,
             "options_text": forms.options_text,
             **extra,

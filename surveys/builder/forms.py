@@ -7,14 +7,16 @@ definition, so nothing here parses code a person typed.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from litestar.datastructures import FormMultiDict
 
 from consult.forms import FormErrors, text, whole_number
 from surveys.builder.service import KEY_PATTERN, Definition, key_from
-from surveys.definition import RESPONDENT_TYPES
+from surveys.definition import QUESTION_TYPES, RESPONDENT_TYPES, QuestionType
 from surveys.definition.questions.rating import SCALES
+from surveys.definition.questions.settings import Setting
 
 KEEP = "keep"  # the select value that keeps a condition the builder cannot show as one choice
 
@@ -97,74 +99,61 @@ def page_fields(form: FormMultiDict, errors: FormErrors, current: Definition) ->
     return {"title": text(form, "title", "Page title", errors), **visibility(form, current)}
 
 
-def _limit(form: FormMultiDict, name: str, label: str, errors: FormErrors) -> int | None:
-    return whole_number(form, name, label, errors, low=1, high=20_000)
-
-
 def question_fields(
     form: FormMultiDict, kind: str, errors: FormErrors, current: dict[str, Any]
 ) -> dict[str, Any]:
-    """A question's definition data from its form; optional fields left blank are omitted."""
+    """A question's definition data from its form; optional fields left blank are omitted. The
+    fields after title and hint are the type's own settings (``QuestionType.settings``)."""
+    cls = QUESTION_TYPES[kind]
     data: dict[str, Any] = {
         "type": kind,
         "title": text(form, "title", "Question", errors, max_length=500, required=True),
         "hint": text(form, "hint", "Hint", errors, max_length=2000),
     }
-    if kind in ("single_choice", "multiple_choice"):
-        data["options"] = options(form, "options", "Answer options", errors)
-        data["prefer_not_to_say"] = checked(form, "prefer_not_to_say")
-    if kind == "multiple_choice":
-        data["other_label"] = text(form, "other_label", "Other answer label", errors)
-        data["other_max_length"] = _limit(form, "other_max_length", "Other answer limit", errors)
-    if kind in ("rating", "rating_grid"):
-        scale = str(form.get("scale", "") or "")
-        if scale in SCALES:
-            data["scale"] = scale
-        else:
-            data["scale"] = options(form, "scale_options", "Rating scale", errors)
-        if checked(form, "dont_know"):
-            data["dont_know_label"] = (
-                text(form, "dont_know_label", "Don't know label", errors) or "Don't know"
-            )
-    if kind == "rating_grid":
-        data["rows"] = options(form, "rows", "Rows", errors, fallback="row")
-    if kind in ("short_text", "long_text", "three_words"):
-        data["max_length"] = _limit(form, "max_length", "Character limit", errors)
-        data["sensitive"] = checked(form, "sensitive")
-    if kind == "long_text":
-        data["rows"] = whole_number(form, "text_rows", "Box height", errors, low=2, high=30)
-    if kind == "number":
-        for name, label in (("minimum", "Minimum"), ("maximum", "Maximum")):
-            data[name] = whole_number(form, name, label, errors, low=-(10**12), high=10**12)
-        data["decimal"] = checked(form, "decimal")
-        data["suffix"] = text(form, "suffix", "Suffix", errors, max_length=40)
-    if kind == "month_year":
-        data["not_in_future"] = checked(form, "not_in_future")
-        data["earliest_year"] = whole_number(
-            form, "earliest_year", "Earliest year", errors, low=1000, high=2999
-        )
-    if kind == "consent":
-        data["label"] = text(form, "label", "Tick box label", errors) or "I agree"
-        data["required"] = checked(form, "required")
-        data["error_message"] = text(form, "error_message", "Error message", errors) or None
+    for setting in cls.settings:
+        data[setting.name] = setting_value(form, setting, errors)
     data.update(visibility(form, current))
-    return _without_defaults(data)
+    return _without_defaults(data, type_defaults(cls))
 
 
-# Fields whose default the format omits; "sensitive" defaults to true, so false must be kept.
-DEFAULTS: dict[str, Any] = {"prefer_not_to_say": False, "decimal": False, "not_in_future": False}
+def setting_value(form: FormMultiDict, setting: Setting, errors: FormErrors) -> Any:
+    """One setting read from the form by its widget (see surveys.definition.questions.settings)."""
+    name, title = setting.field, setting.message_name
+    match setting.widget:
+        case "tick":
+            return checked(form, name)
+        case "whole_number":
+            return whole_number(form, name, title, errors, low=setting.low, high=setting.high)
+        case "options":
+            return options(form, name, title, errors, fallback=setting.fallback)
+        case "scale":
+            scale = str(form.get(name, "") or "")
+            return scale if scale in SCALES else options(form, "scale_options", title, errors)
+        case "optional_label":
+            if not checked(form, name):
+                return None
+            return text(form, setting.name, title, errors) or setting.blank
+    value = text(form, name, title, errors, max_length=setting.max_length)
+    return value or setting.blank
+
+
+def type_defaults(cls: type[QuestionType]) -> dict[str, Any]:
+    """The type's tick boxes' defaults: a tick left at its default is omitted from the definition
+    (``prefer_not_to_say: false``, ``sensitive: true``), as the format reads it the same."""
+    ticks = {s.name for s in cls.settings if s.widget == "tick"}
+    return {f.name: f.default for f in dataclasses.fields(cls) if f.name in ticks}
+
+
 LISTS = ("options", "scale", "rows")
 
 
-def _without_defaults(data: dict[str, Any]) -> dict[str, Any]:
+def _without_defaults(data: dict[str, Any], defaults: dict[str, Any]) -> dict[str, Any]:
     kept: dict[str, Any] = {}
     for name, value in data.items():
         if name in LISTS and isinstance(value, list):
             kept[name] = value  # kept even when empty, so publishing says "must not be empty"
             continue
-        if value is None or value == "" or value == [] or DEFAULTS.get(name, object()) == value:
-            continue
-        if name in ("sensitive", "required") and value is True:
+        if value is None or value == "" or value == [] or defaults.get(name, object()) == value:
             continue
         kept[name] = value
     return kept

@@ -16,7 +16,7 @@ import contextlib
 import re
 from typing import Any
 
-from surveys.definition import DefinitionError, survey_from_dict
+from surveys.definition import QUESTION_TYPES, DefinitionError, survey_from_dict
 from surveys.definition.checks import check_definition
 from surveys.exports.layout import SYSTEM_NAMES
 
@@ -137,10 +137,15 @@ def plain(definition: Definition, message: str) -> str:
     return message
 
 
+def _records_consent(question: dict[str, Any]) -> bool:
+    kind = QUESTION_TYPES.get(str(question.get("type")))
+    return kind is not None and kind.records_consent
+
+
 def _consent_problems(definition: Definition) -> list[str]:
     for section in definition.get("sections", []):
         for page in section.get("pages", []):
-            if any(q.get("type") == "consent" for q in page.get("questions", [])):
+            if any(_records_consent(q) for q in page.get("questions", [])):
                 return []
     return [
         "The survey has no consent question: add a page with a Consent question before the "

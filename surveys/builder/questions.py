@@ -80,7 +80,7 @@ class NewQuestionController(Controller):
             raise NotFound("There is no question type with that name")
         position = (service.section_index(definition, key), page - 1)
         return item_form(
-            ws, TEMPLATE, {"type": kind, "sensitive": True, "required": True},
+            ws, TEMPLATE, {"type": kind},
             position, key=key, page=page, new=True,
         )  # fmt: skip
 

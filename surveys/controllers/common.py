@@ -210,7 +210,7 @@ def refuse_if_closed(visit: Visit) -> Template | None:
 def consent_ref(survey: Survey) -> PageRef | None:
     """The page holding the survey's consent question: it is shown at ``/consent``."""
     for ref in survey.page_refs():
-        if any(q.type_name == "consent" for q in survey.page(ref).questions):
+        if any(q.records_consent for q in survey.page(ref).questions):
             return ref
     return None
 

@@ -27,8 +27,6 @@ from surveys.controllers.common import (
 )
 from surveys.controllers.questions import page_url
 from surveys.definition import NOT_ANSWERED, QuestionType, visible_pages, visible_questions
-from surveys.definition.questions.base import option_label
-from surveys.definition.questions.rating import RatingGrid
 from surveys.definition.timing import estimate
 from surveys.store import drafts, receipts
 from surveys.store.database import SurveyStore
@@ -97,17 +95,10 @@ async def check(
 def summary_rows(question: QuestionType, value: Any, change: str) -> list[dict[str, Any]]:
     """ "Check your answers" rows for one question: one row, or one per answered row of a
     rating grid (each item rated is a row of its own)."""
-    if isinstance(question, RatingGrid) and isinstance(value, dict) and value:
-        return [
-            {
-                "question": f"{question.title}: {row.label}",
-                "answer": option_label(question.all_options, str(value[row.value])),
-                "change": change,
-            }
-            for row in question.rows
-            if row.value in value
-        ]
-    return [{"question": question.title, "answer": question.summarise(value), "change": change}]
+    return [
+        {"question": asked, "answer": answer, "change": change}
+        for asked, answer in question.summary_rows(value)
+    ]
 
 
 @post("/c/{slug:str}/submit", name="survey_submit")

@@ -13,18 +13,10 @@ from typing import Any
 
 from surveys.definition.answers import Answer
 from surveys.definition.conditions import condition_from_dict, holds, referenced_questions
-from surveys.definition.questions.rating import SCALES
+from surveys.definition.questions.registry import QUESTION_TYPES
 
 TESTS = ("equals", "any_of", "answered")
 COMBINATORS = ("not", "all", "any")
-# Values the engine adds itself, which a definition's own options must not reuse.
-GENERATED = {
-    "multiple_choice": {"other": "other_label", "prefer_not_to_say": "prefer_not_to_say"},
-    "single_choice": {"prefer_not_to_say": "prefer_not_to_say"},
-    "rating": {"dont_know": "dont_know_label"},
-    "rating_grid": {"dont_know": "dont_know_label"},
-}
-CHOICE_TYPES = {"single_choice", "multiple_choice", "rating", "rating_grid"}
 MAX_COMBINATIONS = 20_000
 
 
@@ -56,8 +48,9 @@ def check_definition(data: Mapping[str, Any]) -> list[str]:
                     continue
                 asked[key] = _Asked(qpath, (s, p), question)
                 problems.extend(_option_problems(qpath, question))
-                if question["type"] == "number":
-                    problems.extend(_range_problems(qpath, question))
+                problems.extend(
+                    QUESTION_TYPES[question["type"]].definition_problems(qpath, question)
+                )
     problems.extend(_respondent_type_problems(data, asked))
     problems.extend(_condition_problems(data, asked))
     return problems
@@ -66,7 +59,7 @@ def check_definition(data: Mapping[str, Any]) -> list[str]:
 def _option_problems(path: str, question: Mapping[str, Any]) -> Iterator[str]:
     generated = {
         value: flag
-        for value, flag in GENERATED.get(question["type"], {}).items()
+        for value, flag in QUESTION_TYPES[question["type"]].generated_options.items()
         if question.get(flag)
     }
     for field in ("options", "rows", "scale"):
@@ -86,12 +79,6 @@ def _option_problems(path: str, question: Mapping[str, Any]) -> Iterator[str]:
             seen.add(value)
 
 
-def _range_problems(path: str, question: Mapping[str, Any]) -> Iterator[str]:
-    low, high = question.get("minimum"), question.get("maximum")
-    if low is not None and high is not None and low > high:
-        yield f"{path}.maximum: must not be less than minimum ({low})"
-
-
 def _respondent_type_problems(data: Mapping[str, Any], asked: dict[str, _Asked]) -> Iterator[str]:
     key = data.get("respondent_type_question")
     users = list(_items_with_respondent_types(data))
@@ -103,7 +90,7 @@ def _respondent_type_problems(data: Mapping[str, Any], asked: dict[str, _Asked])
         yield f"respondent_type_question: no question has the key '{key}'"
         return
     holder = asked[key]
-    if holder.data["type"] != "single_choice":
+    if not QUESTION_TYPES[holder.data["type"]].groups_respondents:
         yield f"respondent_type_question: '{key}' must be a single_choice question"
         return
     offered = {option["value"] for option in holder.data["options"]}
@@ -187,20 +174,7 @@ def _reference_problems(
 
 def _candidates(question: Mapping[str, Any]) -> list[Answer]:
     """A small set of answers that covers every outcome a condition can test for."""
-    kind = question["type"]
-    if kind not in CHOICE_TYPES:
-        return [None, "answered"]
-    listed = question.get("options") or question.get("scale") or []
-    if isinstance(listed, str):
-        listed = [option.to_dict() for option in SCALES[listed]]
-    values = [o["value"] for o in listed]
-    values += [v for v, flag in GENERATED.get(kind, {}).items() if question.get(flag)]
-    if kind == "multiple_choice":
-        return [None, {"selected": values}, *({"selected": [v]} for v in values)]
-    if kind == "rating_grid":
-        rows = [row["value"] for row in question["rows"]]
-        return [None, *({rows[0]: v} for v in values)]
-    return [None, *values]
+    return QUESTION_TYPES[question["type"]].condition_candidates(question)
 
 
 def _can_hold(condition: Any, asked: dict[str, _Asked]) -> bool:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections import deque
 from collections.abc import Mapping
-from functools import cache
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -28,10 +28,33 @@ from surveys.definition.questions.registry import QUESTION_TYPES
 SCHEMA_PATH = Path(__file__).with_name("survey.schema.json")
 
 
-@cache
-def _validator() -> jsonschema.Draft202012Validator:
+def survey_schema() -> dict[str, Any]:
+    """The full JSON Schema: ``survey.schema.json`` (what every survey and question shares)
+    with each registered question type's own fields (``QuestionType.schema``) added as the
+    branch for that ``type``."""
     schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
-    return jsonschema.Draft202012Validator(schema)
+    question = schema["$defs"]["question"]
+    question["properties"]["type"] = {"enum": list(QUESTION_TYPES)}
+    question["allOf"] = [
+        {
+            "if": {"properties": {"type": {"const": name}}, "required": ["type"]},
+            "then": {"required": [], **cls.schema},
+        }
+        for name, cls in QUESTION_TYPES.items()
+    ]
+    return schema
+
+
+def _validator() -> jsonschema.Draft202012Validator:
+    return _validator_for(tuple(QUESTION_TYPES.items()))
+
+
+# Keyed by the registered types, so registering one (a test's throwaway type) builds a new one.
+@lru_cache(maxsize=4)
+def _validator_for(
+    types: tuple[tuple[str, type[QuestionType]], ...],
+) -> jsonschema.Draft202012Validator:
+    return jsonschema.Draft202012Validator(survey_schema())
 
 
 def load_definition(source: str | Path) -> Survey:

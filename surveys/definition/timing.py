@@ -18,19 +18,6 @@ from surveys.definition.model import Survey
 from surveys.definition.questions.base import QuestionType
 from surveys.definition.routing import visible_pages, visible_questions
 
-# Typical seconds to read and answer one question of each type.
-SECONDS = {
-    "consent": 20,
-    "single_choice": 15,
-    "multiple_choice": 25,
-    "rating": 12,
-    "short_text": 40,
-    "long_text": 90,
-    "three_words": 30,
-    "number": 15,
-    "month_year": 20,
-}
-GRID_ROW_SECONDS = 8
 SECTION_NOTE_SECONDS = 15
 
 
@@ -50,9 +37,8 @@ def _minutes(n: int) -> str:
 
 
 def question_seconds(question: QuestionType) -> int:
-    if question.type_name == "rating_grid":
-        return 10 + GRID_ROW_SECONDS * len(getattr(question, "rows", ()))
-    return SECONDS.get(question.type_name, 20)
+    """Each type says its typical time (``QuestionType.seconds``)."""
+    return question.seconds
 
 
 def route_seconds(survey: Survey, answers: Answers) -> int:
@@ -71,7 +57,7 @@ def routes(survey: Survey) -> list[Answers]:
     key = survey.respondent_type_question
     if not key:
         return [{}]
-    options = getattr(survey.question(key), "all_options", ())
+    options = survey.question(key).filter_options or ()  # a single choice question's answers
     return [{key: option.value} for option in options] or [{}]
 
 

@@ -25,10 +25,7 @@ from typing import Any
 
 from surveys.definition import ExportColumn, Option, QuestionType, Survey
 from surveys.definition.questions.base import ExportCell
-from surveys.definition.questions.choice import MultipleChoice
-from surveys.definition.questions.consent import Consent
-from surveys.definition.questions.rating import Rating, RatingGrid
-from surveys.definition.questions.text import ThreeWords
+from surveys.definition.questions.exporting import CODE, LABEL, SYSTEM, TEXT
 
 RESPONSE_ID = "response_id"
 RESPONDENT_TYPE = "respondent_type"
@@ -39,11 +36,6 @@ METADATA_COLUMNS = (
     ExportColumn("survey_version", "Survey version"),
 )
 SYSTEM_NAMES = frozenset(column.name for column in METADATA_COLUMNS)
-
-# What a column holds (the data dictionary's "kind").
-SYSTEM, CODE, LABEL, SCORE, FLAG, TEXT, NUMBER, MONTH = (
-    "system", "code", "label", "score", "flag", "text", "number", "month",
-)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -62,64 +54,36 @@ class LayoutColumn:
     scores: tuple[tuple[int, str], ...] | None = None
     # The question's column of this name in the definition, when the export renames it.
     source: str | None = None
-
-
-def _kind(question: QuestionType, name: str, coded: bool) -> str:
-    if coded:
-        return CODE
-    if name.endswith("_label"):
-        return LABEL
-    if name.endswith("_score") and isinstance(question, Rating):
-        return SCORE
-    if isinstance(question, Consent) or (
-        isinstance(question, MultipleChoice) and not name.endswith("__other_text")
-    ):
-        return FLAG
-    if question.type_name == "number":
-        return NUMBER
-    if question.type_name == "month_year":
-        return MONTH
-    return TEXT
-
-
-def _scores(question: QuestionType) -> tuple[tuple[int, str], ...] | None:
-    if not isinstance(question, Rating):
-        return None
-    found = [(question.score(o.value), o.label) for o in question.scale]
-    return tuple((score, label) for score, label in found if score is not None)
+    # SPSS's measurement level (nominal, ordinal, scale), from the question type.
+    measure: str | None = None
 
 
 def _question_columns(question: QuestionType) -> list[LayoutColumn]:
+    """The question's export columns as its type describes them (kind, codes, flags, scores)."""
     columns = question.export_columns()
     names = {column.name for column in columns}
-    options: tuple[Option, ...] | None = getattr(question, "all_options", None)
-    result = []
-    for column in columns:
-        coded = f"{column.name}_label" in names and options is not None
-        label_of = (
-            column.name.removesuffix("_label")
-            if column.name.endswith("_label") and column.name.removesuffix("_label") in names
-            else None
+    return [
+        LayoutColumn(
+            column.name,
+            column.label,
+            question.key,
+            column.options,
+            _label_of(column, names),
+            column.flag_label,
+            column.kind,
+            column.scores,
+            measure=column.measure,
         )
-        flag = None
-        if isinstance(question, MultipleChoice) and not column.name.endswith("__other_text"):
-            flag = "Selected"
-        elif isinstance(question, Consent):
-            flag = question.label
-        kind = _kind(question, column.name, coded)
-        result.append(
-            LayoutColumn(
-                column.name,
-                column.label,
-                question.key,
-                options if coded else None,
-                label_of,
-                flag,
-                kind,
-                _scores(question) if kind == SCORE else None,
-            )
-        )
-    return result
+        for column in columns
+    ]
+
+
+def _label_of(column: ExportColumn, names: set[str]) -> str | None:
+    """The coded column a ``<name>_label`` column repeats as text, when there is one."""
+    if column.kind != LABEL or not column.name.endswith("_label"):
+        return None
+    coded = column.name.removesuffix("_label")
+    return coded if coded in names else None
 
 
 def _merges_with_type(column: LayoutColumn) -> bool:
@@ -165,6 +129,7 @@ class ExportLayout:
                         type_column.question_key,
                         type_column.options,
                         kind=CODE,
+                        measure=type_column.measure,
                     )
                 )
             else:
@@ -225,13 +190,6 @@ class ExportLayout:
 DICTIONARY_FORMAT = "consult-data-dictionary"
 
 
-def _level(option: Option, question: QuestionType) -> dict[str, Any]:
-    level: dict[str, Any] = {"value": option.value, "label": option.label}
-    if isinstance(question, Rating):
-        level["score"] = question.score(option.value)
-    return level
-
-
 def _question_entry(question: QuestionType, columns: list[str]) -> dict[str, Any]:
     entry: dict[str, Any] = {
         "key": question.key,
@@ -241,22 +199,8 @@ def _question_entry(question: QuestionType, columns: list[str]) -> dict[str, Any
     }
     if question.hint:
         entry["hint"] = question.hint
-    options: tuple[Option, ...] | None = getattr(question, "all_options", None)
-    if options is not None:
-        # In the survey's order; ratings are listed best first, with scores (best = highest;
-        # an answer outside the scale such as "don't know" has no score).
-        entry["levels"] = [_level(option, question) for option in options]
-    if isinstance(question, RatingGrid):
-        entry["rows"] = [
-            {
-                "value": row.value,
-                "label": row.label,
-                "columns": [c for c in columns if c.startswith(f"{question.key}__{row.value}")],
-            }
-            for row in question.rows
-        ]
-    if isinstance(question, ThreeWords):
-        entry["parts"] = columns
+    # Levels of a choice or rating, rows of a grid, parts of three words: the type says.
+    entry.update(question.dictionary_extras(columns))
     return entry
 
 

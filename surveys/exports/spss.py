@@ -80,12 +80,13 @@ async def write_sav(
     value_labels: dict[str, dict[int | float, str]] = {}
     measures: dict[str, str] = {}
     for name, (_, column) in zip(names, kept, strict=True):
+        if column.measure is not None:  # the question type's level (nominal, ordinal, scale)
+            measures[name] = column.measure
         if column.options is not None:
             value_labels[name] = {
                 float(n): neutralise(option.label)[:120]
                 for n, option in enumerate(column.options, start=1)
             }
-            measures[name] = "nominal"
             frame[name] = frame[name].astype("float64")
         elif column.flag_label is not None:
             value_labels[name] = {1.0: neutralise(column.flag_label)[:120], 0.0: "Not selected"}
@@ -93,7 +94,6 @@ async def write_sav(
         elif column.scores is not None:
             # A rating's score (best = highest) labelled with the level it stands for.
             value_labels[name] = {float(score): label[:120] for score, label in column.scores}
-            measures[name] = "ordinal"
             frame[name] = frame[name].astype("float64")
         elif column.name == "survey_version" or frame[name].map(_numeric).all():
             frame[name] = pd.to_numeric(frame[name])

@@ -10,13 +10,11 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from analysis.spreadsheet import clean_text
-from surveys.definition import Answers, Option, QuestionType, Survey
-from surveys.definition.questions.rating import RatingGrid
+from surveys.definition import Answers, Survey
 
 MAX_ROWS = 20_000
 # A survey has a few hundred answer columns at most; a mapping page per column must stay small.
@@ -25,7 +23,6 @@ TOO_MANY_ROWS = f"The file has more than {MAX_ROWS:,} rows; split it into smalle
 TOO_MANY_COLUMNS = f"The file has more than {MAX_COLUMNS} columns; remove the ones not needed"
 # Spreadsheets often carry blank formatted rows below the data; they are skipped, not counted.
 BLANK_ROW_ALLOWANCE = 1000
-SEPARATORS = re.compile(r"\s*[;\n|]\s*")
 
 
 class ImportProblem(ValueError):
@@ -110,66 +107,19 @@ def _csv_rows(content: bytes) -> list[list[str]]:
         raise ImportProblem(f"The file could not be read as CSV ({exc})") from exc
 
 
-def _match(options: Sequence[Option], cell: str) -> str | None:
-    wanted = cell.strip().casefold()
-    for option in options:
-        if wanted in (option.value.casefold(), option.label.casefold()):
-            return option.value
-    return None
-
-
-def cell_to_fields(question: QuestionType, cell: str) -> tuple[dict[str, list[str]], str | None]:
-    """The form fields the question would have received, or a problem with the cell."""
-    name = question.field_name
-    options: tuple[Option, ...] | None = getattr(question, "all_options", None)
-    kind = question.type_name
-    if kind in ("single_choice", "rating") and options is not None:
-        code = _match(options, cell)
-        if code is None:
-            return {}, f"'{cell}' is not one of the options ({_listed(options)})"
-        return {name: [code]}, None
-    if kind == "multiple_choice" and options is not None:
-        codes = []
-        for part in SEPARATORS.split(cell.strip()):
-            code = _match(options, part)
-            if code is None:
-                listed = _listed(options)
-                return {}, f"'{part}' is not one of the options ({listed}); separate answers with ;"
-            codes.append(code)
-        return {name: codes}, None
-    if kind == "three_words":
-        words = [*SEPARATORS.split(cell.strip()), "", "", ""][:3]
-        return {f"{name}-{n}": [w] for n, w in enumerate(words, start=1)}, None
-    if kind == "month_year":
-        match = re.fullmatch(r"(\d{4})-(\d{1,2})|(\d{1,2})/(\d{4})", cell.strip())
-        if not match:
-            return {}, f"'{cell}' is not a month and year like 2024-05 or 5/2024"
-        year, month = (
-            (match.group(1), match.group(2)) if match.group(1) else (match.group(4), match.group(3))
-        )
-        return {f"{name}-month": [month], f"{name}-year": [year]}, None
-    if kind == "consent":
-        yes = cell.strip().casefold() in {"yes", "y", "1", "true", "agreed", "ticked"}
-        return ({name: ["yes"]} if yes else {}), None
-    return {name: [cell]}, None
-
-
-ROW = ":"  # a grid row's target: "<question key>:<row value>" (keys never hold a colon)
+# A column answering one part of a question (a grid's row): "<question key>:<part>" (keys never
+# hold a colon).
+ROW = ":"
 
 
 def targets(survey: Survey) -> list[tuple[str, str]]:
     """What one column can answer, as ``(value, label)`` for the mapping select lists: a
-    question, or one row of a rating grid (one column per row)."""
-    found: list[tuple[str, str]] = []
-    for question in survey.questions():
-        if isinstance(question, RatingGrid):
-            found += [
-                (f"{question.key}{ROW}{row.value}", f"{question.title}: {row.label}")
-                for row in question.rows
-            ]
-        else:
-            found.append((question.key, question.title))
-    return found
+    question, or one part of one (``QuestionType.import_parts``: a rating grid's rows)."""
+    return [
+        (f"{question.key}{ROW}{part}" if part else question.key, label)
+        for question in survey.questions()
+        for part, label in question.import_parts()
+    ]
 
 
 def guess_targets(survey: Survey, headers: Sequence[str]) -> dict[int, str]:
@@ -179,10 +129,6 @@ def guess_targets(survey: Survey, headers: Sequence[str]) -> dict[int, str]:
         names[label.casefold()] = value
         names[value.replace(ROW, "__").casefold()] = value
     return {n: names[h.casefold()] for n, h in enumerate(headers) if h.casefold() in names}
-
-
-def _listed(options: Sequence[Option]) -> str:
-    return ", ".join(o.label for o in options)
 
 
 def _duplicates(table: Table, mapping: Mapping[int, str]) -> list[str]:
@@ -206,25 +152,21 @@ def parse_rows(
     problems = _duplicates(table, mapping)
     for number, row in enumerate(table.rows, start=2):
         answers: Answers = {}
+        # Questions answered by several columns: their fields, gathered across the row.
         grids: dict[str, dict[str, list[str]]] = {}
         for column, target in mapping.items():
             cell = row[column].strip()
-            key, _, grid_row = target.partition(ROW)
+            key, _, part = target.partition(ROW)
             question = questions[key]
             if not cell:
                 continue
             where = f"row {number}, column '{table.headers[column]}'"
-            if isinstance(question, RatingGrid):
-                code = _match(question.all_options, cell)
-                if code is None:
-                    listed = _listed(question.all_options)
-                    problems.append(f"{where}: '{cell[:60]}' is not one of the ratings ({listed})")
-                else:
-                    grids.setdefault(key, {})[f"{question.field_name}-{grid_row}"] = [code]
-                continue
-            fields, problem = cell_to_fields(question, cell)
+            fields, problem = question.cell_fields(cell, part)
             if problem:
                 problems.append(f"{where}: {problem}")
+                continue
+            if part:  # one column of several (a grid's row): read once all are in
+                grids.setdefault(key, {}).update(fields)
                 continue
             value, errors = question.parse(fields)
             problems.extend(f"{where}: '{cell[:60]}': {error}" for error in errors)

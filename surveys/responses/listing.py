@@ -81,12 +81,7 @@ def choice_questions(survey: Survey | None) -> list[tuple[QuestionType, tuple[Op
     """Questions with a fixed list of answers, for the "answer" filter's select lists."""
     if survey is None:
         return []
-    found = []
-    for question in survey.questions():
-        options = getattr(question, "all_options", None)
-        if options and question.type_name in ("single_choice", "multiple_choice", "rating"):
-            found.append((question, options))
-    return found
+    return [(q, options) for q in survey.questions() if (options := q.filter_options)]
 
 
 def summary(survey: Survey, answers: dict[str, Any]) -> list[dict[str, Any]]:
@@ -121,7 +116,7 @@ def respondent_types(survey: Survey | None, consultation: Consultation) -> Respo
     consultation's list of types, or the platform's four."""
     if survey is not None and survey.respondent_type_question:
         question = survey.question(survey.respondent_type_question)
-        options = getattr(question, "all_options", ())
+        options = question.filter_options or ()  # a single choice question: its answers
         return RespondentTypes(question.title, [(o.value, o.label) for o in options])
     if consultation.respondent_types:
         listed = [(str(t["value"]), str(t["label"])) for t in consultation.respondent_types]

@@ -5,12 +5,8 @@ for "check your answers" and exports its answer. See :mod:`.base` for the shared
 the form field naming convention.
 """
 
-from surveys.definition.questions.base import (
-    ExportColumn,
-    Option,
-    QuestionType,
-    Rendering,
-)
+from surveys.definition.questions.base import Option, QuestionType, Rendering
+from surveys.definition.questions.exporting import ExportColumn
 from surveys.definition.questions.registry import QUESTION_TYPES
 
 __all__ = ["QUESTION_TYPES", "ExportColumn", "Option", "QuestionType", "Rendering"]

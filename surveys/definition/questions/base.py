@@ -9,6 +9,7 @@ error summary links to (:attr:`QuestionType.error_anchor`).
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Self
@@ -16,9 +17,14 @@ from typing import Any, ClassVar, Self
 from analysis.spreadsheet import clean_text
 from surveys.definition.answers import NOT_ANSWERED, Answer
 from surveys.definition.conditions import Condition, condition_from_dict, condition_to_dict
+from surveys.definition.questions.exporting import ExportColumn
+from surveys.definition.questions.settings import Setting
 
 Form = Mapping[str, Sequence[str]]
 ExportCell = str | int | float | None
+
+# Several answers in one imported cell: "police; family | friends".
+CELL_SEPARATORS = re.compile(r"\s*[;\n|]\s*")
 
 # Anything longer than this in any single posted field is tampering, not an answer.
 MAX_FIELD_LENGTH = 20_000
@@ -47,12 +53,6 @@ PREFER_NOT_TO_SAY = Option("prefer_not_to_say", "Prefer not to say")
 
 
 @dataclass(frozen=True)
-class ExportColumn:
-    name: str
-    label: str
-
-
-@dataclass(frozen=True)
 class Rendering:
     """A Jinja template name and the context to render it with."""
 
@@ -68,9 +68,28 @@ class QuestionType:
     """
 
     type_name: ClassVar[str]
+    # What staff see for the type (the builder's "add a question" list, its form's caption).
+    type_label: ClassVar[str]
+    # JSON Schema of the type's own definition fields: {"properties": {...}, "required": [...]}.
+    # The loader adds it to survey.schema.json as the branch for ``type: <type_name>``.
+    schema: ClassVar[dict[str, Any]] = {"properties": {}}
+    # The builder's edit form for the type, in page order (see :mod:`.settings`).
+    settings: ClassVar[tuple[Setting, ...]] = ()
     # Fields holding tuples of Option, converted to and from plain dicts by the loader.
     option_fields: ClassVar[tuple[str, ...]] = ()
-    # Types whose answers are words a respondent wrote (coded into themes, shown as quotes).
+    # Answers the type adds itself (value -> the definition field that switches it on), which a
+    # definition's own options must not reuse.
+    generated_options: ClassVar[dict[str, str]] = {}
+    # The question whose page is the survey's consent page (shown at /consent).
+    records_consent: ClassVar[bool] = False
+    # How research tabulates the answers (ONE_OF, ANY_OF, RATING, RATING_GRID, NUMERIC, None).
+    tabulation: ClassVar[str | None] = None
+    # Whether results can be split by its answer (age band, ethnicity): one answer per respondent.
+    groups_respondents: ClassVar[bool] = False
+    # Typical seconds to read and answer one question (the start page's time estimate).
+    answer_seconds: ClassVar[int] = 20
+    # Types whose answers are words a respondent wrote (coded into themes, shown as quotes, and
+    # deleted at the end of the retention period: see :meth:`without_free_text`).
     holds_free_text: ClassVar[bool] = False
 
     key: str
@@ -109,6 +128,11 @@ class QuestionType:
         """Plain text for "check your answers"; ``Not answered`` when skipped."""
         raise NotImplementedError
 
+    def summary_rows(self, value: Answer) -> list[tuple[str, str]]:
+        """ "Check your answers" rows as ``(question, answer)``: one row unless the type has
+        parts worth a row each (a rating grid's rated items)."""
+        return [(self.title, self.summarise(value))]
+
     def export_columns(self) -> list[ExportColumn]:
         raise NotImplementedError
 
@@ -132,6 +156,55 @@ class QuestionType:
             self.template,
             {"question": self, "value": value, "errors": list(errors), "heading": heading},
         )
+
+    # --- retention, filters and timing -------------------------------------------------------
+    def without_free_text(self, value: Answer) -> Answer:
+        """The answer as kept after the retention period: free text removed (``None`` deletes
+        the whole answer). A type that ``holds_free_text`` loses its whole answer unless it
+        says otherwise, so a new free-text type cannot escape the deletion by omission."""
+        return None if self.holds_free_text else value
+
+    @property
+    def filter_options(self) -> tuple[Option, ...] | None:
+        """The answers the staff response list can filter on ("answer is"), or ``None`` when
+        the type has no fixed list of answers stored as the answer itself."""
+        return None
+
+    @property
+    def seconds(self) -> int:
+        """Typical seconds to answer this question (a grid's time grows with its rows)."""
+        return self.answer_seconds
+
+    # --- checks on the definition data (before the question is built) -----------------------
+    @classmethod
+    def definition_problems(cls, path: str, data: Mapping[str, Any]) -> list[str]:
+        """What the JSON Schema cannot say is wrong with this question's definition data, as
+        ``<path>.<field>: why`` messages (the data already passed the schema)."""
+        return []
+
+    @classmethod
+    def condition_candidates(cls, data: Mapping[str, Any]) -> list[Answer]:
+        """A small set of answers covering every outcome a condition on this question can test
+        (the loader tries them to find conditions that can never hold)."""
+        return [None, "answered"]
+
+    # --- reading a spreadsheet cell (response import) ----------------------------------------
+    def import_parts(self) -> list[tuple[str, str]]:
+        """What one column of an imported table can answer: ``(part, label)`` pairs. Most
+        types take one column (part ``""``); a rating grid takes one column per row."""
+        return [("", self.title)]
+
+    def cell_fields(self, cell: str, part: str = "") -> tuple[dict[str, list[str]], str | None]:
+        """The form fields this question would have received for an imported ``cell`` (of
+        column ``part``), or a problem with the cell. :meth:`parse` then reads the fields, so
+        an imported answer meets the same rules as a typed one."""
+        return {self.field_name: [cell]}, None
+
+    # --- the data dictionary ------------------------------------------------------------------
+    def dictionary_extras(self, columns: Sequence[str]) -> dict[str, Any]:
+        """What the data dictionary says about this question beyond key, type and wording
+        (levels of a choice, rows of a grid); ``columns`` are its export column names."""
+        return {}
 
     # --- definition format ----------------------------------------------------------------------
     @classmethod
@@ -192,6 +265,19 @@ def form_text(form: Form, name: str) -> str:
     imported, is read here (`analysis.spreadsheet.clean_text` is the one rule)."""
     values = form.get(name, ())
     return clean_text(values[0]).strip().replace("\r\n", "\n") if values else ""
+
+
+def match_option(options: Sequence[Option], cell: str) -> str | None:
+    """The option a spreadsheet cell names, by code or by label (any case)."""
+    wanted = cell.strip().casefold()
+    for option in options:
+        if wanted in (option.value.casefold(), option.label.casefold()):
+            return option.value
+    return None
+
+
+def listed(options: Sequence[Option]) -> str:
+    return ", ".join(o.label for o in options)
 
 
 def option_label(options: Sequence[Option], value: str) -> str:

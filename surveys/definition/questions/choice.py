@@ -9,32 +9,85 @@ never 0, so "not answered" and "not ticked" stay distinguishable.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from surveys.definition.answers import NOT_ANSWERED, Answer
 from surveys.definition.questions.base import (
+    CELL_SEPARATORS,
     MAX_FIELD_LENGTH,
     PREFER_NOT_TO_SAY,
     ExportCell,
-    ExportColumn,
     Form,
     Option,
     QuestionType,
     form_text,
     form_values,
+    listed,
+    match_option,
     option_label,
 )
+from surveys.definition.questions.exporting import (
+    ANY_OF,
+    CODE,
+    FLAG,
+    LABEL,
+    ONE_OF,
+    TEXT,
+    ExportColumn,
+)
+from surveys.definition.questions.settings import Setting, limit
 from surveys.definition.questions.text import length_error
 
 NOT_IN_LIST = "Select one of the answers listed"
 OTHER = "other"
 
+OPTIONS_SCHEMA = {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/option"}}
+CHOICE_SETTINGS = (
+    Setting(
+        name="options", label="Answer options", widget="options", rows=6,
+        hint="One per line, as value|label (for example: police|The police). A line without | "
+        "is a label; its value is made from it.",
+    ),
+    Setting(name="prefer_not_to_say", label="Offer ‘Prefer not to say’", widget="tick"),
+)  # fmt: skip
+
+
+def choice_cell(options: Sequence[Option], cell: str) -> str | tuple[None, str]:
+    """The option code an imported cell names, or ``(None, problem)``."""
+    code = match_option(options, cell)
+    if code is None:
+        return None, f"'{cell}' is not one of the options ({listed(options)})"
+    return code
+
+
+def offered_values(
+    listed: Sequence[Mapping[str, Any]], generated: Mapping[str, str], data: Mapping[str, Any]
+) -> list[str]:
+    """Every answer value a question's definition data offers: its own and those it switches on."""
+    return [o["value"] for o in listed] + [v for v, flag in generated.items() if data.get(flag)]
+
+
+def levels(options: Sequence[Option]) -> dict[str, Any]:
+    """The data dictionary's levels: every answer in the survey's order."""
+    return {"levels": [{"value": o.value, "label": o.label} for o in options]}
+
 
 @dataclass(frozen=True, kw_only=True)
 class SingleChoice(QuestionType):
     type_name: ClassVar[str] = "single_choice"
+    type_label: ClassVar[str] = "Single choice (radios)"
+    schema: ClassVar[dict[str, Any]] = {
+        "properties": {"options": OPTIONS_SCHEMA, "prefer_not_to_say": {"type": "boolean"}},
+        "required": ["options"],
+    }
+    settings: ClassVar[tuple[Setting, ...]] = CHOICE_SETTINGS
     option_fields: ClassVar[tuple[str, ...]] = ("options",)
+    generated_options: ClassVar[dict[str, str]] = {"prefer_not_to_say": "prefer_not_to_say"}
+    answer_seconds: ClassVar[int] = 15
+    tabulation: ClassVar[str | None] = ONE_OF
+    groups_respondents: ClassVar[bool] = True
 
     options: tuple[Option, ...] = ()
     prefer_not_to_say: bool = False
@@ -64,10 +117,25 @@ class SingleChoice(QuestionType):
             return NOT_ANSWERED
         return option_label(self.all_options, value)
 
+    @classmethod
+    def condition_candidates(cls, data: Mapping[str, Any]) -> list[Answer]:
+        return [None, *offered_values(data["options"], cls.generated_options, data)]
+
+    @property
+    def filter_options(self) -> tuple[Option, ...] | None:
+        return self.all_options
+
+    def cell_fields(self, cell: str, part: str = "") -> tuple[dict[str, list[str]], str | None]:
+        code = choice_cell(self.all_options, cell)
+        return ({}, code[1]) if isinstance(code, tuple) else ({self.field_name: [code]}, None)
+
+    def dictionary_extras(self, columns: Sequence[str]) -> dict[str, Any]:
+        return levels(self.all_options)
+
     def export_columns(self) -> list[ExportColumn]:
         return [
-            ExportColumn(self.key, f"{self.title} (code)"),
-            ExportColumn(f"{self.key}_label", self.title),
+            ExportColumn(self.key, f"{self.title} (code)", CODE, options=self.all_options),
+            ExportColumn(f"{self.key}_label", self.title, LABEL),
         ]
 
     def export(self, value: Answer) -> dict[str, ExportCell]:
@@ -79,7 +147,31 @@ class SingleChoice(QuestionType):
 @dataclass(frozen=True, kw_only=True)
 class MultipleChoice(QuestionType):
     type_name: ClassVar[str] = "multiple_choice"
+    type_label: ClassVar[str] = "Multiple choice (checkboxes)"
+    schema: ClassVar[dict[str, Any]] = {
+        "properties": {
+            "options": OPTIONS_SCHEMA,
+            "prefer_not_to_say": {"type": "boolean"},
+            "other_label": {"type": "string", "minLength": 1},
+            "other_max_length": {"type": "integer", "minimum": 1, "maximum": 20000},
+        },
+        "required": ["options"],
+    }
+    settings: ClassVar[tuple[Setting, ...]] = (
+        *CHOICE_SETTINGS,
+        Setting(
+            name="other_label", label="‘Other’ option label (optional; adds a text box)",
+            title="Other answer label",
+        ),
+        limit("other_max_length", "Character limit for ‘other’", "Other answer limit"),
+    )  # fmt: skip
     option_fields: ClassVar[tuple[str, ...]] = ("options",)
+    generated_options: ClassVar[dict[str, str]] = {
+        "other": "other_label",
+        "prefer_not_to_say": "prefer_not_to_say",
+    }
+    answer_seconds: ClassVar[int] = 25
+    tabulation: ClassVar[str | None] = ANY_OF
 
     options: tuple[Option, ...] = ()
     prefer_not_to_say: bool = False
@@ -144,13 +236,44 @@ class MultipleChoice(QuestionType):
             labels.append(label)
         return "\n".join(labels)
 
+    @classmethod
+    def condition_candidates(cls, data: Mapping[str, Any]) -> list[Answer]:
+        values = offered_values(data["options"], cls.generated_options, data)
+        return [None, {"selected": values}, *({"selected": [v]} for v in values)]
+
+    def without_free_text(self, value: Answer) -> Answer:
+        """The ticks stay for analysis; the "other" words go."""
+        if isinstance(value, dict) and "other" in value:
+            return {k: v for k, v in value.items() if k != "other"}
+        return value
+
+    @property
+    def filter_options(self) -> tuple[Option, ...] | None:
+        return self.all_options
+
+    def cell_fields(self, cell: str, part: str = "") -> tuple[dict[str, list[str]], str | None]:
+        codes = []
+        for answer in CELL_SEPARATORS.split(cell.strip()):
+            code = choice_cell(self.all_options, answer)
+            if isinstance(code, tuple):
+                return {}, f"{code[1]}; separate answers with ;"
+            codes.append(code)
+        return {self.field_name: codes}, None
+
+    def dictionary_extras(self, columns: Sequence[str]) -> dict[str, Any]:
+        return levels(self.all_options)
+
     def export_columns(self) -> list[ExportColumn]:
         columns = [
-            ExportColumn(f"{self.key}__{o.value}", f"{self.title}: {o.label}")
+            ExportColumn(
+                f"{self.key}__{o.value}", f"{self.title}: {o.label}", FLAG, flag_label="Selected"
+            )
             for o in self.all_options
         ]
         if self.other_label:
-            columns.append(ExportColumn(f"{self.key}__other_text", f"{self.title}: other (text)"))
+            columns.append(
+                ExportColumn(f"{self.key}__other_text", f"{self.title}: other (text)", TEXT)
+            )
         return columns
 
     def export(self, value: Answer) -> dict[str, ExportCell]:

@@ -10,27 +10,39 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from surveys.definition.answers import NOT_ANSWERED, Answer
-from surveys.definition.questions.base import (
-    ExportCell,
-    ExportColumn,
-    Form,
-    QuestionType,
-    form_text,
-)
+from surveys.definition.questions.base import ExportCell, Form, QuestionType, form_text
+from surveys.definition.questions.exporting import MONTH, ExportColumn
+from surveys.definition.questions.settings import Setting
 
 MONTHS = (
     *("January", "February", "March", "April", "May", "June"),
     *("July", "August", "September", "October", "November", "December"),
 )
 STORED = re.compile(r"(\d{4})-(\d{2})")
+# An imported cell: 2024-05 or 5/2024.
+CELL = re.compile(r"(\d{4})-(\d{1,2})|(\d{1,2})/(\d{4})")
 
 
 @dataclass(frozen=True, kw_only=True)
 class MonthYear(QuestionType):
     type_name: ClassVar[str] = "month_year"
+    type_label: ClassVar[str] = "Month and year"
+    schema: ClassVar[dict[str, Any]] = {
+        "properties": {
+            "not_in_future": {"type": "boolean"},
+            "earliest_year": {"type": "integer", "minimum": 1000, "maximum": 9999},
+        },
+    }
+    settings: ClassVar[tuple[Setting, ...]] = (
+        Setting(
+            name="earliest_year", label="Earliest year", widget="whole_number", low=1000,
+            high=2999, width="govuk-input--width-5",
+        ),
+        Setting(name="not_in_future", label="Must not be in the future", widget="tick"),
+    )  # fmt: skip
 
     not_in_future: bool = False
     earliest_year: int = 1900
@@ -92,8 +104,17 @@ class MonthYear(QuestionType):
             return NOT_ANSWERED
         return f"{MONTHS[int(match.group(2)) - 1]} {match.group(1)}"
 
+    def cell_fields(self, cell: str, part: str = "") -> tuple[dict[str, list[str]], str | None]:
+        match = CELL.fullmatch(cell.strip())
+        if not match:
+            return {}, f"'{cell}' is not a month and year like 2024-05 or 5/2024"
+        year, month = (
+            (match.group(1), match.group(2)) if match.group(1) else (match.group(4), match.group(3))
+        )
+        return {self.month_field_name: [month], self.year_field_name: [year]}, None
+
     def export_columns(self) -> list[ExportColumn]:
-        return [ExportColumn(self.key, f"{self.title} (YYYY-MM)")]
+        return [ExportColumn(self.key, f"{self.title} (YYYY-MM)", MONTH)]
 
     def export(self, value: Answer) -> dict[str, ExportCell]:
         return {self.key: value if isinstance(value, str) and STORED.fullmatch(value) else None}

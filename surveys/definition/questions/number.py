@@ -8,17 +8,14 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from surveys.definition.answers import NOT_ANSWERED, Answer
-from surveys.definition.questions.base import (
-    ExportCell,
-    ExportColumn,
-    Form,
-    QuestionType,
-    form_text,
-)
+from surveys.definition.questions.base import ExportCell, Form, QuestionType, form_text
+from surveys.definition.questions.exporting import NUMBER, NUMERIC, ExportColumn
+from surveys.definition.questions.settings import Setting
 
 WHOLE = re.compile(r"-?\d{1,15}")
 DECIMAL = re.compile(r"-?(\d{1,15}(\.\d{0,6})?|\.\d{1,6})")
@@ -31,12 +28,44 @@ def _plain(number: float) -> str:
 @dataclass(frozen=True, kw_only=True)
 class Number(QuestionType):
     type_name: ClassVar[str] = "number"
+    type_label: ClassVar[str] = "Number"
+    answer_seconds: ClassVar[int] = 15
+    tabulation: ClassVar[str | None] = NUMERIC
+    schema: ClassVar[dict[str, Any]] = {
+        "properties": {
+            "minimum": {"type": "number"},
+            "maximum": {"type": "number"},
+            "decimal": {"type": "boolean"},
+            "suffix": {"type": "string", "minLength": 1},
+        },
+    }
+    settings: ClassVar[tuple[Setting, ...]] = (
+        *(
+            Setting(
+                name=name, label=f"{title} (optional)", title=title, widget="whole_number",
+                low=-(10**12), high=10**12, width="govuk-input--width-10",
+            )
+            for name, title in (("minimum", "Minimum"), ("maximum", "Maximum"))
+        ),
+        Setting(
+            name="suffix", label="Suffix (optional, like ‘years’)", title="Suffix", max_length=40,
+            width="govuk-input--width-10",
+        ),
+        Setting(name="decimal", label="Allow decimals", widget="tick"),
+    )  # fmt: skip
 
     minimum: int | float | None = None
     maximum: int | float | None = None
     decimal: bool = False
     # Shown after the box, e.g. "years" or "people".
     suffix: str | None = None
+
+    @classmethod
+    def definition_problems(cls, path: str, data: Mapping[str, Any]) -> list[str]:
+        low, high = data.get("minimum"), data.get("maximum")
+        if low is not None and high is not None and low > high:
+            return [f"{path}.maximum: must not be less than minimum ({low})"]
+        return []
 
     def parse(self, form: Form) -> tuple[Answer, list[str]]:
         text = form_text(form, self.field_name).replace(",", "")
@@ -78,7 +107,7 @@ class Number(QuestionType):
         return f"{_plain(value)} {self.suffix}" if self.suffix else _plain(value)
 
     def export_columns(self) -> list[ExportColumn]:
-        return [ExportColumn(self.key, self.title)]
+        return [ExportColumn(self.key, self.title, NUMBER)]
 
     def export(self, value: Answer) -> dict[str, ExportCell]:
         keep = isinstance(value, int | float) and not isinstance(value, bool)

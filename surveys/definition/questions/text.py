@@ -8,16 +8,32 @@ Export: ``<key>`` for text; ``<key>_1``.. ``<key>_3`` for three words.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from surveys.definition.answers import NOT_ANSWERED, Answer
 from surveys.definition.questions.base import (
+    CELL_SEPARATORS,
     ExportCell,
-    ExportColumn,
     Form,
     QuestionType,
     form_text,
+)
+from surveys.definition.questions.exporting import TEXT, ExportColumn
+from surveys.definition.questions.settings import Setting, limit
+
+TEXT_SCHEMA: dict[str, Any] = {
+    "properties": {
+        "max_length": {"type": "integer", "minimum": 1, "maximum": 20000},
+        "sensitive": {"type": "boolean"},
+    },
+}
+TEXT_SETTINGS = (
+    limit("max_length", "Character limit", "Character limit", "Leave blank for the usual limit."),
+    Setting(
+        name="sensitive", label="Answers may be sensitive (redacted in analysis)", widget="tick"
+    ),
 )
 
 
@@ -30,7 +46,11 @@ def length_error(text: str, limit: int, subject: str = "Answer") -> str | None:
 @dataclass(frozen=True, kw_only=True)
 class ShortText(QuestionType):
     type_name: ClassVar[str] = "short_text"
+    type_label: ClassVar[str] = "Short text"
+    schema: ClassVar[dict[str, Any]] = TEXT_SCHEMA
+    settings: ClassVar[tuple[Setting, ...]] = TEXT_SETTINGS
     holds_free_text: ClassVar[bool] = True
+    answer_seconds: ClassVar[int] = 40
 
     max_length: int = 200
     sensitive: bool = True
@@ -56,7 +76,7 @@ class ShortText(QuestionType):
         return value if isinstance(value, str) and value.strip() else None
 
     def export_columns(self) -> list[ExportColumn]:
-        return [ExportColumn(self.key, self.title)]
+        return [ExportColumn(self.key, self.title, TEXT)]
 
     def export(self, value: Answer) -> dict[str, ExportCell]:
         return {self.key: value if isinstance(value, str) and value else None}
@@ -65,6 +85,21 @@ class ShortText(QuestionType):
 @dataclass(frozen=True, kw_only=True)
 class LongText(ShortText):
     type_name: ClassVar[str] = "long_text"
+    type_label: ClassVar[str] = "Long text"
+    answer_seconds: ClassVar[int] = 90
+    schema: ClassVar[dict[str, Any]] = {
+        "properties": {
+            **TEXT_SCHEMA["properties"],
+            "rows": {"type": "integer", "minimum": 2, "maximum": 30},
+        },
+    }
+    settings: ClassVar[tuple[Setting, ...]] = (
+        *TEXT_SETTINGS,
+        Setting(
+            name="rows", label="Box height in lines", title="Box height", widget="whole_number",
+            form_name="text_rows", low=2, high=30, width="govuk-input--width-5",
+        ),
+    )  # fmt: skip
 
     max_length: int = 2000
     rows: int = 6
@@ -76,7 +111,11 @@ WORD_COUNT = 3
 @dataclass(frozen=True, kw_only=True)
 class ThreeWords(QuestionType):
     type_name: ClassVar[str] = "three_words"
+    type_label: ClassVar[str] = "Three words"
+    schema: ClassVar[dict[str, Any]] = TEXT_SCHEMA
+    settings: ClassVar[tuple[Setting, ...]] = TEXT_SETTINGS
     holds_free_text: ClassVar[bool] = True
+    answer_seconds: ClassVar[int] = 30
 
     max_length: int = 40
     sensitive: bool = True
@@ -116,9 +155,17 @@ class ThreeWords(QuestionType):
         words = [str(word).strip() for word in value if isinstance(word, str) and word.strip()]
         return ", ".join(words) or None
 
+    def cell_fields(self, cell: str, part: str = "") -> tuple[dict[str, list[str]], str | None]:
+        """One cell holds the three words, separated like several answers ("a; b; c")."""
+        words = [*CELL_SEPARATORS.split(cell.strip()), "", "", ""][:WORD_COUNT]
+        return {name: [word] for name, word in zip(self.field_names(), words, strict=True)}, None
+
+    def dictionary_extras(self, columns: Sequence[str]) -> dict[str, Any]:
+        return {"parts": list(columns)}
+
     def export_columns(self) -> list[ExportColumn]:
         return [
-            ExportColumn(f"{self.key}_{n}", f"{self.title} (word {n})")
+            ExportColumn(f"{self.key}_{n}", f"{self.title} (word {n})", TEXT)
             for n in range(1, WORD_COUNT + 1)
         ]
 

@@ -13,7 +13,7 @@ from surveys.definition import (
     survey_from_dict,
     visible_pages,
 )
-from surveys.definition.loading import SCHEMA_PATH
+from surveys.definition.loading import survey_schema
 
 DEMO = Path(__file__).resolve().parents[3] / "surveys" / "demo" / "call_for_evidence.yaml"
 
@@ -70,8 +70,12 @@ def test_demo_survey_sensitive_sections_are_skippable_with_content_notes():
 
 
 def test_schema_lists_every_registered_question_type():
-    schema = json.loads(SCHEMA_PATH.read_text())
+    schema = survey_schema()
     assert schema["$defs"]["question"]["properties"]["type"]["enum"] == list(QUESTION_TYPES)
+    branches = [
+        b["if"]["properties"]["type"]["const"] for b in schema["$defs"]["question"]["allOf"]
+    ]
+    assert branches == list(QUESTION_TYPES)
 
 
 def test_empty_options_and_unknown_type_are_reported_with_field_paths():

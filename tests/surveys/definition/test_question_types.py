@@ -201,3 +201,34 @@ def test_consent_is_the_only_type_that_can_be_required():
 )
 def test_validate_rejects_malformed_stored_values_without_raising(type_name, extra, bad):
     assert make(type_name, **extra).validate(bad) != []
+
+
+# One answer of each type that holds as much free text as the type can.
+WORDY_ANSWERS = {
+    "single_choice": ({"options": opts()}, "a"),
+    "multiple_choice": (
+        {"options": opts(), "other_label": "Other"},
+        {"selected": ["a", "other"], "other": "my own words"},
+    ),
+    "rating": ({"scale": "quality"}, "good"),
+    "rating_grid": ({"scale": "quality", "rows": opts()}, {"a": "good"}),
+    "short_text": ({}, "my own words"),
+    "long_text": ({}, "my own words"),
+    "three_words": ({}, ["my", "own", "words"]),
+    "number": ({}, 3),
+    "month_year": ({}, "2024-05"),
+    "consent": ({}, "yes"),
+}
+
+
+@pytest.mark.parametrize("type_name", list(QUESTION_TYPES))
+def test_after_retention_no_type_keeps_words_a_respondent_wrote(type_name):
+    """Every registered type is listed here, and what retention keeps of its answer has no free
+    text: a type added without saying what retention strips fails this test."""
+    fields, answer = WORDY_ANSWERS[type_name]
+    question = make(type_name, **fields)
+    assert question.validate(answer) == []
+    kept = question.without_free_text(answer)
+    assert question.free_text(kept) is None
+    assert "words" not in str(kept)
+    assert (kept == answer) == (not question.holds_free_text and "other" not in str(answer))
