@@ -12,13 +12,17 @@ from litestar.response import Response, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from consult.errors import Invalid, NotFound
+from consult.jobs import JobRunner
 from research import overview
 from research.charts import percent_bars, renderer_of
+from research.computed import Outcome
 from research.filters import respondent_type_options
+from research.frames import response_data
+from research.kinds import QUESTION, worked_out
 from research.results import (
     answered_count,
     asked,
-    counts_for,
+    counts_of,
     question_columns,
     question_result,
     question_tables,
@@ -30,9 +34,19 @@ from surveys.definition import QuestionType
 
 def _question(workspace: Workspace, key: str) -> QuestionType:
     try:
-        return workspace.data.survey.question(key)
+        return workspace.survey.question(key)
     except KeyError:
         raise NotFound(f"There is no question '{key[:60]}' in this survey") from None
+
+
+def not_ready(outcome: Outcome, what: str) -> Invalid:
+    """A download asked for before its background job has stored the result."""
+    if outcome.failed and outcome.job is not None:
+        return Invalid(f"Working out the {what} failed: {outcome.job.message}")
+    return Invalid(
+        f"The {what} is not worked out yet (a background job does that on large "
+        "consultations): open its page, and download once the page shows it"
+    )
 
 
 class ResultsController(Controller):
@@ -48,7 +62,8 @@ class ResultsController(Controller):
         progress = await db_session.run_sync(
             lambda s: overview.read_progress(s.connection(), consultation_id, datetime.now(UTC))
         )
-        frame, survey = workspace.data.frame, workspace.data.survey
+        data = await response_data(request, db_session, consultation_id)
+        frame, survey = data.frame, data.survey
         renderer = renderer_of(request)
         labels = {
             o.value: o.label
@@ -94,6 +109,7 @@ class ResultsController(Controller):
         consultation_id: uuid.UUID,
         key: str,
         db_session: AsyncSession,
+        jobs: JobRunner,
         respondent_type: list[str] | None = None,
         answer: list[str] | None = None,
     ) -> Template:
@@ -107,13 +123,22 @@ class ResultsController(Controller):
                 context=workspace.context("questions", question=question, result=None),
                 status_code=400,
             )
-        frame = workspace.selection.apply(workspace.data.frame, question_columns(question))
-        result = question_result(frame, workspace.data.survey, question, renderer_of(request))
+        outcome = await worked_out(
+            request, db_session, jobs, workspace, QUESTION, {"question": question.key}
+        )
+        payload, result = outcome.payload, None
+        if payload is not None:
+            result = question_result(payload, workspace.survey, question, renderer_of(request))
         return Template(
             "research/question.html",
             context=workspace.context(
-                "questions", question=question, result=result, selected=len(frame)
+                "questions",
+                question=question,
+                result=result,
+                outcome=outcome,
+                selected=payload["selected"] if payload else None,
             ),
+            background=jobs.dispatch(outcome.started) if outcome.started else None,
         )
 
     @get("/questions/{key:str}/download", name="analysis_question_download")
@@ -123,6 +148,7 @@ class ResultsController(Controller):
         consultation_id: uuid.UUID,
         key: str,
         db_session: AsyncSession,
+        jobs: JobRunner,
         format: str = "csv",
         respondent_type: list[str] | None = None,
         answer: list[str] | None = None,
@@ -135,9 +161,12 @@ class ResultsController(Controller):
             raise Invalid(next(iter(workspace.selection.errors.values())))
         if format not in DOWNLOAD_TYPES:
             raise Invalid("Choose a download format: csv, svg or png")
-        chosen = workspace.selection.apply(workspace.data.frame, question_columns(question))
-        frame = asked(chosen, workspace.data.survey, question)
-        found = counts_for(frame, question)
+        outcome = await worked_out(
+            request, db_session, jobs, workspace, QUESTION, {"question": question.key}
+        )
+        if outcome.payload is None:
+            raise not_ready(outcome, "question's results")
+        found = counts_of(outcome.payload)
         if found is None:
             raise Invalid(f"'{question.title}' has no table of counts to download")
         k = workspace.consultation.disclosure_k
