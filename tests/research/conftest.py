@@ -118,7 +118,9 @@ def progress_shown(html: str) -> bool:
     return BeautifulSoup(html, "html.parser").find(id="job-progress") is not None
 
 
-async def until_worked_out(client: AsyncTestClient[Any], response: Any, seconds: float = 120) -> Page:
+async def until_worked_out(
+    client: AsyncTestClient[Any], response: Any, seconds: float = 120
+) -> Page:
     """Follow the page's "Refresh the page" link, as a person without JavaScript would, until
     the background job has stored the result and the page shows it."""
     page = parse(str(response.url), response)
