@@ -119,7 +119,7 @@ def progress_shown(html: str) -> bool:
 
 
 async def until_worked_out(
-    client: AsyncTestClient[Any], response: Any, seconds: float = 120
+    client: AsyncTestClient[Any], response: Any, seconds: float = 240
 ) -> Page:
     """Follow the page's "Refresh the page" link, as a person without JavaScript would, until
     the background job has stored the result and the page shows it."""
