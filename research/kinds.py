@@ -21,14 +21,16 @@ from consult.errors import Invalid
 from consult.jobs import JobRunner
 from research import breakdowns as b
 from research import clouds as c
+from research import overview
 from research.computed import Computer, Outcome, stored_or_started
 from research.filters import Selection
 from research.frames import ResponseData, response_data
-from research.results import question_columns, question_payload
+from research.results import answered_count, asked, question_columns, question_payload
 from research.workspace import Workspace
 from surveys.definition import Option, QuestionType, Survey
 
-QUESTION, BREAKDOWN, CROSSTAB, CLOUD = "question", "breakdown", "crosstab", "cloud"
+OVERVIEW, QUESTION, BREAKDOWN = "overview", "question", "breakdown"
+CROSSTAB, CLOUD = "crosstab", "cloud"
 ALWAYS_IN_BACKGROUND = {CLOUD}
 
 
@@ -51,6 +53,17 @@ def _group(survey: Survey, selection: Selection, key: str | None) -> b.GroupQues
     if found is None:
         raise Invalid(f"'{key[:60]}' is not a group question of this survey")
     return found
+
+
+def overview_counts(data: ResponseData, selection: Selection, params: dict[str, Any]) -> Any:
+    """Submissions by type and week, and each question's answered and base counts."""
+    frame, survey = data.frame, data.survey
+    questions = []
+    for q in survey.questions():
+        if q.type_name != "consent":
+            part = asked(frame[question_columns(q)], survey, q)
+            questions.append([q.key, answered_count(part, q), len(part)])
+    return {"submitted": overview.submissions_payload(frame), "questions": questions}
 
 
 def question_counts(data: ResponseData, selection: Selection, params: dict[str, Any]) -> Any:
@@ -87,6 +100,7 @@ def word_clouds(data: ResponseData, selection: Selection, params: dict[str, Any]
 
 
 COMPUTERS: dict[str, Computer] = {
+    OVERVIEW: overview_counts,
     QUESTION: question_counts,
     BREAKDOWN: breakdown_counts,
     CROSSTAB: crosstab_counts,

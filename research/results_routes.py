@@ -17,16 +17,8 @@ from research import overview
 from research.charts import percent_bars, renderer_of
 from research.computed import Outcome
 from research.filters import respondent_type_options
-from research.frames import response_data
-from research.kinds import QUESTION, worked_out
-from research.results import (
-    answered_count,
-    asked,
-    counts_of,
-    question_columns,
-    question_result,
-    question_tables,
-)
+from research.kinds import OVERVIEW, QUESTION, worked_out
+from research.results import counts_of, question_result, question_tables
 from research.tables import csv_text, tidy
 from research.workspace import BASE, DOWNLOAD_TYPES, GUARD, Workspace, download, open_workspace
 from surveys.definition import QuestionType
@@ -56,50 +48,60 @@ class ResultsController(Controller):
 
     @get("/", name="analysis_overview")
     async def overview_page(
-        self, request: Request[Any, Any, Any], consultation_id: uuid.UUID, db_session: AsyncSession
+        self,
+        request: Request[Any, Any, Any],
+        consultation_id: uuid.UUID,
+        db_session: AsyncSession,
+        jobs: JobRunner,
     ) -> Template:
         workspace = await open_workspace(request, db_session, consultation_id)
         progress = await db_session.run_sync(
             lambda s: overview.read_progress(s.connection(), consultation_id, datetime.now(UTC))
         )
-        data = await response_data(request, db_session, consultation_id)
-        frame, survey = data.frame, data.survey
+        outcome = await worked_out(request, db_session, jobs, workspace, OVERVIEW, {})
+        survey, submitted = workspace.survey, workspace.header.responses
         renderer = renderer_of(request)
-        labels = {
-            o.value: o.label
-            for o in respondent_type_options(survey, workspace.consultation.respondent_types)
-        }
-        statuses = overview.by_status(frame, progress)
-        types = overview.by_type(frame, labels)
-        completion, completion_data = overview.completion(survey, progress, len(frame))
-        questions = []
-        for q in survey.questions():
-            if q.type_name != "consent":
-                part = asked(frame[question_columns(q)], survey, q)
-                questions.append((q, answered_count(part, q), len(part)))
-        return Template(
-            "research/overview.html",
-            context=workspace.context(
-                "overview",
-                counts={
-                    "submitted": len(frame),
-                    "drafts": sum(progress.drafts_by_page.values()),
-                    "withdrawn": len(progress.withdrawals),
-                },
-                status_table=overview.weekly_table("Responses by status, week by week", statuses),
-                status_figure=overview.weekly_figure(
+        completion, completion_data = overview.completion(survey, progress, submitted)
+        context = workspace.context(
+            "overview",
+            outcome=outcome,
+            counts={
+                "submitted": submitted,
+                "drafts": sum(progress.drafts_by_page.values()),
+                "withdrawn": len(progress.withdrawals),
+            },
+            completion_table=completion,
+            completion_figure=overview.completion_figure(renderer, completion_data),
+            # Listed at once (they lead to the question pages); counts once worked out.
+            questions=[(q, None, None) for q in survey.questions() if q.type_name != "consent"],
+            status_table=None,
+        )
+        if outcome.payload is not None:
+            labels = {
+                o.value: o.label
+                for o in respondent_type_options(survey, workspace.consultation.respondent_types)
+            }
+            statuses, types = overview.weekly_from(outcome.payload["submitted"], progress, labels)
+            by_key = {key: (answered, base) for key, answered, base in outcome.payload["questions"]}
+            context |= {
+                "status_table": overview.weekly_table(
+                    "Responses by status, week by week", statuses
+                ),
+                "status_figure": overview.weekly_figure(
                     renderer, statuses, "Responses by status, week by week", "Status"
                 ),
-                type_table=overview.weekly_table(
+                "type_table": overview.weekly_table(
                     "Submitted responses by respondent type, week by week", types
                 ),
-                type_figure=overview.weekly_figure(
+                "type_figure": overview.weekly_figure(
                     renderer, types, "Submitted responses by respondent type", "Respondent type"
                 ),
-                completion_table=completion,
-                completion_figure=overview.completion_figure(renderer, completion_data),
-                questions=questions,
-            ),
+                "questions": [(q, *by_key[q.key]) for q in survey.questions() if q.key in by_key],
+            }
+        return Template(
+            "research/overview.html",
+            context=context,
+            background=jobs.dispatch(outcome.started) if outcome.started else None,
         )
 
     @get("/questions/{key:str}", name="analysis_question")

@@ -198,7 +198,7 @@ async def test_a_result_job_left_running_by_a_stopped_worker_runs_again_at_start
     from app import create_app
 
     consultation_id = await demo_with_responses(settings, ANSWERS)
-    account = await staff("researcher")
+    await staff("researcher")
     await until_worked_out(client, await age_page(client, consultation_id))
     # The state a worker killed mid-job leaves: running, no heartbeat for minutes, no result.
     async with db_session(settings) as db:
@@ -212,7 +212,8 @@ async def test_a_result_job_left_running_by_a_stopped_worker_runs_again_at_start
     async with AsyncTestClient(
         app=create_app(settings), base_url="http://testserver.local"
     ) as restarted:
-        await sign_in(restarted, account)
+        # The same browser after the restart: its session is in the database, not the app.
+        restarted.cookies = client.cookies
         response = await age_page(restarted, consultation_id)
         page = await until_worked_out(restarted, response)
         assert "table-1" in page.text
@@ -257,3 +258,19 @@ async def test_with_redis_the_saq_worker_works_out_what_the_page_asks_for(
     assert progress_shown(response.text)
     page = await until_worked_out(client, response)
     assert "table-1" in page.text
+
+
+async def test_overview_lists_questions_at_once_and_its_counts_when_worked_out(
+    client: AsyncTestClient[Any], settings: Settings, staff: Any
+) -> None:
+    consultation_id = await demo_with_responses(settings, ANSWERS)
+    await staff("researcher")
+    response = await client.get(f"/staff/consultations/{consultation_id}/analysis/")
+    assert progress_shown(response.text) and "type-table" not in response.text
+    listed = table_rows(response.text, "question-list")
+    assert listed["What is your age?"][-2:] == ["–", "–"]
+    page = await until_worked_out(client, response)
+    by_type = table_rows(page.text, "type-table")
+    assert sum(int(cells[-1].replace(",", "")) for cells in by_type.values()) == len(ANSWERS)
+    ages = table_rows(page.text, "question-list")["What is your age?"]
+    assert int(ages[-2]) == sum(1 for _, a in ANSWERS if a.get("age_band"))
