@@ -26,7 +26,17 @@ from typing import Any
 
 import anyio
 from advanced_alchemy.types import JsonB
-from sqlalchemy import ForeignKey, String, UniqueConstraint, delete, select, update
+from sqlalchemy import (
+    Connection,
+    ForeignKey,
+    String,
+    Table,
+    UniqueConstraint,
+    delete,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
@@ -135,6 +145,40 @@ async def stored_or_started(
         found = await db.get(Job, row.job_id) if row is not None and row.job_id else None
         return Outcome(row.payload if row else None, found)
     return Outcome(None, job, job.id)
+
+
+def kept(
+    conn: Connection,
+    consultation_id: uuid.UUID,
+    kind: str,
+    params: dict[str, Any],
+    data_version: str,
+    compute: Callable[[], Payload],
+) -> Payload:
+    """A result worked out on the caller's connection the first time it is asked for and
+    stored, then read (the report's word clouds: every preview, download and sign-off of a
+    report would otherwise redact and draw them again). Older data versions' are removed."""
+    key = result_key(kind, params, data_version)
+    table: Table = AnalysisResult.__table__  # type: ignore[assignment]
+    mine = table.c.consultation_id == consultation_id
+    found = conn.scalar(select(table.c.payload).where(mine, table.c.key == key))
+    if found is not None:
+        return dict(found)
+    payload = compute()
+    conn.execute(
+        delete(table).where(mine, table.c.kind == kind, table.c.data_version != data_version)
+    )
+    try:
+        with conn.begin_nested():
+            conn.execute(
+                insert(AnalysisResult).values(
+                    consultation_id=consultation_id, kind=kind, key=key,
+                    data_version=data_version, payload=payload,
+                )
+            )  # fmt: skip
+    except IntegrityError:
+        pass  # worked out at the same moment by another request: the same payload
+    return payload
 
 
 async def again(

@@ -65,6 +65,14 @@ class ResponseData:
     stamp: tuple[Any, ...]
 
 
+def read_header(conn: Connection, consultation_id: uuid.UUID) -> Header:
+    stamp = store.response_stamp(conn, consultation_id)
+    found = store.versions(conn, consultation_id)
+    if found.newest is None:
+        raise NotFound("This consultation has no published survey to analyse yet")
+    return Header(found.newest, found, stamp)
+
+
 def build_frame(
     conn: Connection, consultation_id: uuid.UUID, found: store.Versions, layout: ExportLayout
 ) -> pd.DataFrame:
@@ -107,11 +115,7 @@ class ResponseFrames:
         self._lock = threading.Lock()
 
     def header(self, conn: Connection, consultation_id: uuid.UUID) -> Header:
-        stamp = store.response_stamp(conn, consultation_id)
-        found = store.versions(conn, consultation_id)
-        if found.newest is None:
-            raise NotFound("This consultation has no published survey to analyse yet")
-        return Header(found.newest, found, stamp)
+        return read_header(conn, consultation_id)
 
     def cached(self, consultation_id: uuid.UUID, stamp: tuple[Any, ...]) -> ResponseData | None:
         with self._lock:

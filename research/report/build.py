@@ -172,7 +172,7 @@ def build_section(
     elif row.kind == "theme":
         free_text.theme(conn, section, inputs, frame, params)
     elif row.kind == "wordcloud":
-        free_text.word_clouds(section, inputs, frame, params)
+        free_text.word_clouds(conn, section, inputs, frame, params)
     elif row.kind == "methodology":
         free_text.methodology(conn, section, inputs)
     elif row.kind == "next_steps":
