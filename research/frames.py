@@ -14,6 +14,7 @@ from __future__ import annotations
 import threading
 import uuid
 from collections import OrderedDict
+from collections.abc import MutableMapping
 from dataclasses import dataclass
 from itertools import islice
 from typing import Any
@@ -31,6 +32,8 @@ from surveys.exports.layout import ExportLayout
 from surveys.store import analysis as store
 
 CACHE_SIZE = 4
+# Parsed published survey versions (a page parses none it has parsed before).
+SURVEY_CACHE_SIZE = 32
 CATEGORY_LIMIT = 64
 STATE_KEY = "research_frames"
 # Rows flattened between returns to the event loop while a job builds a frame in-process.
@@ -65,9 +68,13 @@ class ResponseData:
     stamp: tuple[Any, ...]
 
 
-def read_header(conn: Connection, consultation_id: uuid.UUID) -> Header:
+def read_header(
+    conn: Connection,
+    consultation_id: uuid.UUID,
+    parsed: MutableMapping[uuid.UUID, Survey] | None = None,
+) -> Header:
     stamp = store.response_stamp(conn, consultation_id)
-    found = store.versions(conn, consultation_id)
+    found = store.versions(conn, consultation_id, parsed)
     if found.newest is None:
         raise NotFound("This consultation has no published survey to analyse yet")
     return Header(found.newest, found, stamp)
@@ -112,10 +119,20 @@ class ResponseFrames:
     def __init__(self, size: int = CACHE_SIZE) -> None:
         self._size = size
         self._items: OrderedDict[uuid.UUID, ResponseData] = OrderedDict()
+        self._surveys: OrderedDict[uuid.UUID, Survey] = OrderedDict()
         self._lock = threading.Lock()
 
     def header(self, conn: Connection, consultation_id: uuid.UUID) -> Header:
-        return read_header(conn, consultation_id)
+        with self._lock:
+            parsed = dict(self._surveys)
+        head = read_header(conn, consultation_id, parsed)
+        with self._lock:  # parsed surveys by version id, kept bounded like the frames
+            for version_id in head.found.by_id:
+                self._surveys[version_id] = parsed[version_id]
+                self._surveys.move_to_end(version_id)
+            while len(self._surveys) > SURVEY_CACHE_SIZE:
+                self._surveys.popitem(last=False)
+        return head
 
     def cached(self, consultation_id: uuid.UUID, stamp: tuple[Any, ...]) -> ResponseData | None:
         with self._lock:
