@@ -38,6 +38,8 @@ from consult.security import security_headers, sign_in_rate_limit
 from consult.settings import BASE_DIR, Settings, get_settings
 from consult.templating import configure_jinja
 from consult.transactions import CommitBeforeSessionWrite, ErrorPageUntilSent
+from research.frames import STATE_KEY as FRAMES_STATE_KEY
+from research.frames import ResponseFrames
 from surveys.store.database import SurveyStore
 from surveys.store.versions import Definitions
 
@@ -69,9 +71,15 @@ def outermost(middleware: Any) -> Any:
 warnings.filterwarnings("ignore", message="Middleware 'SessionAuthMiddleware' exclude pattern")
 
 
-def job_runner(settings: Settings, alchemy: SQLAlchemyAsyncConfig) -> JobRunner:
+def job_runner(
+    settings: Settings, alchemy: SQLAlchemyAsyncConfig, frames: ResponseFrames | None = None
+) -> JobRunner:
     """The background jobs of every package; the app and `python -m consult worker` share it."""
-    return JobRunner(alchemy, {**research.JOB_HANDLERS}, redis_url=settings.redis_url)
+    handlers = {
+        **research.JOB_HANDLERS,
+        **research.result_job_handlers(frames or ResponseFrames()),
+    }
+    return JobRunner(alchemy, handlers, redis_url=settings.redis_url)
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -85,7 +93,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
     # Sessions carry the app's parsed definitions, for work that has only a session.
     alchemy.session_config.info[Definitions.SESSION_KEY] = store.definitions  # type: ignore[index]
     session_auth = build_session_auth(settings, alchemy)
-    jobs = job_runner(settings, alchemy)
+    # One bounded cache of response frames per app, shared by its pages and in-process jobs.
+    frames = ResponseFrames()
+    jobs = job_runner(settings, alchemy, frames)
     return Litestar(
         route_handlers=[
             *consult.routes.ROUTES,
@@ -147,6 +157,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 "outages": OutageLog(),
                 "health": HealthCheck(settings, direct),
                 "jobs": jobs,
+                FRAMES_STATE_KEY: frames,
                 "home_links": research.HOME_LINKS,
             }
         ),

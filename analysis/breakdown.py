@@ -114,17 +114,27 @@ def _answers(frame: pd.DataFrame, question: str, dont_know: Sequence[str]) -> pd
     return answers.assign(_dk=is_dk.to_numpy())
 
 
-def rating_breakdown(
+@dataclass(frozen=True)
+class RatingCounts:
+    """What a rating breakdown needs from the rows: counts of each level per group, and how
+    many answered "don't know" or not at all. Small, whatever the number of rows, so a
+    background job can store it and a page can build the breakdown from it at any ``k``."""
+
+    counts: pd.DataFrame  # groups x levels (worst to best)
+    levels: list[str]
+    rows: int
+    excluded: int
+    unanswered: int
+    grouped: bool
+
+
+def rating_counts(
     frame: pd.DataFrame,
     question: str,
     levels: Sequence[str] | None = None,
     group: str | None = None,
-    k: int = 10,
     dont_know: Sequence[str] = DONT_KNOW,
-    net_size: int = 2,
-) -> Breakdown:
-    """Counts and percentages per level; ``levels`` ordered worst to best enables net scores."""
-    k = check_k(k)
+) -> RatingCounts:
     require_columns(frame, [question] + ([group] if group else []))
     answers = _answers(frame, question, dont_know)
     rated = answers[~answers["_dk"]]
@@ -141,14 +151,41 @@ def rating_breakdown(
     counts = pd.crosstab(rows, pd.Categorical(values, categories=list(levels)), dropna=False)
     counts.columns = [str(c) for c in counts.columns]
     counts.index = [str(i) for i in counts.index]
-    table = suppress(counts, k, check_columns=len(counts) > 1)
+    counts.index.name = counts.columns.name = None
     excluded = int(answers["_dk"].sum())
-    base = (
-        f"Base: {len(rated)} respondents who gave a rating; {excluded} 'don't know / not "
-        f"applicable' answers excluded; {len(frame) - len(answers)} did not answer"
+    return RatingCounts(
+        counts, list(levels), len(frame), excluded, len(frame) - len(answers), group is not None
     )
-    net = _net(table, list(levels), net_size, k) if len(levels) >= 2 * net_size else None
-    test, notes = safe_chi_square(table, counts) if group else (None, [])
+
+
+def rating_breakdown(
+    frame: pd.DataFrame,
+    question: str,
+    levels: Sequence[str] | None = None,
+    group: str | None = None,
+    k: int = 10,
+    dont_know: Sequence[str] = DONT_KNOW,
+    net_size: int = 2,
+) -> Breakdown:
+    """Counts and percentages per level; ``levels`` ordered worst to best enables net scores."""
+    k = check_k(k)
+    return breakdown_of_ratings(
+        rating_counts(frame, question, levels, group, dont_know), k, net_size
+    )
+
+
+def breakdown_of_ratings(found: RatingCounts, k: int = 10, net_size: int = 2) -> Breakdown:
+    """:func:`rating_breakdown` from counts already taken."""
+    k = check_k(k)
+    counts, levels = found.counts, found.levels
+    table = suppress(counts, k, check_columns=len(counts) > 1)
+    rated = int(counts.to_numpy().sum())
+    base = (
+        f"Base: {rated} respondents who gave a rating; {found.excluded} 'don't know / not "
+        f"applicable' answers excluded; {found.unanswered} did not answer"
+    )
+    net = _net(table, levels, net_size, k) if len(levels) >= 2 * net_size else None
+    test, notes = safe_chi_square(table, counts) if found.grouped else (None, [])
     return Breakdown(table, percentages(table), net, base, notes, test)
 
 
@@ -165,9 +202,8 @@ def _net(table: SuppressedTable, levels: list[str], size: int, k: int) -> pd.Dat
     return out
 
 
-def cross_tab(frame: pd.DataFrame, rows: str, columns: str, k: int = 10) -> Breakdown:
-    """Respondents by two groups, suppressed, with a chi-square test."""
-    k = check_k(k)
+def cross_counts(frame: pd.DataFrame, rows: str, columns: str) -> pd.DataFrame:
+    """Respondents by two groups (labels cleaned and checked), before suppression."""
     require_columns(frame, [rows, columns])
     row_labels, column_labels = _labels(frame[rows]), _labels(frame[columns])
     check_labels(sorted(set(row_labels)), "group")
@@ -176,8 +212,20 @@ def cross_tab(frame: pd.DataFrame, rows: str, columns: str, k: int = 10) -> Brea
     counts.index = [str(i) for i in counts.index]
     counts.columns = [str(c) for c in counts.columns]
     counts.index.name = counts.columns.name = None
+    return counts
+
+
+def cross_tab(frame: pd.DataFrame, rows: str, columns: str, k: int = 10) -> Breakdown:
+    """Respondents by two groups, suppressed, with a chi-square test."""
+    k = check_k(k)
+    return crossed(cross_counts(frame, rows, columns), k)
+
+
+def crossed(counts: pd.DataFrame, k: int = 10) -> Breakdown:
+    """:func:`cross_tab` from counts already taken (every respondent is in one cell)."""
+    k = check_k(k)
     table = suppress(counts, k)
-    base = f"Base: {len(frame)} respondents"
+    base = f"Base: {int(counts.to_numpy().sum())} respondents"
     test, notes = safe_chi_square(table, counts)
     return Breakdown(table, percentages(table), None, base, notes, test)
 

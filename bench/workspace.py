@@ -10,13 +10,20 @@ researcher in over HTTP (password, then TOTP set-up) and times, over real HTTP:
 * ``question+filters``: the same with a respondent type and an answer filter;
 * ``breakdown``: a grid row (police) by age band: counts, row %, nets, chi-square, chart.
 
-The first request of each page is reported separately (``cold``: the first one builds the
-responses' DataFrame, then each page its charts); then ``--requests`` warm requests per page,
-whose p50 and p95 are reported. Rounds (``--runs``) repeat the warm timings; the median of the
+The first request of each page is reported separately (``cold``); on a consultation this
+large the pages' counts are worked out by a background job (the app's in-process worker), so
+the cold page shows the job's progress, and ``ready`` is how long until reloading the page
+shows the result (the first job also builds the responses' DataFrame). Then ``--requests``
+warm requests per page, whose p50 and p95 are reported, with the server process's CPU time per
+warm request (from /proc). Rounds (``--runs``) repeat the warm timings; the median of the
 rounds' p50 is the figure. Worker memory is the server process's resident set (VmRSS) after the
 run and its peak (VmHWM), from /proc.
 
-Usage: .venv/bin/python bench/workspace.py [--responses 100000] [--runs 3] [--requests 20] [--json]
+``--root`` serves the app from another checkout (say an export of ``main``) with this script and
+this environment, to compare code before and after a change in the same go.
+
+Usage: .venv/bin/python bench/workspace.py [--responses 100000] [--runs 3] [--requests 20]
+       [--root PATH] [--json]
 """
 
 from __future__ import annotations
@@ -55,9 +62,9 @@ def env_for(data_dir: Path) -> dict[str, str]:
     return env
 
 
-def consult(env: dict[str, str], *args: str) -> None:
+def consult(env: dict[str, str], *args: str, root: Path = ROOT) -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "consult", *args], cwd=ROOT, env=env, capture_output=True,
+        [sys.executable, "-m", "consult", *args], cwd=root, env=env, capture_output=True,
         text=True, check=False,
     )  # fmt: skip
     if done.returncode != 0:
@@ -123,6 +130,22 @@ def timed(client: httpx.Client, url: str) -> float:
     return elapsed
 
 
+def until_ready(client: httpx.Client, url: str, limit_s: float = 600) -> float:
+    """Seconds until the page shows its result rather than a background job's progress."""
+    start = time.perf_counter()
+    while 'id="job-progress"' in client.get(url).text:
+        if time.perf_counter() - start > limit_s:
+            raise SystemExit(f"{url}: still being worked out after {limit_s:.0f} s")
+        time.sleep(0.5)
+    return time.perf_counter() - start
+
+
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time of a process so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def memory(pid: int) -> dict[str, float]:
     status = Path(f"/proc/{pid}/status").read_text()
     values = {}
@@ -135,9 +158,13 @@ def memory(pid: int) -> dict[str, float]:
 def run(args: argparse.Namespace) -> dict[str, Any]:
     data_dir = Path(tempfile.mkdtemp(prefix="bench-workspace-"))
     env = env_for(data_dir)
-    consult(env, "migrate")
-    consult(env, "load-demo")
-    consult(env, "create-user", "--email", EMAIL, "--role", "researcher", "--password", PASSWORD)
+    root = Path(args.root).resolve() if args.root else ROOT
+    consult(env, "migrate", root=root)
+    consult(env, "load-demo", root=root)
+    consult(
+        env, "create-user", "--email", EMAIL, "--role", "researcher", "--password", PASSWORD,
+        root=root,
+    )  # fmt: skip
     started = time.perf_counter()
     consultation_id = add_responses(data_dir / "consult.sqlite3", args.responses, args.seed)
     insert_s = time.perf_counter() - started
@@ -145,7 +172,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     log = (data_dir / "server.log").open("w")
     server = subprocess.Popen(
         [sys.executable, "-m", "consult", "serve", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     try:
@@ -158,17 +185,24 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         with httpx.Client(base_url=base, timeout=600, follow_redirects=True) as client:
             sign_in(client)
             prefix = f"/staff/consultations/{consultation_id}/analysis"
-            cold = {name: timed(client, prefix + path) for name, path in PAGES.items()}
+            cold, ready = {}, {}
+            for name, path in PAGES.items():
+                cold[name] = timed(client, prefix + path)
+                ready[name] = until_ready(client, prefix + path)
             rounds: dict[str, list[dict[str, float]]] = {name: [] for name in PAGES}
+            loads = [os.getloadavg()[0]]
             for _ in range(args.runs):
                 for name, path in PAGES.items():
+                    before = cpu_seconds(server.pid)
                     times = sorted(timed(client, prefix + path) for _ in range(args.requests))
                     rounds[name].append(
                         {
                             "p50": statistics.median(times),
                             "p95": times[max(0, round(0.95 * len(times)) - 1)],
+                            "cpu": (cpu_seconds(server.pid) - before) * 1000 / args.requests,
                         }
                     )
+                loads.append(os.getloadavg()[0])
         mem = memory(server.pid)
     finally:
         server.terminate()
@@ -179,6 +213,12 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "responses": total,
         "insert_seconds": round(insert_s, 1),
         "cold_ms": {name: round(ms) for name, ms in cold.items()},
+        "ready_s": {name: round(s, 1) for name, s in ready.items()},
+        "server_cpu_ms_per_request": {
+            name: round(statistics.median(r["cpu"] for r in found), 1)
+            for name, found in rounds.items()
+        },
+        "load_average_1min": [round(x, 2) for x in loads],
         "warm_p50_ms": {
             name: round(statistics.median(r["p50"] for r in found), 1)
             for name, found in rounds.items()
@@ -201,6 +241,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--requests", type=int, default=20)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--root", default="", help="serve the app from this checkout")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     result = run(args)
@@ -210,10 +251,13 @@ def main() -> None:
     print(f"{result['responses']:,} responses (inserted in {result['insert_seconds']} s)")
     for name in PAGES:
         print(
-            f"{name:18} cold {result['cold_ms'][name]:>7} ms   warm p50 "
-            f"{result['warm_p50_ms'][name]:>7} ms  p95 {result['warm_p95_ms'][name]:>7} ms  "
+            f"{name:18} cold {result['cold_ms'][name]:>7} ms (ready in "
+            f"{result['ready_s'][name]} s)  warm p50 {result['warm_p50_ms'][name]:>7} ms  "
+            f"p95 {result['warm_p95_ms'][name]:>7} ms  server CPU "
+            f"{result['server_cpu_ms_per_request'][name]} ms/request  "
             f"(rounds: {result['rounds_p50_ms'][name]})"
         )
+    print(f"load average (1 min) during the rounds: {result['load_average_1min']}")
     print(f"worker RSS {result['worker_rss_mb']} MB, peak {result['worker_peak_rss_mb']} MB")
 
 

@@ -37,6 +37,7 @@ MODEL_MODULES = (
     "panels.models",
     "research.coding.models",
     "research.report.models",
+    "research.computed",
 )
 
 __all__ = [

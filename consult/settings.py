@@ -105,6 +105,9 @@ class Settings:
     database_echo: bool = False
     # Readiness fails below this much free space where the SQLite file lives.
     min_free_disk_mb: int = 100
+    # From this many responses, workspace counts (question results, breakdowns) are worked
+    # out by background jobs and stored rather than on request (word clouds always are).
+    background_analysis_from: int = 5000
 
     @property
     def is_sqlite(self) -> bool:
@@ -135,6 +138,7 @@ def load_settings() -> Settings:
         retention_interval_hours=_hours("CONSULT_RETENTION_INTERVAL", 24.0),
         database_echo=_bool("CONSULT_DATABASE_ECHO", False),
         min_free_disk_mb=_int("CONSULT_MIN_FREE_DISK_MB", 100),
+        background_analysis_from=_int("CONSULT_BACKGROUND_ANALYSIS_FROM", 5000),
     )
 
 

@@ -13,9 +13,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from analysis.errors import AnalysisError
 from consult.errors import Invalid
+from consult.jobs import JobRunner
 from research import breakdowns as b
 from research.charts import ChartRenderer, Figure, percent_bars, renderer_of
+from research.computed import Outcome
 from research.filters import respondent_type_options
+from research.kinds import BREAKDOWN, CROSSTAB, worked_out
+from research.results import frame_from_json
+from research.results_routes import not_ready
 from research.tables import RAW, csv_text
 from research.workspace import BASE, DOWNLOAD_TYPES, GUARD, Workspace, download, open_workspace
 
@@ -33,8 +38,8 @@ class Chosen:
 
 
 def _groups(workspace: Workspace) -> list[b.GroupQuestion]:
-    types = respondent_type_options(workspace.data.survey, workspace.consultation.respondent_types)
-    return b.group_questions(workspace.data.survey, types)
+    types = respondent_type_options(workspace.survey, workspace.consultation.respondent_types)
+    return b.group_questions(workspace.survey, types)
 
 
 def _pick(options: dict[str, Any], raw: str, field: str, what: str, errors: Choice) -> Any:
@@ -80,7 +85,7 @@ class BreakdownController(Controller):
     ) -> tuple[Workspace, Chosen]:
         workspace = await open_workspace(request, db, consultation_id, respondent_type, answer)
         groups = {group.key: group for group in _groups(workspace)}
-        targets = {t.token: t for t in b.rating_targets(workspace.data.survey)}
+        targets = {t.token: t for t in b.rating_targets(workspace.survey)}
         errors = workspace.selection.errors
         chosen = Chosen(
             _pick(targets, picks.get("rating", ""), "rating", "a rating question", errors),
@@ -95,6 +100,7 @@ class BreakdownController(Controller):
         request: Request[Any, Any, Any],
         consultation_id: uuid.UUID,
         db_session: AsyncSession,
+        jobs: JobRunner,
         rating: str = "",
         group: str = "",
         respondent_type: list[str] | None = None,
@@ -106,18 +112,22 @@ class BreakdownController(Controller):
         )  # fmt: skip
         context = workspace.context(
             "breakdowns",
-            rating_options=[(t.token, t.title) for t in b.rating_targets(workspace.data.survey)],
+            rating_options=[(t.token, t.title) for t in b.rating_targets(workspace.survey)],
             group_options=[(g.key, g.title) for g in _groups(workspace)],
             chosen_rating=rating,
             chosen_group=group,
             result=None,
+            outcome=None,
         )
         if workspace.selection.errors:
             return Template("research/breakdown.html", context=context, status_code=400)
+        outcome = None
         if chosen.target and chosen.rows:
-            target, rows = chosen.target, chosen.rows
-            frame = workspace.selection.apply(workspace.data.frame, _columns(target, rows))
-            found = _run(lambda: b.rating_by_group(frame, workspace.data.survey, target, rows, RAW))
+            outcome = await _rating_counts(request, db_session, jobs, workspace, chosen)
+            context["outcome"] = outcome
+        if chosen.target and chosen.rows and outcome and outcome.payload is not None:
+            target, rows, payload = chosen.target, chosen.rows, outcome.payload
+            found = _run(lambda: b.rating_by_group(b.rating_counts_of(payload), RAW))
             title = f"{target.title} by {rows.title.lower()}"
             context["result"] = {
                 "title": title,
@@ -127,7 +137,11 @@ class BreakdownController(Controller):
                 "notes": [found.base, *found.notes, *([found.test.note] if found.test else [])],
                 "query": _query(workspace, rating=target.token, group=rows.key),
             }
-        return Template("research/breakdown.html", context=context)
+        return Template(
+            "research/breakdown.html",
+            context=context,
+            background=_dispatch(jobs, outcome),
+        )
 
     @get("/breakdowns/download", name="analysis_breakdown_download")
     async def breakdown_download(
@@ -135,6 +149,7 @@ class BreakdownController(Controller):
         request: Request[Any, Any, Any],
         consultation_id: uuid.UUID,
         db_session: AsyncSession,
+        jobs: JobRunner,
         rating: str = "",
         group: str = "",
         format: str = "csv",
@@ -149,9 +164,12 @@ class BreakdownController(Controller):
         if not (chosen.target and chosen.rows):
             raise Invalid("Choose a rating and a group to download a breakdown")
         target, rows = chosen.target, chosen.rows
-        frame = workspace.selection.apply(workspace.data.frame, _columns(target, rows))
+        outcome = await _rating_counts(request, db_session, jobs, workspace, chosen)
+        payload = outcome.payload
+        if payload is None:
+            raise not_ready(outcome, "breakdown")
         k = workspace.consultation.disclosure_k
-        found = _run(lambda: b.rating_by_group(frame, workspace.data.survey, target, rows, k))
+        found = _run(lambda: b.rating_by_group(b.rating_counts_of(payload), k))
         title = f"{target.title} by {rows.title.lower()}"
         content = _content(request, workspace, found, title, format)
         return download(
@@ -165,6 +183,7 @@ class BreakdownController(Controller):
         request: Request[Any, Any, Any],
         consultation_id: uuid.UUID,
         db_session: AsyncSession,
+        jobs: JobRunner,
         rows: str = "",
         columns: str = "",
         respondent_type: list[str] | None = None,
@@ -176,14 +195,17 @@ class BreakdownController(Controller):
         )  # fmt: skip
         context = workspace.context(
             "crosstab", group_options=[(g.key, g.title) for g in _groups(workspace)],
-            chosen_rows=rows, chosen_columns=columns, result=None,
+            chosen_rows=rows, chosen_columns=columns, result=None, outcome=None,
         )  # fmt: skip
         if workspace.selection.errors:
             return Template("research/crosstab.html", context=context, status_code=400)
+        outcome = None
         if chosen.rows and chosen.columns:
-            first, second = chosen.rows, chosen.columns
-            frame = workspace.selection.apply(workspace.data.frame, [first.key, second.key])
-            found = _run(lambda: b.groups_crossed(frame, first, second, RAW))
+            outcome = await _cross_counts(request, db_session, jobs, workspace, chosen)
+            context["outcome"] = outcome
+        if chosen.rows and chosen.columns and outcome and outcome.payload is not None:
+            first, second, payload = chosen.rows, chosen.columns, outcome.payload
+            found = _run(lambda: b.groups_crossed(frame_from_json(payload["counts"]), RAW))
             title = f"{first.title} by {second.title.lower()}"
             context["result"] = {
                 "title": title,
@@ -192,7 +214,11 @@ class BreakdownController(Controller):
                 "notes": [found.base, *([found.test.note] if found.test else [])],
                 "query": _query(workspace, rows=first.key, columns=second.key),
             }
-        return Template("research/crosstab.html", context=context)
+        return Template(
+            "research/crosstab.html",
+            context=context,
+            background=_dispatch(jobs, outcome),
+        )
 
     @get("/crosstab/download", name="analysis_crosstab_download")
     async def crosstab_download(
@@ -200,6 +226,7 @@ class BreakdownController(Controller):
         request: Request[Any, Any, Any],
         consultation_id: uuid.UUID,
         db_session: AsyncSession,
+        jobs: JobRunner,
         rows: str = "",
         columns: str = "",
         format: str = "csv",
@@ -214,9 +241,12 @@ class BreakdownController(Controller):
         if not (chosen.rows and chosen.columns):
             raise Invalid("Choose two group questions to download a cross-tab")
         first, second = chosen.rows, chosen.columns
-        frame = workspace.selection.apply(workspace.data.frame, [first.key, second.key])
+        outcome = await _cross_counts(request, db_session, jobs, workspace, chosen)
+        payload = outcome.payload
+        if payload is None:
+            raise not_ready(outcome, "cross-tab")
         k = workspace.consultation.disclosure_k
-        found = _run(lambda: b.groups_crossed(frame, first, second, k))
+        found = _run(lambda: b.groups_crossed(frame_from_json(payload["counts"]), k))
         title = f"{first.title} by {second.title.lower()}"
         content = _content(request, workspace, found, title, format)
         return download(
@@ -225,8 +255,32 @@ class BreakdownController(Controller):
         )  # fmt: skip
 
 
-def _columns(target: b.RatingTarget, group: b.GroupQuestion) -> list[str]:
-    return ["respondent_type", target.column, group.key]
+def _dispatch(jobs: JobRunner, outcome: Outcome | None) -> Any:
+    return jobs.dispatch(outcome.started) if outcome and outcome.started else None
+
+
+async def _rating_counts(
+    request: Request[Any, Any, Any],
+    db: AsyncSession,
+    jobs: JobRunner,
+    workspace: Workspace,
+    chosen: Chosen,
+) -> Outcome:
+    assert chosen.target is not None and chosen.rows is not None
+    picks = {"rating": chosen.target.token, "group": chosen.rows.key}
+    return await worked_out(request, db, jobs, workspace, BREAKDOWN, picks)
+
+
+async def _cross_counts(
+    request: Request[Any, Any, Any],
+    db: AsyncSession,
+    jobs: JobRunner,
+    workspace: Workspace,
+    chosen: Chosen,
+) -> Outcome:
+    assert chosen.rows is not None and chosen.columns is not None
+    picks = {"rows": chosen.rows.key, "columns": chosen.columns.key}
+    return await worked_out(request, db, jobs, workspace, CROSSTAB, picks)
 
 
 def _check(workspace: Workspace, format: str) -> None:

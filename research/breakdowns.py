@@ -7,18 +7,18 @@ The workspace calls them with ``k=1`` (raw counts: nothing is under 1); download
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from analysis.disclosure import TOTAL
-from research.results import asked
+from research.results import asked, frame_from_json, frame_to_json
 from research.tables import Table, counts_and_percent, missing, number, percent, tidy
 from surveys.definition import Option, Survey
 from surveys.definition.questions.rating import Rating, RatingGrid
 
 if TYPE_CHECKING:
-    from analysis.breakdown import Breakdown
+    from analysis.breakdown import Breakdown, RatingCounts
 
 RESPONDENT_TYPE = "respondent_type"
 RATING, GROUP, ROWS, COLUMNS = "_rating", "_group", "_rows", "_columns"
@@ -81,11 +81,12 @@ def labelled(values: pd.Series, options: tuple[Option, ...]) -> pd.Series:
     return codes.map(names).fillna(codes)
 
 
-def rating_by_group(
-    frame: pd.DataFrame, survey: Survey, target: RatingTarget, group: GroupQuestion, k: int
-) -> Breakdown:
+def rating_counts_by_group(
+    frame: pd.DataFrame, survey: Survey, target: RatingTarget, group: GroupQuestion
+) -> RatingCounts:
+    """The counts a rating breakdown is made from (small: a background job stores them)."""
     # Imported when first used, as is scipy behind it: seconds off the app's start-up.
-    from analysis.breakdown import rating_breakdown
+    from analysis.breakdown import rating_counts
 
     part = asked(frame, survey, target.question)
     data = pd.DataFrame(
@@ -96,13 +97,44 @@ def rating_by_group(
     )
     levels = [option.label for option in reversed(target.question.scale)]  # worst to best
     dont_know = (target.question.dont_know_label,) if target.question.dont_know_label else ()
-    return rating_breakdown(data, RATING, levels, GROUP, k=k, dont_know=dont_know)
+    return rating_counts(data, RATING, levels, GROUP, dont_know=dont_know)
 
 
-def groups_crossed(
-    frame: pd.DataFrame, rows: GroupQuestion, columns: GroupQuestion, k: int
-) -> Breakdown:
-    from analysis.breakdown import cross_tab
+def rating_by_group(found: RatingCounts, k: int) -> Breakdown:
+    from analysis.breakdown import breakdown_of_ratings
+
+    return breakdown_of_ratings(found, k)
+
+
+def rating_counts_to_json(found: RatingCounts) -> dict[str, Any]:
+    return {
+        "counts": frame_to_json(found.counts),
+        "levels": found.levels,
+        "rows": found.rows,
+        "excluded": found.excluded,
+        "unanswered": found.unanswered,
+        "grouped": found.grouped,
+    }
+
+
+def rating_counts_of(data: dict[str, Any]) -> RatingCounts:
+    from analysis.breakdown import RatingCounts
+
+    return RatingCounts(
+        frame_from_json(data["counts"]),
+        [str(level) for level in data["levels"]],
+        int(data["rows"]),
+        int(data["excluded"]),
+        int(data["unanswered"]),
+        bool(data["grouped"]),
+    )
+
+
+def groups_counted(
+    frame: pd.DataFrame, rows: GroupQuestion, columns: GroupQuestion
+) -> pd.DataFrame:
+    """Respondents by two group questions, before suppression (small: a job stores them)."""
+    from analysis.breakdown import cross_counts
 
     data = pd.DataFrame(
         {
@@ -110,7 +142,13 @@ def groups_crossed(
             COLUMNS: labelled(frame[columns.key], columns.options),
         }
     )
-    return cross_tab(data, ROWS, COLUMNS, k=k)
+    return cross_counts(data, ROWS, COLUMNS)
+
+
+def groups_crossed(counts: pd.DataFrame, k: int) -> Breakdown:
+    from analysis.breakdown import crossed
+
+    return crossed(counts, k)
 
 
 def row_percentages(breakdown: Breakdown) -> pd.DataFrame:

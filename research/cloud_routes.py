@@ -10,14 +10,19 @@ from urllib.parse import urlencode
 
 import pandas as pd
 from litestar import Controller, Request, get
+from litestar.background_tasks import BackgroundTasks
 from litestar.response import Response, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from consult import audit
 from consult.errors import Invalid
+from consult.jobs import JobRunner
 from research import clouds as c
 from research.breakdown_routes import _groups
 from research.breakdowns import GroupQuestion
+from research.computed import Outcome
+from research.frames import response_data
+from research.kinds import CLOUD, worked_out
 from research.tables import csv_text
 from research.workspace import BASE, DOWNLOAD_TYPES, GUARD, Workspace, download, open_workspace
 from surveys.definition import QuestionType
@@ -33,7 +38,7 @@ def _read(
     workspace: Workspace, question: list[str], group: str, min_respondents: str
 ) -> tuple[list[QuestionType], GroupQuestion | None, int]:
     errors = workspace.selection.errors
-    offered = {q.key: q for q in c.text_questions(workspace.data.survey)}
+    offered = {q.key: q for q in c.text_questions(workspace.survey)}
     chosen = []
     for key in [k for k in question if k][:MAX_QUESTIONS]:
         if key[:100] in offered:
@@ -57,29 +62,17 @@ def _read(
     return chosen, found, threshold
 
 
-def _clouds(
+async def _clouds(
     request: Request[Any, Any, Any],
+    db: AsyncSession,
+    jobs: JobRunner,
     workspace: Workspace,
     question: QuestionType,
     group: GroupQuestion | None,
     threshold: int,
-) -> dict[str, WordCloudResult]:
-    key = (
-        workspace.consultation.id,
-        workspace.data.stamp,
-        question.key,
-        group.key if group else None,
-        tuple(workspace.selection.params()),
-        threshold,
-    )
-    cache = c.cache_of(request)
-    found = cache.get(key)
-    if found is None:
-        frame = workspace.selection.apply(workspace.data.frame, c.columns_for(question, group))
-        data = c.respondent_texts(frame, workspace.data.survey, question, group)
-        found = c.draw(data, group is not None, threshold)
-        cache.put(key, found)
-    return found
+) -> Outcome:
+    params = {"question": question.key, "group": group.key if group else "", "threshold": threshold}
+    return await worked_out(request, db, jobs, workspace, CLOUD, params)
 
 
 class CloudController(Controller):
@@ -93,6 +86,7 @@ class CloudController(Controller):
         request: Request[Any, Any, Any],
         consultation_id: uuid.UUID,
         db_session: AsyncSession,
+        jobs: JobRunner,
         question: list[str] | None = None,
         group: str = "",
         min_respondents: str = "",
@@ -103,7 +97,7 @@ class CloudController(Controller):
             request, db_session, consultation_id, respondent_type, answer
         )
         chosen, found, threshold = _read(workspace, question or [], group, min_respondents)
-        text_options = [(q.key, q.title) for q in c.text_questions(workspace.data.survey)]
+        text_options = [(q.key, q.title) for q in c.text_questions(workspace.survey)]
         context = workspace.context(
             "clouds",
             text_options=text_options,
@@ -112,11 +106,19 @@ class CloudController(Controller):
             chosen_group=group,
             threshold=threshold,
             rows=[],
+            outcome=None,
         )
         if workspace.selection.errors:
             return Template("research/clouds.html", context=context, status_code=400)
-        if chosen:
-            drawn = {q.key: _clouds(request, workspace, q, found, threshold) for q in chosen}
+        outcomes = [
+            await _clouds(request, db_session, jobs, workspace, q, found, threshold) for q in chosen
+        ]
+        # The first cloud still being drawn shows its progress; the clouds show once all are.
+        context["outcome"] = next((o for o in outcomes if o.payload is None), None)
+        started = [o.started for o in outcomes if o.started]
+        background = BackgroundTasks([jobs.dispatch(job) for job in started]) if started else None
+        if chosen and context["outcome"] is None:
+            drawn = {q.key: o.payload or {} for q, o in zip(chosen, outcomes, strict=True)}
             labels = [c.ALL, *sorted({g for d in drawn.values() for g in d} - {c.ALL})]
             context["rows"] = [
                 (
@@ -146,7 +148,7 @@ class CloudController(Controller):
                     "filters": [v for _, v in workspace.selection.params()],
                 },
             )
-        return Template("research/clouds.html", context=context)
+        return Template("research/clouds.html", context=context, background=background)
 
     @get("/download", name="analysis_cloud_download")
     async def cloud_download(
@@ -173,8 +175,9 @@ class CloudController(Controller):
         if format not in DOWNLOAD_TYPES:
             raise Invalid("Choose a download format: csv, svg or png")
         k = workspace.consultation.disclosure_k
-        frame = workspace.selection.apply(workspace.data.frame, c.columns_for(chosen[0], found))
-        data = c.respondent_texts(frame, workspace.data.survey, chosen[0], found)
+        responses = await response_data(request, db_session, consultation_id)
+        frame = workspace.selection.apply(responses.frame, c.columns_for(chosen[0], found))
+        data = c.respondent_texts(frame, workspace.survey, chosen[0], found)
         if value != c.ALL:
             if found is None:
                 raise Invalid("Choose the group question the group belongs to")

@@ -3,21 +3,18 @@
 Texts are redacted first (names, addresses, phone numbers... become ``[NAME]`` and the like),
 then :mod:`analysis.wordclouds` counts each word once per respondent and shows only words used
 by at least ``min_respondents`` respondents. Three-words answers count all three words. Clouds
-take seconds to draw, so each app keeps the last few in a bounded cache (keyed by the
-responses' change stamp, the question, the group, the filters and the threshold).
+take seconds to draw, so the page's clouds are drawn by a background job and stored
+(:mod:`research.computed`, keyed by the responses' data version, the question, the group, the
+filters and the threshold).
 """
 
 from __future__ import annotations
 
 import base64
-import threading
-from collections import OrderedDict
-from collections.abc import Hashable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-from litestar import Request
 
 from research.breakdowns import GroupQuestion, labelled
 from research.results import asked, question_columns, text_series
@@ -31,8 +28,6 @@ ALL = "All"
 TEXT, GROUP = "_text", "_group"
 DEFAULT_MIN_RESPONDENTS = 5
 TABLE_ROWS = 30
-CACHE_SIZE = 64
-STATE_KEY = "research_clouds"
 
 
 def text_questions(survey: Survey) -> list[QuestionType]:
@@ -75,34 +70,6 @@ def draw(data: pd.DataFrame, grouped: bool, min_respondents: int) -> dict[str, W
     return word_clouds_by_group(data, TEXT, GROUP if grouped else None, min_respondents)
 
 
-class CloudCache:
-    def __init__(self, size: int = CACHE_SIZE) -> None:
-        self._size = size
-        self._items: OrderedDict[Hashable, dict[str, WordCloudResult]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: Hashable) -> dict[str, WordCloudResult] | None:
-        with self._lock:
-            found = self._items.get(key)
-            if found is not None:
-                self._items.move_to_end(key)
-            return found
-
-    def put(self, key: Hashable, clouds: dict[str, WordCloudResult]) -> None:
-        with self._lock:
-            self._items[key] = clouds
-            while len(self._items) > self._size:
-                self._items.popitem(last=False)
-
-
-def cache_of(request: Request[Any, Any, Any]) -> CloudCache:
-    state = request.app.state
-    cache = state.get(STATE_KEY)
-    if cache is None:
-        cache = state[STATE_KEY] = CloudCache()
-    return cache  # type: ignore[no-any-return]
-
-
 @dataclass(frozen=True)
 class Panel:
     group: str
@@ -113,18 +80,38 @@ class Panel:
     notes: list[str]
 
 
-def panel(group: str, question: QuestionType, result: WordCloudResult) -> Panel:
-    top = result.frequencies.head(TABLE_ROWS)
+def cloud_payload(clouds: dict[str, WordCloudResult]) -> dict[str, Any]:
+    """What the page shows of each group's cloud, JSON-able (a background job stores it): the
+    image, the words used by most respondents, and the notes."""
+    out = {}
+    for label, result in clouds.items():
+        top = result.frequencies.head(TABLE_ROWS)
+        out[label] = {
+            "respondents": int(result.respondents),
+            "png": base64.b64encode(result.png).decode("ascii"),
+            "words": [
+                [str(word), int(count), float(share)]
+                for word, count, share in zip(
+                    top["word"].tolist(),
+                    top["respondents"].tolist(),
+                    top["share"].tolist(),
+                    strict=True,
+                )
+            ],
+            "notes": [str(note) for note in result.notes],
+        }
+    return out
+
+
+def panel(group: str, question: QuestionType, cloud: dict[str, Any]) -> Panel:
     rows = [
-        [str(word), f"{int(count):,}", f"{float(share) * 100:.1f}%"]
-        for word, count, share in zip(
-            top["word"].tolist(), top["respondents"].tolist(), top["share"].tolist(), strict=True
-        )
+        [word, f"{int(count):,}", f"{float(share) * 100:.1f}%"]
+        for word, count, share in cloud["words"]
     ]
     table = Table(
         f"{question.title} ({group}): words used by most respondents",
         ["Word", "Respondents", "% of respondents"],
         rows,
     )
-    image = "data:image/png;base64," + base64.b64encode(result.png).decode("ascii")
-    return Panel(group, question, result.respondents, image, table, result.notes)
+    image = "data:image/png;base64," + str(cloud["png"])
+    return Panel(group, question, int(cloud["respondents"]), image, table, list(cloud["notes"]))

@@ -51,9 +51,56 @@ def weekly(series: dict[str, Sequence[datetime] | pd.Series]) -> pd.DataFrame:
         )
         weeks = week_of(values) if len(values) else pd.Series([], dtype="datetime64[ns]")
         columns[name] = weeks.value_counts()
+    return weekly_counts(columns)
+
+
+def weekly_counts(columns: dict[str, pd.Series]) -> pd.DataFrame:
+    """Weeks as rows from counts per week, one column per series, zero-filled."""
     table = pd.DataFrame(columns).fillna(0).astype(int).sort_index()
     table.index.name = "week"
     return table
+
+
+def submissions_payload(frame: pd.DataFrame) -> dict[str, dict[str, int]]:
+    """Submitted responses per respondent type and week: small and JSON-able, so a background
+    job stores it for a large consultation's overview."""
+    if frame.empty:
+        return {}
+    weeks = week_of(frame["submitted_at"]).dt.strftime("%Y-%m-%d")
+    types = frame["respondent_type"].astype(object).fillna("").astype(str)
+    counts = pd.crosstab(types.to_numpy(), weeks.to_numpy())
+    return {
+        str(kind): {str(week): int(n) for week, n in row.items() if n}
+        for kind, row in counts.iterrows()
+    }
+
+
+def _series(weeks: dict[str, int]) -> pd.Series:
+    return pd.Series(list(weeks.values()), index=pd.to_datetime(list(weeks)), dtype=int)
+
+
+def weekly_from(
+    submitted: dict[str, dict[str, int]], progress: Progress, labels: dict[str, str]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(by status, by respondent type) week by week, from :func:`submissions_payload`."""
+    total = pd.Series(dtype=int)
+    for weeks in submitted.values():
+        total = total.add(_series(weeks), fill_value=0)
+    drafts = weekly({"d": progress.draft_starts, "w": progress.withdrawals})
+    statuses = weekly_counts(
+        {
+            "Submitted": total,
+            "Drafts started (still in progress)": drafts.get("d", pd.Series(dtype=int)),
+            "Withdrawn": drafts.get("w", pd.Series(dtype=int)),
+        }
+    )
+    types = weekly_counts(
+        {
+            labels.get(code, code) or "Not given": _series(weeks)
+            for code, weeks in sorted(submitted.items())
+        }
+    )
+    return statuses, types
 
 
 def weekly_table(caption: str, table: pd.DataFrame) -> Table:
@@ -75,25 +122,6 @@ def weekly_figure(
         time_lines, long, title, series, title=title,
         alt=f"Line chart: {title.lower()}; the same figures are in the table below.",
     )  # fmt: skip
-
-
-def by_status(frame: pd.DataFrame, progress: Progress) -> pd.DataFrame:
-    return weekly(
-        {
-            "Submitted": frame["submitted_at"],
-            "Drafts started (still in progress)": progress.draft_starts,
-            "Withdrawn": progress.withdrawals,
-        }
-    )
-
-
-def by_type(frame: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
-    types = frame["respondent_type"].astype(object).fillna("")
-    series = {
-        labels.get(code, code) or "Not given": frame.loc[types == code, "submitted_at"]
-        for code in sorted(set(types))
-    }
-    return weekly(series)
 
 
 def page_names(survey: Survey) -> list[tuple[str, str]]:

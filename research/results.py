@@ -6,6 +6,7 @@ download. Pure functions over the responses' DataFrame; the controller only rend
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 
@@ -188,19 +189,58 @@ def question_tables(
     return tables, table, pct, nets
 
 
-def question_result(
-    frame: pd.DataFrame, survey: Survey, question: QuestionType, renderer: ChartRenderer
-) -> QuestionResult:
-    """The workspace's view of one question over the selection: raw counts (``k=1``, nothing hidden)."""
+def question_payload(frame: pd.DataFrame, survey: Survey, question: QuestionType) -> dict[str, Any]:
+    """What a question's results are made from, small and JSON-able (a background job stores
+    it): counts of the selection's respondents asked the question, however many there are."""
     part = asked(frame, survey, question)
-    result = QuestionResult(question, len(part), answered_count(part, question))
+    found = counts_for(part, question)
+    summary = number_summary(part, question) if question.tabulation == NUMERIC else None
+    return {
+        "selected": len(frame),
+        "base": len(part),
+        "answered": answered_count(part, question),
+        "counts": None if found is None else counts_to_json(found),
+        "summary": None if summary is None else summary.rows,
+    }
+
+
+def counts_to_json(found: Counts) -> dict[str, Any]:
+    return {
+        "counts": frame_to_json(found.counts),
+        "row_title": found.row_title,
+        "check_columns": found.check_columns,
+        "scale": found.scale,
+        "stacked": found.stacked,
+    }
+
+
+def counts_of(payload: dict[str, Any]) -> Counts | None:
+    found = payload.get("counts")
+    if not found:
+        return None
+    return Counts(
+        frame_from_json(found["counts"]),
+        str(found["row_title"]),
+        bool(found["check_columns"]),
+        found["scale"],
+        bool(found["stacked"]),
+    )
+
+
+def question_result(
+    payload: dict[str, Any], survey: Survey, question: QuestionType, renderer: ChartRenderer
+) -> QuestionResult:
+    """The workspace's view of one question over the selection: raw counts (``k=1``, nothing
+    hidden), from :func:`question_payload` worked out on request or by a job."""
+    base, selected = int(payload["base"]), int(payload["selected"])
+    result = QuestionResult(question, base, int(payload["answered"]))
     types = asked_types(survey, question)
     if types is not None:
         result.notes.append(
             "Base: respondents in the selection of the types asked this question "
-            f"({', '.join(sorted(types))}); {len(part)} of {len(frame)}"
+            f"({', '.join(sorted(types))}); {base} of {selected}"
         )
-    found = counts_for(part, question)
+    found = counts_of(payload)
     if found is not None:
         tables, table, pct, _ = question_tables(question, found, RAW)
         result.tables = tables
@@ -217,9 +257,25 @@ def question_result(
                     "of those answering; the same figures are in the table below.",
                 )
             )
-    elif question.tabulation == NUMERIC:
-        result.tables.append(number_summary(part, question))
+    elif payload.get("summary") is not None:
+        rows = [[str(cell) for cell in row] for row in payload["summary"]]
+        result.tables.append(Table(f"{question.title}: summary", ["Measure", "Value"], rows))
     return result
+
+
+def frame_to_json(frame: pd.DataFrame) -> dict[str, Any]:
+    """A small table of counts as JSON (labels as text, cells as whole numbers)."""
+    return {
+        "index": [str(i) for i in frame.index],
+        "columns": [str(c) for c in frame.columns],
+        "data": [[int(v) for v in row] for row in frame.to_numpy().tolist()],
+    }
+
+
+def frame_from_json(data: dict[str, Any]) -> pd.DataFrame:
+    return pd.DataFrame(
+        data["data"], index=list(data["index"]), columns=list(data["columns"]), dtype=int
+    ).astype(int)
 
 
 def number_summary(frame: pd.DataFrame, question: QuestionType) -> Table:

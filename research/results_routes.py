@@ -12,17 +12,13 @@ from litestar.response import Response, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from consult.errors import Invalid, NotFound
+from consult.jobs import JobRunner
 from research import overview
 from research.charts import percent_bars, renderer_of
+from research.computed import Outcome
 from research.filters import respondent_type_options
-from research.results import (
-    answered_count,
-    asked,
-    counts_for,
-    question_columns,
-    question_result,
-    question_tables,
-)
+from research.kinds import OVERVIEW, QUESTION, worked_out
+from research.results import counts_of, question_result, question_tables
 from research.tables import csv_text, tidy
 from research.workspace import BASE, DOWNLOAD_TYPES, GUARD, Workspace, download, open_workspace
 from surveys.definition import QuestionType
@@ -30,9 +26,19 @@ from surveys.definition import QuestionType
 
 def _question(workspace: Workspace, key: str) -> QuestionType:
     try:
-        return workspace.data.survey.question(key)
+        return workspace.survey.question(key)
     except KeyError:
         raise NotFound(f"There is no question '{key[:60]}' in this survey") from None
+
+
+def not_ready(outcome: Outcome, what: str) -> Invalid:
+    """A download asked for before its background job has stored the result."""
+    if outcome.failed and outcome.job is not None:
+        return Invalid(f"Working out the {what} failed: {outcome.job.message}")
+    return Invalid(
+        f"The {what} is not worked out yet (a background job does that on large "
+        "consultations): open its page, and download once the page shows it"
+    )
 
 
 class ResultsController(Controller):
@@ -42,49 +48,60 @@ class ResultsController(Controller):
 
     @get("/", name="analysis_overview")
     async def overview_page(
-        self, request: Request[Any, Any, Any], consultation_id: uuid.UUID, db_session: AsyncSession
+        self,
+        request: Request[Any, Any, Any],
+        consultation_id: uuid.UUID,
+        db_session: AsyncSession,
+        jobs: JobRunner,
     ) -> Template:
         workspace = await open_workspace(request, db_session, consultation_id)
         progress = await db_session.run_sync(
             lambda s: overview.read_progress(s.connection(), consultation_id, datetime.now(UTC))
         )
-        frame, survey = workspace.data.frame, workspace.data.survey
+        outcome = await worked_out(request, db_session, jobs, workspace, OVERVIEW, {})
+        survey, submitted = workspace.survey, workspace.header.responses
         renderer = renderer_of(request)
-        labels = {
-            o.value: o.label
-            for o in respondent_type_options(survey, workspace.consultation.respondent_types)
-        }
-        statuses = overview.by_status(frame, progress)
-        types = overview.by_type(frame, labels)
-        completion, completion_data = overview.completion(survey, progress, len(frame))
-        questions = []
-        for q in survey.questions():
-            if not q.records_consent:
-                part = asked(frame[question_columns(q)], survey, q)
-                questions.append((q, answered_count(part, q), len(part)))
-        return Template(
-            "research/overview.html",
-            context=workspace.context(
-                "overview",
-                counts={
-                    "submitted": len(frame),
-                    "drafts": sum(progress.drafts_by_page.values()),
-                    "withdrawn": len(progress.withdrawals),
-                },
-                status_table=overview.weekly_table("Responses by status, week by week", statuses),
-                status_figure=overview.weekly_figure(
+        completion, completion_data = overview.completion(survey, progress, submitted)
+        context = workspace.context(
+            "overview",
+            outcome=outcome,
+            counts={
+                "submitted": submitted,
+                "drafts": sum(progress.drafts_by_page.values()),
+                "withdrawn": len(progress.withdrawals),
+            },
+            completion_table=completion,
+            completion_figure=overview.completion_figure(renderer, completion_data),
+            # Listed at once (they lead to the question pages); counts once worked out.
+            questions=[(q, None, None) for q in survey.questions() if not q.records_consent],
+            status_table=None,
+        )
+        if outcome.payload is not None:
+            labels = {
+                o.value: o.label
+                for o in respondent_type_options(survey, workspace.consultation.respondent_types)
+            }
+            statuses, types = overview.weekly_from(outcome.payload["submitted"], progress, labels)
+            by_key = {key: (answered, base) for key, answered, base in outcome.payload["questions"]}
+            context |= {
+                "status_table": overview.weekly_table(
+                    "Responses by status, week by week", statuses
+                ),
+                "status_figure": overview.weekly_figure(
                     renderer, statuses, "Responses by status, week by week", "Status"
                 ),
-                type_table=overview.weekly_table(
+                "type_table": overview.weekly_table(
                     "Submitted responses by respondent type, week by week", types
                 ),
-                type_figure=overview.weekly_figure(
+                "type_figure": overview.weekly_figure(
                     renderer, types, "Submitted responses by respondent type", "Respondent type"
                 ),
-                completion_table=completion,
-                completion_figure=overview.completion_figure(renderer, completion_data),
-                questions=questions,
-            ),
+                "questions": [(q, *by_key[q.key]) for q in survey.questions() if q.key in by_key],
+            }
+        return Template(
+            "research/overview.html",
+            context=context,
+            background=jobs.dispatch(outcome.started) if outcome.started else None,
         )
 
     @get("/questions/{key:str}", name="analysis_question")
@@ -94,6 +111,7 @@ class ResultsController(Controller):
         consultation_id: uuid.UUID,
         key: str,
         db_session: AsyncSession,
+        jobs: JobRunner,
         respondent_type: list[str] | None = None,
         answer: list[str] | None = None,
     ) -> Template:
@@ -107,13 +125,22 @@ class ResultsController(Controller):
                 context=workspace.context("questions", question=question, result=None),
                 status_code=400,
             )
-        frame = workspace.selection.apply(workspace.data.frame, question_columns(question))
-        result = question_result(frame, workspace.data.survey, question, renderer_of(request))
+        outcome = await worked_out(
+            request, db_session, jobs, workspace, QUESTION, {"question": question.key}
+        )
+        payload, result = outcome.payload, None
+        if payload is not None:
+            result = question_result(payload, workspace.survey, question, renderer_of(request))
         return Template(
             "research/question.html",
             context=workspace.context(
-                "questions", question=question, result=result, selected=len(frame)
+                "questions",
+                question=question,
+                result=result,
+                outcome=outcome,
+                selected=payload["selected"] if payload else None,
             ),
+            background=jobs.dispatch(outcome.started) if outcome.started else None,
         )
 
     @get("/questions/{key:str}/download", name="analysis_question_download")
@@ -123,6 +150,7 @@ class ResultsController(Controller):
         consultation_id: uuid.UUID,
         key: str,
         db_session: AsyncSession,
+        jobs: JobRunner,
         format: str = "csv",
         respondent_type: list[str] | None = None,
         answer: list[str] | None = None,
@@ -135,9 +163,12 @@ class ResultsController(Controller):
             raise Invalid(next(iter(workspace.selection.errors.values())))
         if format not in DOWNLOAD_TYPES:
             raise Invalid("Choose a download format: csv, svg or png")
-        chosen = workspace.selection.apply(workspace.data.frame, question_columns(question))
-        frame = asked(chosen, workspace.data.survey, question)
-        found = counts_for(frame, question)
+        outcome = await worked_out(
+            request, db_session, jobs, workspace, QUESTION, {"question": question.key}
+        )
+        if outcome.payload is None:
+            raise not_ready(outcome, "question's results")
+        found = counts_of(outcome.payload)
         if found is None:
             raise Invalid(f"'{question.title}' has no table of counts to download")
         k = workspace.consultation.disclosure_k

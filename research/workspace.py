@@ -17,7 +17,8 @@ from consult.consultations.models import Consultation
 from consult.consultations.service import consultation_or_404
 from consult.permissions import Permission, requires
 from research.filters import Selection, choice_groups, read_selection, respondent_type_options
-from research.frames import ResponseData, response_data
+from research.frames import Header, response_header
+from surveys.definition import Survey
 
 BASE = "/staff/consultations/{consultation_id:uuid}/analysis"
 GUARD = [requires(Permission.VIEW_ANALYSIS)]
@@ -30,21 +31,28 @@ DOWNLOAD_TYPES = {
 
 @dataclass
 class Workspace:
+    """A page's consultation, survey and filters: never the responses themselves, which a
+    large consultation's pages leave to background jobs (:mod:`research.kinds`)."""
+
     consultation: Consultation
-    data: ResponseData
+    header: Header
     selection: Selection
 
+    @property
+    def survey(self) -> Survey:
+        return self.header.survey
+
     def context(self, page: str, **extra: Any) -> dict[str, Any]:
-        types = respondent_type_options(self.data.survey, self.consultation.respondent_types)
+        types = respondent_type_options(self.survey, self.consultation.respondent_types)
         return {
             "consultation": self.consultation,
             "base": f"/staff/consultations/{self.consultation.id}/analysis",
             "nav_current": page,
             "selection": self.selection,
             "type_options": types,
-            "choice_groups": choice_groups(self.data.survey),
-            "survey": self.data.survey,
-            "total_responses": len(self.data.frame),
+            "choice_groups": choice_groups(self.survey),
+            "survey": self.survey,
+            "total_responses": self.header.responses,
             "errors": self.selection.errors,
             **extra,
         }
@@ -58,10 +66,10 @@ async def open_workspace(
     answer: Sequence[str] | None = None,
 ) -> Workspace:
     consultation = await consultation_or_404(db, consultation_id)
-    data = await response_data(request, db, consultation_id)
-    types = respondent_type_options(data.survey, consultation.respondent_types)
-    selection = read_selection(data.survey, types, respondent_type, answer)
-    return Workspace(consultation, data, selection)
+    header = await response_header(request, db, consultation_id)
+    types = respondent_type_options(header.survey, consultation.respondent_types)
+    selection = read_selection(header.survey, types, respondent_type, answer)
+    return Workspace(consultation, header, selection)
 
 
 def safe_name(text: str) -> str:

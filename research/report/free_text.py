@@ -5,6 +5,7 @@ methodology written from the coding tables."""
 from __future__ import annotations
 
 import base64
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -16,6 +17,8 @@ from research.coding.decisions import codings
 from research.coding.models import Quote
 from research.coding.texts import attribution
 from research.coding.themes import ALL, ANSWERED, published_table, theme_results
+from research.computed import kept as stored_result
+from research.frames import read_header
 from research.report import figures
 from research.report.document import Chart, Picture, QuoteItem, Section, Table, count_cell
 from surveys.definition import Survey
@@ -41,6 +44,7 @@ AGREED = {"yes", "true", "agree", "agreed", "given", "1"}
 COLLECTION_METHOD = "survey"
 MAX_QUOTES = 5
 WORD_TABLE_ROWS = 15
+REPORT_CLOUD = "report_cloud"
 
 
 def agreed_to_quote(answers: dict[str, Any], survey: Survey) -> bool:
@@ -133,23 +137,28 @@ def _quotes(
 
 
 def word_clouds(
-    section: Section, inputs: Inputs, frame: pd.DataFrame, params: dict[str, Any]
+    conn: Connection,
+    section: Section,
+    inputs: Inputs,
+    frame: pd.DataFrame,
+    params: dict[str, Any],
 ) -> None:
+    version = read_header(conn, inputs.consultation.id).data_version
     for key in [params.get("left", ""), params.get("right", "")]:
         question = question_of(inputs.survey, str(key))
         if not question.holds_free_text:
             raise Invalid("A word cloud needs a free-text question")
         texts = [t for t in (question.free_text(v) for v in frame.get(key, [])) if t]
-        cloud = word_cloud(texts, min_respondents=inputs.k)
-        top = cloud.frequencies.head(WORD_TABLE_ROWS)
-        rows = [
-            [str(w), count_cell(int(n), cloud.respondents)]
-            for w, n in zip(top["word"], top["respondents"], strict=True)
-        ]
+        cloud = stored_result(
+            conn, inputs.consultation.id, REPORT_CLOUD, {"question": key, "k": inputs.k},
+            version, partial(_cloud, texts, inputs.k),
+        )  # fmt: skip
+        top = cloud["words"]
+        rows = [[str(w), count_cell(int(n), cloud["respondents"])] for w, n in top]
         notes = [
-            *cloud.notes,
+            *cloud["notes"],
             f"Only words used by at least {inputs.k} respondents are shown",
-            f"Base: {cloud.respondents} respondents who answered",
+            f"Base: {cloud['respondents']} respondents who answered",
         ]
         section.tables.append(
             Table(
@@ -159,13 +168,25 @@ def word_clouds(
                 notes,
             )
         )
-        words = ", ".join(str(w) for w in top["word"].head(5))
+        words = ", ".join(str(w) for w, _ in top[:5])
         section.pictures.append(
             Picture(
                 f"Word cloud for '{question.title}'. Most used words: {words or 'none shown'}. The table gives the counts.",
-                base64.b64encode(cloud.png).decode(),
+                str(cloud["png"]),
             )
         )
+
+
+def _cloud(texts: list[str], k: int) -> dict[str, Any]:
+    """What a report shows of a cloud (stored: redacting and drawing take seconds)."""
+    cloud = word_cloud(texts, min_respondents=k)
+    top = cloud.frequencies.head(WORD_TABLE_ROWS)
+    return {
+        "respondents": int(cloud.respondents),
+        "words": [[str(w), int(n)] for w, n in zip(top["word"], top["respondents"], strict=True)],
+        "notes": [str(note) for note in cloud.notes],
+        "png": base64.b64encode(cloud.png).decode(),
+    }
 
 
 def methodology(conn: Connection, section: Section, inputs: Inputs) -> None:

@@ -20,7 +20,7 @@ from consult.permissions import Permission, requires
 from research.coding.models import Quote
 from research.coding.pages import CODE
 from research.report import store
-from research.report.build import answer_frame, build_section, gather
+from research.report.build import answer_frame, build_section, gather, section_keys
 from research.report.document import SECTION_KINDS, ReportDocument
 from research.report.forms import pickable, read_section
 from research.report.models import ReportVersion
@@ -160,7 +160,7 @@ class ReportPages(Controller):
         # Build the section once now, so a choice that cannot be reported is refused here
         # with its reason rather than breaking the preview later.
         if section.kind not in {"heading", "text", "next_steps", "methodology"}:
-            keys = [q.key for q in inputs.survey.questions() if q.key != "respondent_type"]
+            keys = section_keys(inputs.survey, [section])
             await db_session.run_sync(
                 lambda s: build_section(
                     s.connection(),

@@ -4,12 +4,14 @@ read the tables a page renders."""
 
 from __future__ import annotations
 
+import asyncio
 import random
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bs4 import BeautifulSoup
+from litestar.testing import AsyncTestClient
 from sqlalchemy import select
 
 from consult.consultations.models import Consultation
@@ -18,6 +20,7 @@ from surveys.models import Survey as SurveyRow
 from surveys.models import SurveyVersion
 from surveys.store.bulk import NewResponse, insert_responses
 from tests.conftest import db_session
+from tests.forms import Page, open_page, parse
 from tests.surveys.conftest import load_demo
 
 TYPES = ["victim_survivor", "on_behalf", "professional", "public"]
@@ -108,3 +111,22 @@ def table_header(html: str, table_id: str) -> list[str]:
 def count_of(cell: str) -> int:
     """The count in a "count (percent)" cell."""
     return int(cell.split(" ")[0].replace(",", ""))
+
+
+def progress_shown(html: str) -> bool:
+    """True while the page shows a background job working its result out."""
+    return BeautifulSoup(html, "html.parser").find(id="job-progress") is not None
+
+
+async def until_worked_out(
+    client: AsyncTestClient[Any], response: Any, seconds: float = 240
+) -> Page:
+    """Follow the page's "Refresh the page" link, as a person without JavaScript would, until
+    the background job has stored the result and the page shows it."""
+    page = parse(str(response.url), response)
+    deadline = asyncio.get_running_loop().time() + seconds
+    while (link := page.soup.find("a", id="job-refresh")) is not None:
+        assert asyncio.get_running_loop().time() < deadline, "the background job did not finish"
+        await asyncio.sleep(0.2)
+        page = await open_page(client, str(link["href"]))
+    return page

@@ -15,7 +15,13 @@ from consult.audit import AuditEvent
 from consult.settings import Settings
 from tests.conftest import db_session
 from tests.forms import open_page
-from tests.research.conftest import WORDS, demo_with_responses, known_answers
+from tests.research.conftest import (
+    WORDS,
+    demo_with_responses,
+    known_answers,
+    progress_shown,
+    until_worked_out,
+)
 
 ANSWERS = known_answers(160, seed=5)
 SURVIVOR = "I have lived experience of abuse or violence"
@@ -60,7 +66,9 @@ async def test_clouds_side_by_side_by_group_count_each_respondent_once(
     )
     response = await form.submit(client)
     assert response.status_code == 200, response.text
-    found = panels(response.text)
+    # Clouds are drawn by a background job: the page shows its progress, never waits on it.
+    assert progress_shown(response.text) and not panels(response.text)
+    found = panels((await until_worked_out(client, response)).text)
     now_title = "In three words, how do you feel about it now?"
     then_title = "In three words, how did it make you feel straight afterwards?"
     everyone = [a for _, a in rows]
@@ -101,7 +109,7 @@ async def test_names_are_redacted_before_words_are_counted(
     base = f"/staff/consultations/{consultation_id}/analysis/clouds"
     page = await open_page(client, base)
     response = await page.form(id="filters").fill(question=["prevention", ""]).submit(client)
-    words = panels(response.text)[
+    words = panels((await until_worked_out(client, response)).text)[
         ("All", "What more could be done to stop this happening to others?")
     ]
     assert words.get("refuge") == 8
@@ -121,6 +129,7 @@ async def test_cloud_downloads_leave_out_words_and_groups_under_k(
     await staff("researcher")
     base = f"/staff/consultations/{consultation_id}/analysis/clouds"
     page = await open_page(client, f"{base}?question=words_now&group=respondent_type")
+    page = await until_worked_out(client, page.response)
     assert panels(page.text)[("All", "In three words, how do you feel about it now?")]["proud"] == 6
     links = {a["href"] for a in page.soup.select(".cloud-panel a")}
     everyone = next(link for link in links if "value=All" in link and "format=csv" in link)
