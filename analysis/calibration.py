@@ -9,7 +9,6 @@ the shared one.
 from __future__ import annotations
 
 import numpy as np
-from scipy.optimize import minimize
 from scipy.special import expit
 
 THRESHOLDS = np.round(np.arange(0.05, 0.951, 0.01), 2)
@@ -25,14 +24,33 @@ def platt(scores: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     neg = len(t) - pos
     t = np.where(t == 1, (pos + 1) / (pos + 2), 1 / (neg + 2))
 
-    def objective(p: np.ndarray) -> tuple[float, np.ndarray]:
-        z = p[0] * s + p[1]
-        loss = np.logaddexp(0.0, z) - t * z
-        g = expit(z) - t
-        return float(loss.sum()), np.array([(g * s).sum(), g.sum()])
+    # Newton's method with step halving: two parameters, and scipy.optimize's import alone
+    # cost a second or more of every `code` run's start.
+    def loss(a: float, b: float) -> float:
+        z = a * s + b
+        return float((np.logaddexp(0.0, z) - t * z).sum())
 
-    result = minimize(objective, np.array([1.0, 0.0]), jac=True, method="L-BFGS-B")
-    return float(result.x[0]), float(result.x[1])
+    a, b = 1.0, 0.0
+    value = loss(a, b)
+    for _ in range(50):
+        z = a * s + b
+        p = expit(z)
+        g = p - t
+        w = p * (1 - p) + 1e-12
+        ga, gb = float((g * s).sum()), float(g.sum())
+        haa, hab, hbb = float((w * s * s).sum()), float((w * s).sum()), float(w.sum())
+        det = haa * hbb - hab * hab
+        if det <= 1e-18:
+            break
+        da, db = (hbb * ga - hab * gb) / det, (haa * gb - hab * ga) / det
+        step = 1.0
+        while step > 1e-6 and loss(a - step * da, b - step * db) > value:
+            step /= 2
+        a, b = a - step * da, b - step * db
+        value = loss(a, b)
+        if max(abs(step * da), abs(step * db)) < 1e-8:
+            break
+    return a, b
 
 
 def platt_per_theme(
