@@ -87,11 +87,68 @@ def platt_per_theme(
     return a, b
 
 
-def decide_codes(scores: np.ndarray, threshold: float, at_least_one: bool) -> np.ndarray:
+def decide_codes(
+    scores: np.ndarray, threshold: float, at_least_one: bool, top: int = 1
+) -> np.ndarray:
+    """Codes: every theme at or over ``threshold``; with ``at_least_one`` also the ``top``
+    highest-scoring themes of each response."""
     codes = (scores >= threshold).astype(np.int8)
     if at_least_one and scores.shape[1]:
-        codes[np.arange(len(scores)), scores.argmax(axis=1)] = 1
+        top = max(1, min(top, scores.shape[1]))
+        best = np.argpartition(-scores, top - 1, axis=1)[:, :top] if top > 1 else None
+        if best is None:
+            codes[np.arange(len(scores)), scores.argmax(axis=1)] = 1
+        else:
+            codes[np.arange(len(scores))[:, None], best] = 1
     return codes
+
+
+def choose_decision(
+    probs: np.ndarray, y: np.ndarray, at_least_one: bool, max_top: int
+) -> tuple[float, int]:
+    """(threshold, top) maximising sample-averaged F1 on out-of-fold probabilities.
+
+    ``top`` ranges up to ``max_top``, the fewest themes any hand-coded response had: when every
+    response had two themes, "always the best two" is a candidate rule, chosen only if the
+    held-out folds say it codes better.
+    """
+    best = (-1.0, 0.5, 1)
+    for top in range(1, max(1, max_top) + 1 if at_least_one else 2):
+        for t in THRESHOLDS:
+            f1 = sample_f1(y, decide_codes(probs, float(t), at_least_one, top))
+            if f1 > best[0] + 1e-9:
+                best = (f1, float(t), top)
+    return best[1], best[2]
+
+
+def theme_threshold_shifts(
+    probs: np.ndarray, y: np.ndarray, threshold: float, prior: float
+) -> np.ndarray:
+    """Per theme, how far (in log-odds) its own best threshold lies from the shared one.
+
+    Each theme's F1-best threshold on the out-of-fold probabilities is shrunk towards the shared
+    threshold by ``prior`` pseudo-positives, so a theme with 3 examples keeps (nearly) the
+    shared threshold and a frequent one gets its own. Returned as the shift to add to the
+    theme's calibration intercept, so that the shared threshold then decides as its own would.
+    """
+    pos = y.sum(axis=0)
+    shifts = np.zeros(y.shape[1])
+    shared = float(logit(threshold))
+    for j in range(y.shape[1]):
+        if pos[j] == 0:
+            continue
+        hit = probs[:, j][None, :] >= THRESHOLDS[:, None]
+        tp = (hit & (y[:, j] == 1)[None, :]).sum(axis=1)
+        f1 = 2 * tp / np.maximum(hit.sum(axis=1) + pos[j], 1)
+        own = float(logit(THRESHOLDS[int(np.argmax(f1))]))
+        weight = pos[j] / (pos[j] + prior)
+        shifts[j] = shared - (weight * own + (1 - weight) * shared)
+    return shifts
+
+
+def logit(p: np.ndarray | float) -> np.ndarray:
+    q = np.clip(np.asarray(p, dtype=float), 1e-6, 1 - 1e-6)
+    return np.log(q / (1 - q))
 
 
 def sample_f1(y: np.ndarray, pred: np.ndarray) -> float:

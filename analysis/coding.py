@@ -79,7 +79,9 @@ class CodingResult:
         id_column = self.codes.columns[0]
         order = self.codes[[id_column]].copy()
         scores = self._model_scores()
-        unc = uncertainty(scores, self.model.threshold, self.model.at_least_one).to_numpy()
+        unc = uncertainty(
+            scores, self.model.threshold, self.model.at_least_one, self.model.top
+        ).to_numpy()
         order["uncertainty"] = np.round(unc, 4)
         rank = len(order) + pd.Series(-unc).rank(method="first").to_numpy()
         reason = np.full(len(order), "uncertain", dtype=object)

@@ -11,23 +11,21 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from analysis.calibration import logit
 from analysis.features import Encoded
 from analysis.theme_model import ThemeModel
 
 
-def logit(p: np.ndarray | float) -> np.ndarray:
-    q = np.clip(np.asarray(p, dtype=float), 1e-6, 1 - 1e-6)
-    return np.log(q / (1 - q))
-
-
-def uncertainty(scores: pd.DataFrame, threshold: float, at_least_one: bool = False) -> pd.Series:
+def uncertainty(
+    scores: pd.DataFrame, threshold: float, at_least_one: bool = False, top: int = 1
+) -> pd.Series:
     """How close a response's least certain decision is to flipping (1 = on the threshold).
 
     Distances are in log-odds, ``exp(-min |logit p - logit threshold|)``: with a low threshold,
     0.05 against 0.13 is a clear "no", not as uncertain as 0.24 against 0.13. With
-    ``at_least_one`` (the model always codes its top theme) the top theme's own distance does
-    not count - it is coded either way - but when it is under the threshold, its margin over the
-    second theme does: three themes at 0.3 each is a toss-up.
+    ``at_least_one`` (the model always codes its ``top`` best themes) their own distances do
+    not count - they are coded either way - but when the last of them is under the threshold,
+    its margin over the next theme does: three themes at 0.3 each is a toss-up.
     """
     values = scores.to_numpy(dtype=float) if isinstance(scores, pd.DataFrame) else scores
     index = getattr(scores, "index", None)
@@ -35,12 +33,15 @@ def uncertainty(scores: pd.DataFrame, threshold: float, at_least_one: bool = Fal
         return pd.Series(np.zeros(len(values)), index=index)
     logits = logit(values)
     distance = np.abs(logits - logit(threshold))
+    top = max(1, min(top, values.shape[1] - 1))
     if at_least_one and values.shape[1] > 1:
         rows = np.arange(len(values))
         order = np.argsort(-values, axis=1)
-        top, second = order[:, 0], order[:, 1]
-        margin = logits[rows, top] - logits[rows, second]
-        distance[rows, top] = np.where(values[rows, top] < threshold, margin, np.inf)
+        for rank in range(top):
+            distance[rows, order[:, rank]] = np.inf
+        last, after = order[:, top - 1], order[:, top]
+        margin = logits[rows, last] - logits[rows, after]
+        distance[rows, last] = np.where(values[rows, last] < threshold, margin, np.inf)
     return pd.Series(np.exp(-distance.min(axis=1)), index=index)
 
 
@@ -84,7 +85,9 @@ def next_batch(
     n = len(texts)
     done = np.zeros(n, dtype=bool) if coded is None else np.asarray(coded, dtype=bool)
     probs = model.predict_proba(texts).to_numpy() if scores is None else np.asarray(scores)
-    unc = uncertainty(pd.DataFrame(probs), model.threshold, model.at_least_one).to_numpy()
+    unc = uncertainty(
+        pd.DataFrame(probs), model.threshold, model.at_least_one, model.top
+    ).to_numpy()
     open_rows = np.flatnonzero(~done)
     size = min(size, len(open_rows))
     if size <= 0:
