@@ -84,6 +84,11 @@ def platt_per_theme(
         b -= db
         if max(np.abs(da).max(), np.abs(db).max()) < 1e-6:
             break
+    # With two or three positives, the out-of-fold scores of a theme can slope the wrong way
+    # (a positive held out of the only fold that had it scores -10): a higher decision value
+    # must never mean a lower probability, so such a theme keeps the shared calibration.
+    wrong = ~np.isfinite(a) | ~np.isfinite(b) | (a < 0.25 * shared[0])
+    a[wrong], b[wrong] = shared[0], shared[1]
     return a, b
 
 
