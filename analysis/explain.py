@@ -21,7 +21,7 @@ import scipy.sparse as sp
 from analysis.features import Encoded
 
 if TYPE_CHECKING:
-    from analysis.learning import ThemeModel
+    from analysis.theme_model import ThemeModel
 
 EXPLAIN_COLUMNS = ["row", "theme", "words", "contributions"]
 _EDGES = re.compile(r"^\W+|\W+$")

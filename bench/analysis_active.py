@@ -115,7 +115,10 @@ def main() -> int:
     parser.add_argument("--png", default="docs/active-learning.png")
     parser.add_argument("--csv", default=None, help="also write every point (CSV)")
     parser.add_argument("--discovery", type=float, default=0.25, help="next_batch's share")
-    parser.add_argument("--strategies", nargs="+", default=["random", "queue"])
+    parser.add_argument("--strategies", nargs="*", default=["random", "queue"])
+    parser.add_argument(
+        "--merge", nargs="*", default=[], help="points of earlier runs (CSV) to add before plotting"
+    )
     args = parser.parse_args()
     if not CORPUS.exists():
         print(f"corpus absent ({CORPUS}); nothing to simulate", file=sys.stderr)
@@ -130,9 +133,25 @@ def main() -> int:
     for seed in args.seeds:
         for strategy in args.strategies:
             points += simulate(texts, y, themes, seed, args.until, strategy, args.discovery)
-    frame = pd.DataFrame(points)
-    if args.csv:
+    frame = pd.DataFrame(
+        points,
+        columns=[
+            "strategy",
+            "seed",
+            "coded",
+            "share",
+            "sample_f1",
+            "macro_f1",
+            "fit_s",
+            "iterations",
+        ],
+    )
+    if args.csv and points:
         frame.to_csv(args.csv, index=False)
+    frame = pd.concat([frame, *(pd.read_csv(p) for p in args.merge)], ignore_index=True)
+    if frame["strategy"].nunique() < 2:
+        print("one order only: nothing to compare (use --merge)")
+        return 0
     mean = frame.groupby(["strategy", "coded"], as_index=False)[
         ["share", "sample_f1", "macro_f1", "fit_s"]
     ].mean()

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import inspect
 import json
 import os
 import statistics
@@ -93,7 +94,13 @@ def child_quality(learner: str, fraction: float, seed: int, rev: str) -> dict:
     y_train = labels.iloc[train].reset_index(drop=True)
     start = time.perf_counter()
     if learner == "old":
-        model = old_module(rev).fit_theme_model(lab, y_train)
+        fit = old_module(rev).fit_theme_model
+        # A learner that fits its vocabulary on every text (074d4f8 on) is given them, as the
+        # CLI does; the calibrated one-vs-rest learner of 83928ab takes the sample only.
+        if "unlabelled" in inspect.signature(fit).parameters:
+            model = fit(lab, y_train, unlabelled=rest)
+        else:
+            model = fit(lab, y_train)
     else:
         from analysis.learning import fit_theme_model
 

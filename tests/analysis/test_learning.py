@@ -1,14 +1,16 @@
 import numpy as np
 import pandas as pd
 import pytest
+from scipy.special import expit
 from sklearn.metrics import f1_score
 
+from analysis.calibration import logit, theme_threshold_shifts
 from analysis.codebook import codebook_from_dict
 from analysis.coding import code_responses
 from analysis.errors import AnalysisError
 from analysis.explain import explain_suggestions
 from analysis.features import TextFeatures
-from analysis.learning import THRESHOLDS, fit_theme_model, next_batch
+from analysis.learning import THRESHOLDS, fit_theme_model, next_batch, uncertainty
 
 POLICE = ["the police ignored my call", "officers never came", "police did not believe me"]
 SCHOOL = ["teach children in school", "education at school", "lessons for pupils in school"]
@@ -232,3 +234,64 @@ def test_features_equal_scikit_learns_tfidf() -> None:
     chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True).fit(texts)
     order = [features.grams[g] for g in chars.get_feature_names_out()]
     assert np.abs(encoded.chars[:, order].toarray() - chars.transform(texts).toarray()).max() < 1e-6
+
+
+def test_every_hand_coded_response_having_two_themes_makes_the_best_two_a_candidate() -> None:
+    texts, labels = planted_corpus(150, both_share=1.0)
+    model = fit_theme_model(texts, labels)
+    assert model.top == 2  # out-of-fold F1 prefers "always the best two" here
+    probe, truth = planted_corpus(60, seed=8, both_share=1.0)
+    codes = model.decide(model.predict_proba(probe).to_numpy())
+    assert (codes.sum(axis=1) >= 2).all()
+    assert f1_score(truth.to_numpy(), codes, average="samples") > 0.9
+    # One-theme training data keeps the single top theme.
+    single, single_labels = planted_corpus(150, both_share=0.0)
+    assert fit_theme_model(single, single_labels).top == 1
+
+
+def test_a_theme_gets_its_own_threshold_only_as_far_as_its_examples_allow() -> None:
+    rng = np.random.default_rng(0)
+    n = 400
+    y = np.zeros((n, 2), dtype=np.int8)
+    y[:200, 0] = 1  # frequent theme: 200 positives
+    y[:4, 1] = 1  # rare theme: 4 positives
+    # Both themes' positives score about 0.8 and their negatives about 0.6: the best threshold
+    # of each lies near 0.7, far above the shared 0.3.
+    probs = np.where(y == 1, 0.8, 0.6) + rng.normal(0, 0.02, (n, 2))
+    shifts = theme_threshold_shifts(probs, y, 0.3, prior=5.0)
+    own = logit(0.3) - shifts  # the threshold each theme ends with, in log-odds
+    assert abs(expit(own[0]) - 0.7) < 0.08  # frequent: (almost) its own
+    assert abs(expit(own[1]) - 0.3) < abs(expit(own[1]) - 0.7)  # rare: nearer the shared one
+    assert shifts[0] < shifts[1] < 0
+
+
+def test_uncertainty_ignores_themes_coded_either_way() -> None:
+    scores = pd.DataFrame([[0.9, 0.8, 0.1], [0.3, 0.29, 0.28]], columns=["a", "b", "c"])
+    # With the best two always coded, row 0 is certain (its third theme is a clear "no")...
+    two = uncertainty(scores, 0.5, at_least_one=True, top=2)
+    assert two[0] < 0.5
+    # ...and row 1's toss-up is between its second and third theme.
+    assert two[1] > 0.9
+    assert uncertainty(scores, 0.5, at_least_one=True, top=1)[0] < two[1]
+
+
+def test_rules_and_learning_together_find_a_rare_theme_the_model_misses() -> None:
+    texts, labels = planted_corpus(120)
+    labels["refuge"] = 0
+    for i in range(2):  # two hand-coded examples, both saying "refuge"
+        texts[i] += " refuge"
+        labels.loc[i, "refuge"] = 1
+    sample = pd.DataFrame({"id": [f"s{i}" for i in range(120)], "text": texts}).join(labels)
+    book = codebook_from_dict({"themes": [{"name": "refuge", "keywords": ["refuge", "shelter"]}]})
+    fresh, _ = planted_corpus(30, seed=9)
+    word = {0: " refuge", 1: " shelter"}  # "shelter": in the codebook, never in the examples
+    fresh = [t + word.get(i % 3, "") for i, t in enumerate(fresh)]
+    responses = pd.DataFrame({"id": [f"r{i}" for i in range(30)], "text": fresh})
+    learned = code_responses(responses, "id", "text", labelled=sample).codes["refuge"].to_numpy()
+    both = code_responses(responses, "id", "text", book, sample)
+    shelter = np.array([i % 3 == 1 for i in range(30)])
+    planted = np.array([i % 3 != 2 for i in range(30)])
+    assert learned[shelter].sum() == 0  # the model alone cannot know the codebook's synonym
+    assert (both.codes["refuge"].to_numpy() == planted).all()  # rule + model: every one, no more
+    sources = both.evidence[both.evidence["theme"] == "refuge"]["source"]
+    assert "rule" in set(sources)
