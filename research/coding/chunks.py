@@ -45,7 +45,7 @@ class Learned:
     @classmethod
     def of(cls, model: ThemeModel, texts: Sequence[str]) -> Learned:
         probabilities, why = model.suggest(texts)
-        values = probabilities.to_numpy(dtype=np.float32)
+        values = probabilities.to_numpy(dtype=np.float64)
         why = why.sort_values("row", kind="stable").reset_index(drop=True)
         return cls(model, values, model.decide(values), why)
 
