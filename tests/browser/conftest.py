@@ -18,6 +18,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -70,19 +71,27 @@ def _server_env(data_dir: Path) -> dict[str, str]:
     return env
 
 
-def _serve(data_dir: Path, commands: list[list[str]]) -> Iterator[str]:
-    """Run ``python -m consult`` set-up commands, then serve the app; yields its base URL."""
+@contextmanager
+def serving(
+    data_dir: Path, commands: list[list[str]], seed: list[str] | None = None
+) -> Iterator[tuple[str, str]]:
+    """Run ``python -m consult`` set-up commands, then the seeding hook if any (``python``
+    with these arguments, e.g. ``["-c", script, *args]``, in the app's environment), then serve
+    the app. Yields (base URL, the last line the seeding hook printed, or "")."""
     env = _server_env(data_dir)
-    for command in commands:
+    steps = [["-m", "consult", *command] for command in commands] + ([seed] if seed else [])
+    printed = ""
+    for step in steps:
         done = subprocess.run(
-            [sys.executable, "-m", "consult", *command],
+            [sys.executable, *step],
             cwd=ROOT,
             env=env,
             capture_output=True,
             text=True,
             check=False,
         )
-        assert done.returncode == 0, f"consult {command[0]} failed:\n{done.stdout}\n{done.stderr}"
+        assert done.returncode == 0, f"{step[:2]} failed:\n{done.stdout}\n{done.stderr}"
+        printed = (done.stdout.strip().splitlines() or [""])[-1]
     port = _free_port()
     log = (data_dir / "server.log").open("w")
     server = subprocess.Popen(
@@ -106,7 +115,7 @@ def _serve(data_dir: Path, commands: list[list[str]]) -> Iterator[str]:
             if time.monotonic() > deadline:
                 raise RuntimeError("server did not answer /healthz within 60 s")
             time.sleep(0.2)
-        yield base
+        yield base, printed
     finally:
         server.terminate()
         try:
@@ -115,6 +124,21 @@ def _serve(data_dir: Path, commands: list[list[str]]) -> Iterator[str]:
             server.kill()
             server.wait()
         log.close()
+
+
+def _serve(data_dir: Path, commands: list[list[str]]) -> Iterator[str]:
+    with serving(data_dir, commands) as (base, _):
+        yield base
+
+
+@contextmanager
+def demo_server(
+    tmp_path_factory: pytest.TempPathFactory, name: str, seed: list[str]
+) -> Iterator[tuple[str, str]]:
+    """A server of its own for one test module: the demo loaded, then the module's seeding hook
+    (``python`` arguments, see :func:`serving`); yields (base URL, the hook's last line)."""
+    with serving(tmp_path_factory.mktemp(name), [["migrate"], ["load-demo"]], seed) as served:
+        yield served
 
 
 @pytest.fixture(scope="session")
