@@ -163,14 +163,13 @@ async def seed(n: int) -> None:
 async def measure(mode: str) -> dict[str, Any]:
     from sqlalchemy import select
 
+    import consult.jobs.runner
     from app import job_runner
     from consult.consultations.models import Consultation
     from consult.db import build_alchemy_config
     from consult.settings import get_settings
     from research.coding.suggestions import JOB_KIND
     from research.coding.texts import answer_table, text_question
-
-    import consult.jobs.runner
 
     # The baseline's heartbeat fails the job when its own long write holds SQLite's lock;
     # with one job and no other worker, the heartbeat has nothing to do here: off for both.
@@ -179,6 +178,7 @@ async def measure(mode: str) -> dict[str, Any]:
     config = build_alchemy_config(settings)
     runner = job_runner(settings, config)
     start = time.perf_counter()
+    steps: dict[str, float] = {}
     async with config.get_session() as db:
         consultation = await db.scalar(select(Consultation))
         assert consultation is not None
@@ -203,6 +203,7 @@ async def measure(mode: str) -> dict[str, Any]:
             done = await db.get(Job, job_id)
             assert done is not None and done.status == "done", done.message if done else "no job"
             rows = int(done.result["answers"])
+            steps = done.result.get("seconds", {})
     wall = time.perf_counter() - start
     await config.get_engine().dispose()
     usage = resource.getrusage(resource.RUSAGE_SELF)
@@ -213,6 +214,7 @@ async def measure(mode: str) -> dict[str, Any]:
         "load_1min": os.getloadavg()[0],
         "rows": rows,
         "peak_rss_mb": usage.ru_maxrss / 1024,
+        "steps": steps,
     }
 
 
@@ -337,12 +339,15 @@ def main() -> None:
             order = list(roots) if round_ % 2 == 0 else list(reversed(roots))
             for name in order:
                 results[name].append(child("job", env, roots[name]))
+        if args.baseline_root and not args.skip_queue and order[-1] != "job":
+            child("job", env)  # the queue is timed on this code's suggestions (its ranks)
         queue = {} if args.skip_queue else queue_timings(env)
     summary: dict[str, Any] = {"responses": args.responses, "runs": args.runs}
     for m, rs in results.items():
         for field in ("seconds", "cpu_seconds", "peak_rss_mb", "load_1min"):
             summary[f"{m}_{field}"] = statistics.median(r[field] for r in rs)
         summary[f"{m}_all_seconds"] = [round(r["seconds"], 1) for r in rs]
+        summary[f"{m}_steps"] = [r.get("steps", {}) for r in rs]
     summary.update(queue)
     summary["job_over_read"] = summary["job_seconds"] / summary["read_seconds"]
     if "job_before_seconds" in summary:

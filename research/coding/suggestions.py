@@ -12,9 +12,10 @@ executemany.
 from __future__ import annotations
 
 import itertools
+import time
 import uuid
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import anyio
@@ -64,6 +65,7 @@ class Plan:
     coder: ChunkCoder
     uncertainty: np.ndarray | None = None
     ranks: np.ndarray | None = None
+    seconds: dict[str, float] = field(default_factory=dict)  # per step, for the job's result
 
     @property
     def learned(self) -> bool:
@@ -92,12 +94,15 @@ def plan(answers: pd.DataFrame, book: Codebook, labels: dict[str, list[str]]) ->
     if sample is None:
         return Plan(ids, texts, coded, ChunkCoder(book, None))
     themes = book.theme_names()
+    started = time.perf_counter()
     # The vocabulary is fitted on every text (unsupervised), then learning uses the sample.
     model = fit_theme_model(sample["text"].tolist(), sample[themes], unlabelled=texts)
     learned = Learned.of(model, texts)
+    scored = time.perf_counter()
     unc = model_uncertainty(model, learned.probabilities)
     ranks, _ = learned_ranks(model, texts, coded, learned.probabilities, unc)
-    return Plan(ids, texts, coded, ChunkCoder(book, learned), unc, ranks)
+    seconds = {"learn": scored - started, "rank": time.perf_counter() - scored}
+    return Plan(ids, texts, coded, ChunkCoder(book, learned), unc, ranks, seconds)
 
 
 def suggest(
@@ -195,6 +200,7 @@ async def code_question(ctx: JobContext) -> None:
         job = await anyio.to_thread.run_sync(plan, answers, book, labels)
         del answers
         chunks = []
+        started = time.perf_counter()
         for start in job.chunks():
             chunks.append(await anyio.to_thread.run_sync(job.rows, start))
             done = start + len(chunks[-1])
@@ -202,12 +208,22 @@ async def code_question(ctx: JobContext) -> None:
         job.finish(chunks)
     except AnalysisError as exc:
         raise Invalid(str(exc)) from exc
+    job.seconds["code"] = time.perf_counter() - started
     await ctx.report(90, "Saving suggestions")
+    started = time.perf_counter()
     async with ctx.session() as db:
         total, coded = await db.run_sync(
             lambda s: replace_suggestions(s.connection(), consultation.id, key, _drain(chunks))
         )
         await db.commit()
+    job.seconds["write"] = time.perf_counter() - started
     how = f"rules and a model learned from {len(labels):,} hand-coded" if job.learned else "rules"
-    await ctx.save_result({"answers": total, "with_themes": coded, "learned": job.learned})
+    await ctx.save_result(
+        {
+            "answers": total,
+            "with_themes": coded,
+            "learned": job.learned,
+            "seconds": {k: round(v, 2) for k, v in job.seconds.items()},
+        }
+    )
     await ctx.report(100, f"Suggested themes for {coded:,} of {total:,} answers ({how})")
