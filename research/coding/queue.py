@@ -15,7 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from research.coding.models import Decision, SampleItem, Suggestion
 from surveys.models import Response
 
-ORDERS = {"uncertain": "Least certain first", "received": "In the order received"}
+# "uncertain" is the stored queue rank (research.coding.ranking); the key stays for old links.
+ORDERS = {"uncertain": "Most worth coding first", "received": "In the order received"}
 
 
 @dataclass(frozen=True)
