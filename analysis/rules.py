@@ -243,8 +243,7 @@ def code_processed(
     progress: bool = False,
 ) -> RuleCoding:
     """Code processed texts; with a store, only patterns not seen before are matched."""
-    per_theme = {theme.name: theme_patterns(theme) for theme, _ in codebook.walk()}
-    patterns = {p.key: p for found in per_theme.values() for p in found}
+    patterns = codebook_patterns(codebook)
     cached = store.entries if store is not None else {}
     matches = {key: cached[key] for key in patterns if key in cached}
     todo = [p for key, p in patterns.items() if key not in matches]
@@ -252,10 +251,25 @@ def code_processed(
         matches.update(PatternMatcher(todo).match(processed, progress))
         if store is not None:
             store.save(matches)
+    return codes_from_matches(len(processed), codebook, matches)
+
+
+def codebook_patterns(codebook: Codebook) -> dict[str, Pattern]:
+    """Every pattern of the codebook's themes, by key."""
+    return {p.key: p for theme, _ in codebook.walk() for p in theme_patterns(theme)}
+
+
+def codes_from_matches(n_rows: int, codebook: Codebook, matches: dict[str, Matches]) -> RuleCoding:
+    """Theme codes and evidence of ``n_rows`` texts from their matches (every pattern's key).
+
+    Apart from :func:`code_processed`, so a caller coding a large corpus a chunk at a time can
+    compile one :class:`PatternMatcher` and match each chunk with it.
+    """
+    per_theme = {theme.name: theme_patterns(theme) for theme, _ in codebook.walk()}
     themes = codebook.theme_names()
     index = {name: i for i, name in enumerate(themes)}
     parents = codebook.parents()
-    matrix = np.zeros((len(processed), len(themes)), dtype=np.int8)
+    matrix = np.zeros((n_rows, len(themes)), dtype=np.int8)
     parts = []
     for theme in themes:
         found = _earliest_per_row([matches[p.key] for p in per_theme[theme]])

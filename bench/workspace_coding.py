@@ -13,10 +13,18 @@ responses answering the demo survey's "prevention" question with text built from
   GET of the queue (the redirect to the next answer) plus the answer page, median of 50
   (baseline: GET of a static file from the same server).
 
-Each of `read` and `job` runs in a fresh child process (its own peak RSS), interleaved per
-round; medians over --runs rounds.
+Each of `read` and `job` runs in a fresh child process (its own peak RSS, CPU seconds and the
+load average when it ended), interleaved per round; medians over --runs rounds. With
+`--baseline-root DIR` (a worktree of an older commit) the job also runs with that code on the
+same database, alternating with this code in every round, for a before/after ratio.
+`--data-dir DIR` keeps the seeded database there (seeded once, reused by later runs).
+
+The 200 answers coded by a person carry the themes the starting codebook's rules find in them
+(every fifth with one theme dropped, as a person correcting a suggestion would), so the job
+learns a real model, not one of all-empty codings.
 
 Usage: .venv/bin/python bench/workspace_coding.py [--responses 100000] [--runs 3] [--json]
+       [--baseline-root /work/wt/base-coding] [--data-dir DIR] [--skip-queue]
 """
 
 from __future__ import annotations
@@ -77,6 +85,19 @@ def text(rng: random.Random) -> str:
     return " ".join(p for p in (rng.choice(OPENERS), rng.choice(NEEDS), rng.choice(TAILS)) if p)
 
 
+def person_themes(texts: list[str]) -> list[list[str]]:
+    """What a person coded: the starting codebook's rule themes, one dropped in every fifth."""
+    from analysis.rules import code_with_rules
+    from research.coding.codebooks import starting_codebook
+
+    codes = code_with_rules(texts, starting_codebook()).codes
+    out = []
+    for i in range(len(texts)):
+        themes = [t for t in codes.columns if codes[t].iat[i] == 1]
+        out.append(themes[:-1] if i % 5 == 4 and themes else themes)
+    return out
+
+
 async def seed(n: int) -> None:
     from sqlalchemy import insert, select
 
@@ -101,19 +122,20 @@ async def seed(n: int) -> None:
         user.totp_secret, user.totp_enabled = TOTP, True
         start = datetime.now(UTC) - timedelta(days=60)
         kinds = ["victim_survivor", "on_behalf", "professional", "public"]
-        ids = []
+        ids, texts = [], []
         for base in range(0, n, 5000):
             rows = []
             for i in range(base, min(n, base + 5000)):
                 rid = uuid.uuid4()
                 ids.append(rid)
+                texts.append(text(rng))
                 rows.append(
                     {
                         "id": rid,
                         "consultation_id": consultation.id,
                         "version_id": version.id,
                         "respondent_type": kinds[i % 4],
-                        "answers": {KEY: text(rng)},
+                        "answers": {KEY: texts[-1]},
                         "submitted_at": start + timedelta(seconds=i),
                         "withdrawal_code_hash": hashlib.sha256(rid.bytes).hexdigest(),
                         "created_at": start,
@@ -122,16 +144,16 @@ async def seed(n: int) -> None:
                 )
             await db.execute(insert(Response), rows)
         # 200 answers coded by a person, so the job learns a model too.
-        for rid in ids[:200]:
+        for rid, themes in zip(ids[:200], person_themes(texts[:200]), strict=True):
             db.add(
                 Decision(
                     consultation_id=consultation.id,
                     question_key=KEY,
                     response_id=rid,
                     coder_id=user.id,
-                    themes=[],
-                    suggested=[],
-                    kind="none",
+                    themes=themes,
+                    suggested=themes,
+                    kind="accepted" if themes else "none",
                 )
             )
         await db.commit()
@@ -141,6 +163,7 @@ async def seed(n: int) -> None:
 async def measure(mode: str) -> dict[str, Any]:
     from sqlalchemy import select
 
+    import consult.jobs.runner
     from app import job_runner
     from consult.consultations.models import Consultation
     from consult.db import build_alchemy_config
@@ -148,10 +171,14 @@ async def measure(mode: str) -> dict[str, Any]:
     from research.coding.suggestions import JOB_KIND
     from research.coding.texts import answer_table, text_question
 
+    # The baseline's heartbeat fails the job when its own long write holds SQLite's lock;
+    # with one job and no other worker, the heartbeat has nothing to do here: off for both.
+    consult.jobs.runner.HEARTBEAT_SECONDS = 3600.0
     settings = get_settings()
     config = build_alchemy_config(settings)
     runner = job_runner(settings, config)
     start = time.perf_counter()
+    steps: dict[str, float] = {}
     async with config.get_session() as db:
         consultation = await db.scalar(select(Consultation))
         assert consultation is not None
@@ -176,20 +203,25 @@ async def measure(mode: str) -> dict[str, Any]:
             done = await db.get(Job, job_id)
             assert done is not None and done.status == "done", done.message if done else "no job"
             rows = int(done.result["answers"])
+            steps = done.result.get("seconds", {})
     wall = time.perf_counter() - start
     await config.get_engine().dispose()
+    usage = resource.getrusage(resource.RUSAGE_SELF)
     return {
         "mode": mode,
         "seconds": wall,
+        "cpu_seconds": usage.ru_utime + usage.ru_stime,
+        "load_1min": os.getloadavg()[0],
         "rows": rows,
-        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "peak_rss_mb": usage.ru_maxrss / 1024,
+        "steps": steps,
     }
 
 
-def child(mode: str, env: dict[str, str]) -> dict[str, Any]:
+def child(mode: str, env: dict[str, str], root: Path = ROOT) -> dict[str, Any]:
     done = subprocess.run(
-        [sys.executable, __file__, "--child", mode],
-        cwd=ROOT,
+        [sys.executable, __file__, "--child", mode, "--root", str(root)],
+        cwd=root,
         env=env,
         capture_output=True,
         text=True,
@@ -266,45 +298,65 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--child", choices=["read", "job"])
+    parser.add_argument("--root", type=Path, default=ROOT, help=argparse.SUPPRESS)
+    parser.add_argument("--baseline-root", type=Path, help="worktree of the code before")
+    parser.add_argument("--data-dir", type=Path, help="keep (and reuse) the seeded database here")
+    parser.add_argument("--skip-queue", action="store_true")
     args = parser.parse_args()
     if args.child:
+        # The code under test: this worktree's, or the baseline's (same database, same venv).
+        sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT]
+        sys.path.insert(0, str(args.root.resolve()))
         print(json.dumps(asyncio.run(measure(args.child))))
         return
-    with tempfile.TemporaryDirectory() as folder:
-        env = env_for(Path(folder))
-        for command in (["migrate"], ["load-demo"]):
-            subprocess.run(
-                [sys.executable, "-m", "consult", *command],
-                cwd=ROOT,
-                env=env,
-                check=True,
-                capture_output=True,
-            )
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = args.data_dir or Path(scratch)
+        folder.mkdir(parents=True, exist_ok=True)
+        env = env_for(folder)
+        fresh = not (folder / "consult.sqlite3").exists()
+        if fresh:
+            for command in (["migrate"], ["load-demo"]):
+                subprocess.run(
+                    [sys.executable, "-m", "consult", *command],
+                    cwd=ROOT,
+                    env=env,
+                    check=True,
+                    capture_output=True,
+                )
         os.environ.update(env)
-        asyncio.run(seed(args.responses))
-        results: dict[str, list[dict[str, Any]]] = {"read": [], "job": []}
-        for _ in range(args.runs):
-            for mode in ("read", "job"):
-                results[mode].append(child(mode, env))
-        queue = queue_timings(env)
-    summary = {
-        "responses": args.responses,
-        "runs": args.runs,
-        **{
-            f"{m}_seconds": statistics.median(r["seconds"] for r in rs) for m, rs in results.items()
-        },
-        **{
-            f"{m}_peak_rss_mb": statistics.median(r["peak_rss_mb"] for r in rs)
-            for m, rs in results.items()
-        },
-        **queue,
-    }
+        if fresh:
+            asyncio.run(seed(args.responses))
+        if args.runs == 0:
+            print(f"seeded {folder}")
+            return
+        roots = {"job": ROOT}
+        if args.baseline_root:
+            roots["job_before"] = args.baseline_root.resolve()
+        results: dict[str, list[dict[str, Any]]] = {"read": [], **{m: [] for m in roots}}
+        for round_ in range(args.runs):
+            results["read"].append(child("read", env))
+            # Alternate which goes first, so neither always meets the other's leftovers.
+            order = list(roots) if round_ % 2 == 0 else list(reversed(roots))
+            for name in order:
+                results[name].append(child("job", env, roots[name]))
+        if args.baseline_root and not args.skip_queue and order[-1] != "job":
+            child("job", env)  # the queue is timed on this code's suggestions (its ranks)
+        queue = {} if args.skip_queue else queue_timings(env)
+    summary: dict[str, Any] = {"responses": args.responses, "runs": args.runs}
+    for m, rs in results.items():
+        for field in ("seconds", "cpu_seconds", "peak_rss_mb", "load_1min"):
+            summary[f"{m}_{field}"] = statistics.median(r[field] for r in rs)
+        summary[f"{m}_all_seconds"] = [round(r["seconds"], 1) for r in rs]
+        summary[f"{m}_steps"] = [r.get("steps", {}) for r in rs]
+    summary.update(queue)
     summary["job_over_read"] = summary["job_seconds"] / summary["read_seconds"]
+    if "job_before_seconds" in summary:
+        summary["job_over_before"] = summary["job_seconds"] / summary["job_before_seconds"]
     if args.json:
         print(json.dumps(summary, indent=2))
         return
     for key, value in summary.items():
-        print(f"{key:>22}: {value:,.2f}" if isinstance(value, float) else f"{key:>22}: {value}")
+        print(f"{key:>26}: {value:,.2f}" if isinstance(value, float) else f"{key:>26}: {value}")
 
 
 if __name__ == "__main__":

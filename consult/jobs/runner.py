@@ -15,6 +15,7 @@ from typing import Any
 from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig
 from litestar.background_tasks import BackgroundTask
 from sqlalchemy import select, update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from consult.errors import ConsultError
@@ -229,9 +230,14 @@ class JobRunner:
     async def _heartbeat(self, job_id: uuid.UUID) -> None:
         while True:
             await asyncio.sleep(HEARTBEAT_SECONDS)
-            async with self.alchemy.get_session() as db:
-                await db.execute(update(Job).where(Job.id == job_id).values(updated_at=_now()))
-                await db.commit()
+            try:
+                async with self.alchemy.get_session() as db:
+                    await db.execute(update(Job).where(Job.id == job_id).values(updated_at=_now()))
+                    await db.commit()
+            except SQLAlchemyError as exc:
+                # A busy database (the job's own write holding SQLite's lock) skips a beat;
+                # the job is only taken for stopped after STALE_AFTER without any.
+                log.warning("job %s: heartbeat skipped (%s)", job_id, type(exc).__name__)
 
     async def run(self, job_id: uuid.UUID) -> bool:
         """Claim and run one job; False when another worker has it or it is not queued."""

@@ -94,27 +94,27 @@ def codings(conn: Connection, consultation_id: uuid.UUID, question_key: str) -> 
         select(Suggestion.response_id, Suggestion.themes).where(where)
     ):
         out[str(response_id)] = Coding([t["theme"] for t in themes], by_person=False)
-    for response_id, themes in conn.execute(
-        select(Decision.response_id, Decision.themes)
-        .where(Decision.consultation_id == consultation_id, Decision.question_key == question_key)
-        .order_by(Decision.updated_at)
-    ):
-        out[str(response_id)] = Coding(list(themes), by_person=True)
-    for response_id, themes in conn.execute(
-        select(Resolution.response_id, Resolution.themes).where(
-            Resolution.consultation_id == consultation_id, Resolution.question_key == question_key
-        )
-    ):
-        out[str(response_id)] = Coding(list(themes), by_person=True)
+    for rid, themes in human_labels(conn, consultation_id, question_key).items():
+        out[rid] = Coding(themes, by_person=True)
     return out
 
 
 def human_labels(
     conn: Connection, consultation_id: uuid.UUID, question_key: str
 ) -> dict[str, list[str]]:
-    """What people decided, for learning: only codings by a person."""
-    return {
-        rid: coding.themes
-        for rid, coding in codings(conn, consultation_id, question_key).items()
-        if coding.by_person
-    }
+    """What people decided, for learning: an agreed resolution, else the latest decision.
+    Reads only people's rows (a few thousand), never the machine's suggestions."""
+    out: dict[str, list[str]] = {}
+    for response_id, themes in conn.execute(
+        select(Decision.response_id, Decision.themes)
+        .where(Decision.consultation_id == consultation_id, Decision.question_key == question_key)
+        .order_by(Decision.updated_at)
+    ):
+        out[str(response_id)] = list(themes)
+    for response_id, themes in conn.execute(
+        select(Resolution.response_id, Resolution.themes).where(
+            Resolution.consultation_id == consultation_id, Resolution.question_key == question_key
+        )
+    ):
+        out[str(response_id)] = list(themes)
+    return out

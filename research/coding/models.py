@@ -12,7 +12,16 @@ from datetime import datetime
 from typing import Any
 
 from advanced_alchemy.types import DateTimeUTC, JsonB
-from sqlalchemy import Boolean, Float, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from consult.db import UUIDv7AuditBase
@@ -37,12 +46,14 @@ class Suggestion(UUIDv7AuditBase):
     __tablename__ = "coding_suggestion"
     __table_args__ = (
         UniqueConstraint("question_key", "response_id"),
-        # The queue's "least certain first" walks this index.
-        Index("ix_coding_suggestion_queue", "consultation_id", "question_key", "uncertainty"),
+        # The queue's two orders each walk an index from the start: no sort per request.
+        Index("ix_coding_suggestion_queue", "consultation_id", "question_key", "queue_rank"),
+        Index("ix_coding_suggestion_received", "consultation_id", "question_key", "received_rank"),
     )
 
+    # Indexed only through the queue's indexes, which start with it (one index less to write).
     consultation_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("consultation.id", ondelete="CASCADE"), index=True
+        ForeignKey("consultation.id", ondelete="CASCADE")
     )
     question_key: Mapped[str] = mapped_column(String(100))
     response_id: Mapped[uuid.UUID] = mapped_column(
@@ -53,6 +64,25 @@ class Suggestion(UUIDv7AuditBase):
     # "|A|B|": the theme names again, so the queue can filter by theme with LIKE on any database.
     labels: Mapped[str] = mapped_column(Text, default="|")
     uncertainty: Mapped[float] = mapped_column(Float, default=0.0)
+    # Place in the queue's "most worth coding first" order (research.coding.ranking), 0 first.
+    queue_rank: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Place in the order the answers were received.
+    received_rank: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+class Tally(UUIDv7AuditBase):
+    """How many answers the last coding run saw and how many it suggested themes for, written
+    with the suggestions so the queue's progress line never counts every suggestion."""
+
+    __tablename__ = "coding_tally"
+    __table_args__ = (UniqueConstraint("consultation_id", "question_key"),)
+
+    consultation_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("consultation.id", ondelete="CASCADE")
+    )
+    question_key: Mapped[str] = mapped_column(String(100))
+    answers: Mapped[int] = mapped_column(Integer)
+    with_themes: Mapped[int] = mapped_column(Integer)
 
 
 class Decision(UUIDv7AuditBase):

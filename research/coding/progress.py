@@ -10,7 +10,7 @@ from sqlalchemy import func, select, union
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from consult.jobs import Job
-from research.coding.models import Decision, Resolution, Suggestion
+from research.coding.models import Decision, Resolution, Suggestion, Tally
 
 
 @dataclass(frozen=True)
@@ -25,14 +25,24 @@ class Progress:
 
 
 async def progress(db: AsyncSession, consultation_id: uuid.UUID, question_key: str) -> Progress:
-    """Counts over the answers the last coding run saw (one suggestion row per answer). The
-    queue shows them on every page, so each is a count the database answers from an index or
-    over the few answers people have coded, never a pass per answer."""
+    """Counts over the answers the last coding run saw. The queue shows them on every page, so
+    the run's own totals are read from its tally (written with the suggestions), and only the
+    answers people have coded (a few thousand at most) are counted here."""
+    tally = await db.scalar(
+        select(Tally).where(
+            Tally.consultation_id == consultation_id, Tally.question_key == question_key
+        )
+    )
     mine = (Suggestion.consultation_id == consultation_id) & (
         Suggestion.question_key == question_key
     )
-    answers = await db.scalar(select(func.count()).where(mine))
-    with_themes = await db.scalar(select(func.count()).where(mine, Suggestion.labels != "|"))
+    if tally is not None:
+        answers, with_themes = tally.answers, tally.with_themes
+    else:  # suggestions written before runs kept a tally: counted, until the next run
+        answers = int(await db.scalar(select(func.count()).where(mine)) or 0)
+        with_themes = int(
+            await db.scalar(select(func.count()).where(mine, Suggestion.labels != "|")) or 0
+        )
     people = union(
         select(Decision.response_id).where(
             Decision.consultation_id == consultation_id, Decision.question_key == question_key
@@ -46,12 +56,14 @@ async def progress(db: AsyncSession, consultation_id: uuid.UUID, question_key: s
     coded_with_themes = await db.scalar(
         select(func.count())
         .select_from(people)
-        .join(Suggestion, Suggestion.response_id == people.c.response_id)
+        .join(
+            Suggestion,
+            (Suggestion.question_key == question_key)
+            & (Suggestion.response_id == people.c.response_id),
+        )
         .where(mine, Suggestion.labels != "|")
     )
-    return Progress(
-        int(answers or 0), int(by_person or 0), int((with_themes or 0) - (coded_with_themes or 0))
-    )
+    return Progress(answers, int(by_person or 0), max(0, with_themes - int(coded_with_themes or 0)))
 
 
 async def latest_job(

@@ -15,7 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from research.coding.models import Decision, SampleItem, Suggestion
 from surveys.models import Response
 
-ORDERS = {"uncertain": "Least certain first", "received": "In the order received"}
+# "uncertain" is the stored queue rank (research.coding.ranking); the key stays for old links.
+ORDERS = {"uncertain": "Most worth coding first", "received": "In the order received"}
 
 
 @dataclass(frozen=True)
@@ -50,23 +51,27 @@ async def next_response(
     coder_id: uuid.UUID,
     narrow: QueueFilter,
 ) -> uuid.UUID | None:
-    """The next answer this coder has not coded yet, in the queue's order."""
-    query = (
-        select(Suggestion.response_id)
-        .join(Response, Response.id == Suggestion.response_id)
-        .outerjoin(
-            Decision,
-            and_(
-                Decision.response_id == Suggestion.response_id,
-                Decision.question_key == Suggestion.question_key,
-                Decision.coder_id == coder_id,
-            ),
-        )
+    """The next answer this coder has not coded yet, in the queue's order.
+
+    Both orders are stored ranks with an index each, so the database walks the index from the
+    start and stops at the first answer this coder has not decided (one index probe per answer
+    passed over): no sort and no count over all answers, whatever their number. The response
+    table is joined only to narrow by group.
+    """
+    rank = Suggestion.queue_rank if narrow.order == "uncertain" else Suggestion.received_rank
+    mine = (
+        select(Decision.id)
         .where(
-            Suggestion.consultation_id == consultation_id,
-            Suggestion.question_key == question_key,
-            Decision.id.is_(None),
+            Decision.question_key == question_key,
+            Decision.response_id == Suggestion.response_id,
+            Decision.coder_id == coder_id,
         )
+        .exists()
+    )
+    query = select(Suggestion.response_id).where(
+        Suggestion.consultation_id == consultation_id,
+        Suggestion.question_key == question_key,
+        ~mine,
     )
     if narrow.sample:
         query = query.join(
@@ -80,13 +85,11 @@ async def next_response(
         escaped = narrow.theme.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         query = query.where(Suggestion.labels.like(f"%|{escaped}|%", escape="\\"))
     if narrow.group:
-        query = query.where(Response.respondent_type == narrow.group)
-    if narrow.order == "uncertain":
-        # Both keys are the suggestion's own, so the database walks its queue index.
-        query = query.order_by(Suggestion.uncertainty.desc(), Suggestion.response_id.desc())
-    else:
-        query = query.order_by(Response.submitted_at, Response.id)
-    return await db.scalar(query.limit(1))
+        query = query.join(Response, Response.id == Suggestion.response_id).where(
+            Response.respondent_type == narrow.group
+        )
+    # Ranks are distinct within a run, so the index alone gives the order.
+    return await db.scalar(query.order_by(rank).limit(1))
 
 
 def highlighted(text: str, words: list[str]) -> list[tuple[str, bool]]:

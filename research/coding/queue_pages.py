@@ -81,6 +81,7 @@ class QueuePages(Controller):
         self, db: AsyncSession, consultation: Consultation, key: str, narrow: QueueFilter
     ) -> dict[str, Any]:
         book = codebooks.codebook_of(await codebooks.codebook_row(db, consultation.id, key))
+        counts = await progress(db, consultation.id, key)
         return {
             "consultation": consultation,
             "base": base_url(consultation.id),
@@ -88,17 +89,8 @@ class QueuePages(Controller):
             "orders": ORDERS,
             "theme_names": book.theme_names(),
             "groups": consultation.respondent_types,
-            "progress": await progress(db, consultation.id, key),
-            "suggestions_exist": bool(
-                await db.scalar(
-                    select(func.count())
-                    .select_from(Suggestion)
-                    .where(
-                        Suggestion.consultation_id == consultation.id,
-                        Suggestion.question_key == key,
-                    )
-                )
-            ),
+            "progress": counts,
+            "suggestions_exist": counts.answers > 0,
         }
 
     @get("/{key:str}/queue/{response_id:uuid}")

@@ -18,6 +18,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -44,6 +45,7 @@ EXIT_PAGE_TITLE = "Weather stand-in"
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 DEMO_SLUG = "community-survey"
 REQUIRE_SERVICES = os.environ.get("CONSULT_REQUIRE_SERVICES") == "1"
+SERVER_START_SECONDS = 240
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 
@@ -70,19 +72,27 @@ def _server_env(data_dir: Path) -> dict[str, str]:
     return env
 
 
-def _serve(data_dir: Path, commands: list[list[str]]) -> Iterator[str]:
-    """Run ``python -m consult`` set-up commands, then serve the app; yields its base URL."""
+@contextmanager
+def serving(
+    data_dir: Path, commands: list[list[str]], seed: list[str] | None = None
+) -> Iterator[tuple[str, str]]:
+    """Run ``python -m consult`` set-up commands, then the seeding hook if any (``python``
+    with these arguments, e.g. ``["-c", script, *args]``, in the app's environment), then serve
+    the app. Yields (base URL, the last line the seeding hook printed, or "")."""
     env = _server_env(data_dir)
-    for command in commands:
+    steps = [["-m", "consult", *command] for command in commands] + ([seed] if seed else [])
+    printed = ""
+    for step in steps:
         done = subprocess.run(
-            [sys.executable, "-m", "consult", *command],
+            [sys.executable, *step],
             cwd=ROOT,
             env=env,
             capture_output=True,
             text=True,
             check=False,
         )
-        assert done.returncode == 0, f"consult {command[0]} failed:\n{done.stdout}\n{done.stderr}"
+        assert done.returncode == 0, f"{step[:2]} failed:\n{done.stdout}\n{done.stderr}"
+        printed = (done.stdout.strip().splitlines() or [""])[-1]
     port = _free_port()
     log = (data_dir / "server.log").open("w")
     server = subprocess.Popen(
@@ -94,7 +104,8 @@ def _serve(data_dir: Path, commands: list[list[str]]) -> Iterator[str]:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
+        # Generous: on a shared, loaded 2-core machine the app's imports alone take a minute.
+        deadline = time.monotonic() + SERVER_START_SECONDS
         while True:
             if server.poll() is not None:
                 raise RuntimeError(f"server exited early:\n{(data_dir / 'server.log').read_text()}")
@@ -104,9 +115,9 @@ def _serve(data_dir: Path, commands: list[list[str]]) -> Iterator[str]:
             except httpx.HTTPError:
                 pass
             if time.monotonic() > deadline:
-                raise RuntimeError("server did not answer /healthz within 60 s")
+                raise RuntimeError(f"server did not answer /healthz in {SERVER_START_SECONDS} s")
             time.sleep(0.2)
-        yield base
+        yield base, printed
     finally:
         server.terminate()
         try:
@@ -115,6 +126,21 @@ def _serve(data_dir: Path, commands: list[list[str]]) -> Iterator[str]:
             server.kill()
             server.wait()
         log.close()
+
+
+def _serve(data_dir: Path, commands: list[list[str]]) -> Iterator[str]:
+    with serving(data_dir, commands) as (base, _):
+        yield base
+
+
+@contextmanager
+def demo_server(
+    tmp_path_factory: pytest.TempPathFactory, name: str, seed: list[str]
+) -> Iterator[tuple[str, str]]:
+    """A server of its own for one test module: the demo loaded, then the module's seeding hook
+    (``python`` arguments, see :func:`serving`); yields (base URL, the hook's last line)."""
+    with serving(tmp_path_factory.mktemp(name), [["migrate"], ["load-demo"]], seed) as served:
+        yield served
 
 
 @pytest.fixture(scope="session")

@@ -4,19 +4,14 @@ member of the public reaches it from the home page; axe-core on every page."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import httpx
 import pyotp
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import ROOT, _free_port, _server_env, assert_no_axe_violations
+from tests.browser.conftest import assert_no_axe_violations, demo_server
 
 pytestmark = pytest.mark.browser
 PASSWORD = "correct horse battery staple"
@@ -53,38 +48,9 @@ asyncio.run(main())
 def report_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
     """The app with the demo (responses coded) and two staff accounts with known TOTP secrets;
     (base URL, consultation id)."""
-    data_dir: Path = tmp_path_factory.mktemp("report-browser")
-    env = _server_env(data_dir)
-    run = {"cwd": ROOT, "env": env, "capture_output": True, "text": True, "check": True}
-    for command in (["migrate"], ["load-demo"]):
-        subprocess.run([sys.executable, "-m", "consult", *command], **run)  # type: ignore[call-overload]
     args = [part for role, (email, secret) in ACCOUNTS.items() for part in (role, email, secret)]
-    seeded = subprocess.run([sys.executable, "-c", SEED, PASSWORD, *args], **run)  # type: ignore[call-overload]
-    consultation_id = seeded.stdout.strip().splitlines()[-1]
-    port = _free_port()
-    log = (data_dir / "server.log").open("w")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "consult", "serve", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(300):
-            try:
-                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert server.poll() is None, (data_dir / "server.log").read_text()
-            time.sleep(0.2)
-        yield base, consultation_id
-    finally:
-        server.terminate()
-        server.wait(timeout=15)
-        log.close()
+    with demo_server(tmp_path_factory, "report-browser", ["-c", SEED, PASSWORD, *args]) as served:
+        yield served
 
 
 def new_page(browser: Any, base: str) -> Any:

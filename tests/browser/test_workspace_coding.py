@@ -4,24 +4,15 @@ and confirm a quote; axe-core finds nothing on any page on the way."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import textwrap
 import time
 from collections.abc import Iterator
 from typing import Any
 
-import httpx
 import pyotp
 import pytest
 
-from tests.browser.conftest import (
-    CHROMIUM,
-    ROOT,
-    _free_port,
-    _server_env,
-    assert_no_axe_violations,
-)
+from tests.browser.conftest import CHROMIUM, assert_no_axe_violations, demo_server
 
 pytestmark = pytest.mark.browser
 
@@ -84,41 +75,9 @@ def coding_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The app with the demo, eight answers to code and two researchers, over real HTTP."""
     if not CHROMIUM.exists():
         pytest.skip("needs Debian's chromium")
-    data_dir = tmp_path_factory.mktemp("coding-browser")
-    env = _server_env(data_dir)
     seed = f"CODERS = {CODERS!r}\nPASSWORD = {PASSWORD!r}\n{SEED}"
-    for command in (["-m", "consult", "migrate"], ["-m", "consult", "load-demo"], ["-c", seed]):
-        done = subprocess.run(
-            [sys.executable, *command],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        assert done.returncode == 0, done.stderr
-    port = _free_port()
-    log = (data_dir / "server.log").open("w")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "consult", "serve", "--port", str(port)],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(300):
-            try:
-                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.2)
+    with demo_server(tmp_path_factory, "coding-browser", ["-c", seed]) as (base, _):
         yield base
-    finally:
-        server.terminate()
-        server.wait(timeout=15)
-        log.close()
 
 
 @pytest.fixture
