@@ -13,7 +13,7 @@ from advanced_alchemy.types import GUID, DateTimeUTC
 from alembic import op
 
 revision = "0013"
-down_revision = "0003"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
