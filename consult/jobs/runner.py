@@ -27,6 +27,10 @@ SAQ_QUEUE = "consult-jobs"
 HEARTBEAT_SECONDS = 10.0
 # A running job whose heartbeat is older than this was left by a worker that stopped.
 STALE_AFTER = timedelta(seconds=60)
+# How long shutdown waits for a running in-process job. A job in a worker thread cannot be
+# interrupted (and anyio's thread calls absorb the cancellation), so after this the job is
+# left: its heartbeat stops and the next start re-queues it.
+STOP_SECONDS = 10.0
 
 
 def _now() -> datetime:
@@ -87,6 +91,7 @@ class JobRunner:
         self.poll_seconds = poll_seconds
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False
         self._queue: Any = None
 
     # --- asking for work --------------------------------------------------------------------
@@ -141,9 +146,14 @@ class JobRunner:
 
     async def stop(self) -> None:
         if self._task is not None:
+            self._stopping = True
+            self._wake.set()
             self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            done, _ = await asyncio.wait({self._task}, timeout=STOP_SECONDS)
+            if not done:
+                log.warning(
+                    "job poller still busy after %.0f s; left to be re-queued", STOP_SECONDS
+                )
             self._task = None
         if self._queue is not None:
             await self._queue.disconnect()
@@ -171,7 +181,7 @@ class JobRunner:
         return ids
 
     async def _poll(self) -> None:
-        while True:
+        while not self._stopping:
             try:
                 await self.run_queued()
             except Exception as exc:  # a database outage must not end the poller for good
@@ -183,7 +193,7 @@ class JobRunner:
     async def run_queued(self) -> int:
         """Run every queued job, oldest first; returns how many ran here."""
         ran = 0
-        while True:
+        while not self._stopping:
             async with self.alchemy.get_session() as db:
                 job_id = await db.scalar(
                     select(Job.id)
@@ -194,6 +204,7 @@ class JobRunner:
             if job_id is None or not await self.run(job_id):
                 return ran
             ran += 1
+        return ran
 
     # --- running one job --------------------------------------------------------------------
     async def _claim(self, job_id: uuid.UUID) -> Job | None:

@@ -37,7 +37,20 @@ async def crash(_: JobContext) -> None:
     raise RuntimeError("secret answer text must not reach the page")
 
 
-HANDLERS = {"count": count, "refuse": refuse, "crash": crash}
+async def stubborn(_: JobContext) -> None:
+    """Like a job in a worker thread: cancelling it does not stop it before its work is done
+    (two seconds here)."""
+    STARTED.set()
+    done = asyncio.get_running_loop().time() + 2
+    while asyncio.get_running_loop().time() < done:
+        try:
+            await asyncio.sleep(0.05)
+        except asyncio.CancelledError:
+            continue
+
+
+STARTED = asyncio.Event()
+HANDLERS = {"count": count, "refuse": refuse, "crash": crash, "stubborn": stubborn}
 
 
 @pytest.fixture
@@ -139,3 +152,16 @@ async def test_with_redis_the_saq_worker_runs_what_the_app_dispatches(
         task.cancel()
         await runner.stop()
     assert (await job(alchemy, job_id)).status == JobStatus.DONE and [job_id] == RAN
+
+
+async def test_stopping_does_not_wait_for_ever_on_a_job_that_ignores_cancellation(
+    alchemy: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("consult.jobs.runner.STOP_SECONDS", 0.5)
+    STARTED.clear()
+    runner = JobRunner(alchemy, HANDLERS, poll_seconds=0.05)
+    job_id = await queued(alchemy, runner, "stubborn")
+    await runner.start()
+    await asyncio.wait_for(STARTED.wait(), 10)
+    await asyncio.wait_for(runner.stop(), 5)  # returns, the job left running
+    assert (await job(alchemy, job_id)).status == JobStatus.RUNNING
