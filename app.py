@@ -74,7 +74,12 @@ def job_runner(settings: Settings, alchemy: SQLAlchemyAsyncConfig) -> JobRunner:
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
     alchemy = build_alchemy_config(settings)
-    direct = DirectDatabase(alchemy.get_engine())
+    direct = DirectDatabase(
+        alchemy.get_engine(),
+        executor=settings.direct_executor,
+        time_limit=settings.direct_time_limit,
+        pool_size=settings.direct_pool_size,
+    )
     session_auth = build_session_auth(settings, alchemy)
     jobs = job_runner(settings, alchemy)
     return Litestar(

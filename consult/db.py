@@ -22,10 +22,8 @@ from sqlalchemy import Connection, Table, bindparam, delete, event, select, upda
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import NullPool
 
-from consult.direct import DirectDatabase, PreparedQuery, apply_sqlite_pragmas
+from consult.direct import CONNECT_TIMEOUT, DirectDatabase, PreparedQuery, apply_sqlite_pragmas
 from consult.settings import BASE_DIR, Settings, make_private_dir
-
-CONNECT_TIMEOUT = 10
 
 # Packages whose models live in the shared metadata; migrations and tests import them all.
 MODEL_MODULES = (

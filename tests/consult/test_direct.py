@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Connection, bindparam, select
 
-from consult import direct as direct_module
+from consult import direct_sqlite as direct_module
 from consult.db import StoreItem, build_alchemy_config, build_engine, build_store
 from consult.direct import DatabaseBusy, DirectDatabase, PreparedQuery
 from consult.settings import Settings
@@ -27,7 +27,7 @@ async def direct(settings: Settings) -> AsyncIterator[DirectDatabase]:
     engine = build_engine(settings)
     database = DirectDatabase(engine)
     yield database
-    database.close()
+    await database.close()
     await engine.dispose()
 
 
