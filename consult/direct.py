@@ -15,8 +15,9 @@ statements (`read` for pure reads, `write` for one atomic transaction), and it r
   for the worker (``CONSULT_DIRECT_POOL_SIZE``), so network waits never block the loop. Every
   round trip costs both this process and PostgreSQL CPU on the same cores, so a read runs in
   autocommit (one round trip per statement, no BEGIN and ROLLBACK around it), a write is BEGIN,
-  its statements, COMMIT, and a connection is checked for life only after it has been idle
-  (`_ping_if_idle`) rather than on every checkout.
+  its statements, COMMIT (or, for a unit that promises one statement, that statement alone in
+  autocommit: atomic by itself, and two round trips fewer), and a connection is checked for
+  life only after it has been idle (`_ping_if_idle`) rather than on every checkout.
 
 Every unit has a time limit (``CONSULT_DIRECT_TIME_LIMIT`` seconds: SQLite's progress handler,
 PostgreSQL's ``statement_timeout``): a unit past it is stopped, rolled back and answered with
@@ -49,6 +50,7 @@ __all__ = [
     "DatabaseBusy",
     "DatabaseTooSlow",
     "DirectDatabase",
+    "NotOneStatement",
     "PreparedQuery",
     "UnsupportedQuery",
     "apply_sqlite_pragmas",
@@ -68,6 +70,7 @@ CONNECT_TIMEOUT = 10
 # one in steady use is not: its next statement would find out just as well.
 IDLE_BEFORE_PING = 2.0
 _QUERY_CANCELED = "57014"  # PostgreSQL's SQLSTATE for statement_timeout
+_ONE_STATEMENT = "consult_one_statement"
 
 
 def _note_idle(_dbapi_connection: Any, record: Any) -> None:
@@ -84,6 +87,20 @@ def _ping_if_idle(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
         # The pool replaces the connection and checks out again (SQLAlchemy's documented
         # pessimistic disconnect handling).
         raise DisconnectionError("an idle connection to PostgreSQL had gone") from error
+
+
+class NotOneStatement(RuntimeError):
+    """A unit written with ``one_statement=True`` ran a second statement (a programming error:
+    in autocommit the first one was already committed on its own)."""
+
+
+def _count_statements(connection: Any, *_args: Any) -> None:
+    count = connection.info.get(_ONE_STATEMENT)
+    if count is None:
+        return
+    if count >= 1:
+        raise NotOneStatement("a unit of work promised one statement and ran a second")
+    connection.info[_ONE_STATEMENT] = count + 1
 
 
 def _timed_out(error: BaseException) -> bool:
@@ -128,18 +145,22 @@ class DirectDatabase:
         self._reader = self._engine.execution_options(isolation_level="AUTOCOMMIT")
         event.listen(self._engine.sync_engine.pool, "checkin", _note_idle)
         event.listen(self._engine.sync_engine.pool, "checkout", _ping_if_idle)
+        event.listen(self._engine.sync_engine, "before_cursor_execute", _count_statements)
 
     async def read(self, work: Work[T]) -> T:
         if self._sqlite is not None:
             return await self._sqlite.run(work, begin=None)
         return await self._postgres(work, write=False)
 
-    async def write(self, work: Work[T]) -> T:
+    async def write(self, work: Work[T], *, one_statement: bool = False) -> T:
+        """``one_statement``: the unit runs exactly one statement (checked), which PostgreSQL
+        then runs in autocommit, atomic by itself. SQLite ignores it: its writes need BEGIN
+        IMMEDIATE to wait for the lock without stopping the loop, and cost no round trips."""
         if self._sqlite is not None:
             return await self._sqlite.run(work, begin="BEGIN IMMEDIATE")
-        return await self._postgres(work, write=True)
+        return await self._postgres(work, write=not one_statement, one_statement=one_statement)
 
-    async def _postgres(self, work: Work[T], *, write: bool) -> T:
+    async def _postgres(self, work: Work[T], *, write: bool, one_statement: bool = False) -> T:
         try:
             if write:
                 # SQLAlchemy commits at the end of the block, and rolls back (and returns the
@@ -147,7 +168,14 @@ class DirectDatabase:
                 async with self._engine.begin() as connection:
                     return await connection.run_sync(work)
             async with self._reader.connect() as connection:
-                return await connection.run_sync(work)
+                if not one_statement:
+                    return await connection.run_sync(work)
+                info = connection.sync_connection.info  # type: ignore[union-attr]
+                info[_ONE_STATEMENT] = 0
+                try:
+                    return await connection.run_sync(work)
+                finally:
+                    del info[_ONE_STATEMENT]
         except DBAPIError as error:
             if _timed_out(error):
                 raise DatabaseTooSlow(SLOW_MESSAGE) from error

@@ -204,7 +204,12 @@ async def consent_post(
             visit.draft = draft
         elif ref is not None:
             saving, slug_ = draft, ref.slug
-            await write(request, lambda c: drafts.save_answers(c, saving, answers, slug_))
+            # One UPDATE (drafts.save_answers): on PostgreSQL one round trip, not three.
+            await write(
+                request,
+                lambda c: drafts.save_answers(c, saving, answers, slug_),
+                one_statement=True,
+            )
     except Exception as error:
         if not noted_outage(request.app, error) or ref is None:
             raise
@@ -269,7 +274,11 @@ async def question_post(
         return onward(visit, ref, answers, frozenset())
     draft = visit.draft
     try:
-        await write(request, lambda c: drafts.save_answers(c, draft, answers, ref.slug))
+        await write(
+            request,
+            lambda c: drafts.save_answers(c, draft, answers, ref.slug),
+            one_statement=True,
+        )
     except Exception as error:
         if not noted_outage(request.app, error):
             raise
