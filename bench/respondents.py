@@ -621,6 +621,13 @@ def main(argv: list[str] | None = None) -> int:
         help="the checkout whose app is served (its .venv), e.g. an older commit's worktree",
     )
     ap.add_argument(
+        "--setting",
+        action="append",
+        default=[],
+        metavar="CONSULT_NAME=VALUE",
+        help="a setting for the server, e.g. CONSULT_DIRECT_EXECUTOR=thread (repeatable)",
+    )
+    ap.add_argument(
         "--trace-round-trips",
         action="store_true",
         help="count the workers' writes to PostgreSQL with strace (slows the run down)",
@@ -656,6 +663,11 @@ def run(
         CONSULT_SECRET_KEY="bench-secret-key-that-is-long-enough-0123456789abcdef",
         CONSULT_ENV="production",
     )
+    for setting in args.setting:
+        name, _, value = setting.partition("=")
+        if not name.startswith("CONSULT_"):
+            raise SystemExit(f"--setting takes CONSULT_NAME=VALUE, not {setting!r}")
+        env[name] = value
     consult(env, "migrate", app_dir=app_dir)
     consult(env, "load-demo", "--if-empty", app_dir=app_dir)
     clear_demo_responses(database_url)
@@ -726,6 +738,7 @@ def run(
         "problems": len(problems),
         "load_average_1m": round(os.getloadavg()[0], 2),
         "app_dir": str(app_dir),
+        "settings": args.setting,
         **postgres,
     }
     # These counters run over the whole wrk run, journeys' finishing tail included: share them
