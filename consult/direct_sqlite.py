@@ -173,7 +173,9 @@ class SQLiteUnits:
         except (OperationalError, sqlite3.OperationalError) as error:
             if _is_locked(error):
                 return False, None
-            raise self._explained(error) from error
+            if _is_interrupted(error):
+                raise self._too_slow() from error
+            raise
         finally:
             self._deadline = math.inf
         return True, self._in_transaction(connection, work)
@@ -188,18 +190,16 @@ class SQLiteUnits:
         except BaseException as error:
             self._deadline = math.inf  # the ROLLBACK must not be interrupted too
             self._end_transaction(connection)
-            if isinstance(error, OperationalError | sqlite3.OperationalError):
-                raise self._explained(error) from error
-            raise
+            if _is_interrupted(error):
+                raise self._too_slow() from error
+            raise  # as it came: "raise error from error" would make it its own cause
         finally:
             self._deadline = math.inf
         return result
 
-    def _explained(self, error: BaseException) -> BaseException:
-        if _is_interrupted(error):
-            logger.warning("a direct unit of work ran past its %.1f s limit", self._time_limit)
-            return DatabaseTooSlow(SLOW_MESSAGE)
-        return error
+    def _too_slow(self) -> DatabaseTooSlow:
+        logger.warning("a direct unit of work ran past its %.1f s limit", self._time_limit)
+        return DatabaseTooSlow(SLOW_MESSAGE)
 
     def _end_transaction(self, connection: Connection) -> None:
         """Roll back whatever the failed unit left open (SQLite may already have, for example
