@@ -221,8 +221,9 @@ def _commit_fails(connection: Connection) -> None:
 async def test_a_commit_that_fails_leaves_the_connection_ready_for_the_next_unit(
     direct: DirectDatabase,
 ) -> None:
-    with pytest.raises(IntegrityError):
+    with pytest.raises(IntegrityError) as raised:
         await direct.write(_commit_fails)
+    assert raised.value.__cause__ is not raised.value  # the error as it came, not its own cause
     # The same failure again, not "table parent_t already exists" or "cannot start a
     # transaction within a transaction": the first unit was rolled back completely.
     with pytest.raises(IntegrityError):
