@@ -8,9 +8,9 @@ statements (`read` for pure reads, `write` for one atomic transaction), and it r
 
 - on SQLite (:mod:`consult.direct_sqlite`) over one connection per worker process, on the event
   loop itself by default: SQLite answers from a local file in microseconds, less than a hand-off
-  to a thread costs (measured against one thread of its own, as datasette runs its writes:
-  ``CONSULT_DIRECT_EXECUTOR=thread``, docs/performance.md). The unit never awaits, so the
-  connection is never shared by two requests at once;
+  to a thread costs (``CONSULT_DIRECT_EXECUTOR=thread`` runs them on one thread of their own
+  instead, as datasette runs its writes; see docs/performance.md for what is measured). The
+  unit never awaits, so the connection is never shared by two requests at once;
 - on PostgreSQL, through an async engine of its own whose connections stay open in a pool sized
   for the worker (``CONSULT_DIRECT_POOL_SIZE``), so network waits never block the loop. Every
   round trip costs both this process and PostgreSQL CPU on the same cores, so a read runs in
