@@ -85,7 +85,12 @@ def job_runner(
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
     alchemy = build_alchemy_config(settings)
-    direct = DirectDatabase(alchemy.get_engine())
+    direct = DirectDatabase(
+        alchemy.get_engine(),
+        executor=settings.direct_executor,
+        time_limit=settings.direct_time_limit,
+        pool_size=settings.direct_pool_size,
+    )
     # Every cache of this app (snapshots, parsed definitions, rendered fragments): made here,
     # bounded, and gone with the app, so each app (each test's too) starts empty.
     cache = AppCache()

@@ -56,10 +56,12 @@ from typing import Any
 from urllib.parse import urlencode, urljoin, urlsplit
 
 import httpx
+import postgres_load  # bench/, beside this script
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 SLUG = "community-survey"
+START_TIMEOUT = 180
 RESPONDENT_TYPE = ("q-respondent_type", "victim_survivor")
 WITHDRAWAL_CODE = re.compile(r"\b[A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4}\b")
 # Buttons a respondent who carries on does not press.
@@ -432,10 +434,16 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def consult(env: dict[str, str], *args: str) -> None:
+def app_python(app_dir: Path) -> str:
+    """The interpreter of the checkout under test: its own .venv, else this one."""
+    own = app_dir / ".venv" / "bin" / "python"
+    return str(own) if own.exists() else sys.executable
+
+
+def consult(env: dict[str, str], *args: str, app_dir: Path = ROOT) -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "consult", *args],
-        cwd=ROOT,
+        [app_python(app_dir), "-m", "consult", *args],
+        cwd=app_dir,
         env=env,
         capture_output=True,
         text=True,
@@ -446,19 +454,21 @@ def consult(env: dict[str, str], *args: str) -> None:
 
 
 def start_server(
-    env: dict[str, str], workers: int, log: Any
+    env: dict[str, str], workers: int, log: Any, app_dir: Path = ROOT
 ) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
+    serve = ("serve", "--port", str(port), "--workers", str(workers))
     server = subprocess.Popen(
-        [sys.executable, "-m", "consult", "serve", "--port", str(port), "--workers", str(workers)],
-        cwd=ROOT,
+        [app_python(app_dir), "-m", "consult", *serve],
+        cwd=app_dir,
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,  # its own process group, so its workers can be stopped too
     )
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
+    # Start-up takes 20-40 s when the machine is shared (imports of the analysis packages).
+    deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline:
         if server.poll() is not None:
             raise SystemExit("the server exited while starting")
@@ -469,7 +479,7 @@ def start_server(
             pass
         time.sleep(0.2)
     server.terminate()
-    raise SystemExit("the server did not answer /healthz within 60 s")
+    raise SystemExit(f"the server did not answer /healthz within {START_TIMEOUT} s")
 
 
 def stop_server(server: subprocess.Popen[bytes]) -> None:
@@ -479,6 +489,12 @@ def stop_server(server: subprocess.Popen[bytes]) -> None:
     except subprocess.TimeoutExpired:
         os.killpg(server.pid, signal.SIGKILL)
         server.wait()
+
+
+def worker_pids(server: subprocess.Popen[bytes]) -> list[int]:
+    import psutil
+
+    return [p.pid for p in psutil.Process(server.pid).children(recursive=True)]
 
 
 def server_cpu_seconds(server: subprocess.Popen[bytes]) -> float:
@@ -591,7 +607,31 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--workers", type=int, default=os.cpu_count() or 2, help="uvicorn workers")
     ap.add_argument("--duration", type=float, default=20, help="seconds of journeys measured")
     ap.add_argument("--static-duration", type=float, default=5, help="static baseline seconds")
+    ap.add_argument(
+        "--database",
+        choices=("sqlite", "postgresql"),
+        default="sqlite",
+        help="sqlite: a temporary file; postgresql: a fresh database on --postgres-server",
+    )
+    ap.add_argument("--postgres-server", default=postgres_load.DEFAULT_SERVER)
     ap.add_argument("--database-url", default="", help="an empty PostgreSQL database")
+    ap.add_argument(
+        "--app-dir",
+        default=str(ROOT),
+        help="the checkout whose app is served (its .venv), e.g. an older commit's worktree",
+    )
+    ap.add_argument(
+        "--setting",
+        action="append",
+        default=[],
+        metavar="CONSULT_NAME=VALUE",
+        help="a setting for the server, e.g. CONSULT_DIRECT_EXECUTOR=thread (repeatable)",
+    )
+    ap.add_argument(
+        "--trace-round-trips",
+        action="store_true",
+        help="count the workers' writes to PostgreSQL with strace (slows the run down)",
+    )
     ap.add_argument("--server-log", default="", help="write the server's output here")
     ap.add_argument("--json", action="store_true", help="print the figures as JSON too")
     args = ap.parse_args(argv)
@@ -599,41 +639,72 @@ def main(argv: list[str] | None = None) -> int:
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed; install it with: apt-get install wrk")
 
-    with tempfile.TemporaryDirectory(prefix="consult-bench-") as tmp:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("CONSULT_")}
-        database_url = args.database_url or f"sqlite+aiosqlite:///{tmp}/consult.sqlite3"
-        if database_url.startswith(("postgresql://", "postgres://")):
-            database_url = "postgresql+asyncpg://" + database_url.split("://", 1)[1]
-        env.update(
-            CONSULT_DATA_DIR=tmp,
-            CONSULT_DATABASE_URL=database_url,
-            CONSULT_SECRET_KEY="bench-secret-key-that-is-long-enough-0123456789abcdef",
-            CONSULT_ENV="production",
+    with contextlib.ExitStack() as stack:
+        database_url = args.database_url
+        if args.database == "postgresql" and not database_url:
+            database_url = stack.enter_context(postgres_load.fresh_database(args.postgres_server))
+        tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix="consult-bench-"))
+        figures, problems, compared, submitted = run(args, concurrency, tmp, database_url)
+    return report(args, figures, problems, compared, submitted)
+
+
+def run(
+    args: argparse.Namespace, concurrency: int, tmp: str, database_url: str
+) -> tuple[dict[str, Any], list[str], int, int]:
+    """One benchmark run on a prepared database; the figures, problems and answers compared."""
+    app_dir = Path(args.app_dir).resolve()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CONSULT_")}
+    database_url = database_url or f"sqlite+aiosqlite:///{tmp}/consult.sqlite3"
+    if database_url.startswith(("postgresql://", "postgres://")):
+        database_url = "postgresql+asyncpg://" + database_url.split("://", 1)[1]
+    env.update(
+        CONSULT_DATA_DIR=tmp,
+        CONSULT_DATABASE_URL=database_url,
+        CONSULT_SECRET_KEY="bench-secret-key-that-is-long-enough-0123456789abcdef",
+        CONSULT_ENV="production",
+    )
+    for setting in args.setting:
+        name, _, value = setting.partition("=")
+        if not name.startswith("CONSULT_"):
+            raise SystemExit(f"--setting takes CONSULT_NAME=VALUE, not {setting!r}")
+        env[name] = value
+    consult(env, "migrate", app_dir=app_dir)
+    consult(env, "load-demo", "--if-empty", app_dir=app_dir)
+    clear_demo_responses(database_url)
+    log = open(args.server_log or os.devnull, "w")  # noqa: SIM115 - closed below
+    server, base = start_server(env, args.workers, log, app_dir)
+    on_postgres = "postgresql" in database_url
+    postgres: dict[str, Any] = {}
+    try:
+        steps, walker_code, walker_posted = asyncio.run(discover(base, SLUG))
+        saves_per_journey = sum(1 for s in steps if s.method == "POST")
+        print(
+            f"journey: {len(steps)} requests, {saves_per_journey} page saves: "
+            + " ".join(f"{s.method[0]}:{s.path.rsplit('/', 1)[-1]}" for s in steps)
         )
-        consult(env, "migrate")
-        consult(env, "load-demo", "--if-empty")
-        clear_demo_responses(database_url)
-        log = open(args.server_log or os.devnull, "w")  # noqa: SIM115 - closed below
-        server, base = start_server(env, args.workers, log)
-        try:
-            steps, walker_code, walker_posted = asyncio.run(discover(base, SLUG))
-            saves_per_journey = sum(1 for s in steps if s.method == "POST")
-            print(
-                f"journey: {len(steps)} requests, {saves_per_journey} page saves: "
-                + " ".join(f"{s.method[0]}:{s.path.rsplit('/', 1)[-1]}" for s in steps)
-            )
-            cpu0 = server_cpu_seconds(server)
-            result = run_journeys(Path(tmp), base, steps, concurrency, args.duration)
-            cpu1 = server_cpu_seconds(server)
-            static = static_baseline(Path(tmp), base, concurrency, args.static_duration)
-        finally:
-            stop_server(server)
-            log.close()
-        result.journeys[walker_code] = walker_posted
-        db_problems, compared = check_database(database_url, result)
-        problems = result.failures + db_problems
-        if static["errors"]:
-            problems.append(f"static file baseline: {static['errors']:.0f} failed requests")
+        trace = None
+        if args.trace_round_trips:
+            trace = postgres_load.RoundTripTrace(Path(tmp), worker_pids(server))
+            trace.start()
+        usage0 = postgres_load.sample_usage(database_url) if on_postgres else None
+        cpu0 = server_cpu_seconds(server)
+        result = run_journeys(Path(tmp), base, steps, concurrency, args.duration)
+        cpu1 = server_cpu_seconds(server)
+        if usage0 is not None:
+            usage1 = postgres_load.sample_usage(database_url)
+            cpu, transactions = postgres_load.backend_usage(usage0, usage1)
+            postgres.update(postgres_cpu_s=round(cpu, 1), postgres_transactions=transactions)
+        if trace is not None:
+            postgres["postgres_round_trips"] = trace.stop()
+        static = static_baseline(Path(tmp), base, concurrency, args.static_duration)
+    finally:
+        stop_server(server)
+        log.close()
+    result.journeys[walker_code] = walker_posted
+    db_problems, compared = check_database(database_url, result)
+    problems = result.failures + db_problems
+    if static["errors"]:
+        problems.append(f"static file baseline: {static['errors']:.0f} failed requests")
 
     saves, views, elapsed = len(result.save_latencies), len(result.get_latencies), args.duration
     requests = saves + views + result.tail_requests
@@ -649,6 +720,7 @@ def main(argv: list[str] | None = None) -> int:
         "page_saves": saves,
         "elapsed_s": round(elapsed, 2),
         "tail_s": round(result.wall - elapsed, 2),
+        "wall_s": round(result.wall, 2),
         "saves_per_s": round(saves / elapsed, 1),
         "save_p50_ms": round(pct(result.save_latencies, 0.50), 1),
         "save_p95_ms": round(pct(result.save_latencies, 0.95), 1),
@@ -664,10 +736,34 @@ def main(argv: list[str] | None = None) -> int:
         "client_cpu_us_per_request": round(result.cpu / max(requests, 1) * 1e6, 1),
         "static_client_cpu_us_per_request": round(static["cpu"] / max(static["n"], 1) * 1e6, 1),
         "problems": len(problems),
+        "load_average_1m": round(os.getloadavg()[0], 2),
+        "app_dir": str(app_dir),
+        "settings": args.setting,
+        **postgres,
     }
+    # These counters run over the whole wrk run, journeys' finishing tail included: share them
+    # out per journey request, and give a page save its journey's requests (43 per 20 saves).
+    per_save = len(steps) / max(saves_per_journey, 1) / max(requests, 1)
+    for name in ("postgres_cpu_s", "postgres_transactions", "postgres_round_trips"):
+        if name in postgres:
+            key = name.removesuffix("_s") + "_per_save"
+            figures[key] = round(postgres[name] * per_save, 5 if "cpu" in name else 2)
+    if "postgres_cpu_s" in postgres:
+        figures["server_cpu_ms_per_save"] = round(figures["server_cpu_s"] * per_save * 1000, 3)
+    return figures, problems, compared, len(result.journeys)
+
+
+def report(
+    args: argparse.Namespace,
+    figures: dict[str, Any],
+    problems: list[str],
+    compared: int,
+    submitted: int,
+) -> int:
+    saves, elapsed = figures["page_saves"], args.duration
     print(
         f"{figures['journeys_submitted']} journeys submitted, {saves} page saves in "
-        f"{elapsed:.1f} s ({args.workers} workers, {concurrency} concurrent, "
+        f"{elapsed:.1f} s ({args.workers} workers, {figures['concurrency']} concurrent, "
         f"{figures['database']}; then {figures['tail_s']} s finishing the journeys under way)\n"
         f"page saves/s: {figures['saves_per_s']}   latency p50 {figures['save_p50_ms']} ms, "
         f"p95 {figures['save_p95_ms']} ms, p99 {figures['save_p99_ms']} ms\n"
@@ -678,9 +774,22 @@ def main(argv: list[str] | None = None) -> int:
         f"{figures['saves_to_static_ratio']}\n"
         f"CPU during journeys: server {figures['server_cpu_s']} s, load generator (wrk) "
         f"{figures['client_cpu_s']} s = {figures['client_cpu_us_per_request']} us per request "
-        f"(static: {figures['static_client_cpu_us_per_request']} us), over {result.wall:.1f} s "
-        f"wall on {os.cpu_count()} cores"
+        f"(static: {figures['static_client_cpu_us_per_request']} us), over {figures['wall_s']:.1f} s "
+        f"wall on {os.cpu_count()} cores, load average {figures['load_average_1m']}"
     )
+    if "postgres_cpu_s" in figures:
+        print(
+            f"PostgreSQL backends of this database: {figures['postgres_cpu_s']} CPU s "
+            f"({figures['postgres_cpu_per_save'] * 1000:.3f} ms per page save; the app "
+            f"{figures['server_cpu_ms_per_save']} ms), {figures['postgres_transactions']} "
+            f"transactions ({figures['postgres_transactions_per_save']} per page save)"
+            + (
+                f", {figures['postgres_round_trips']} round trips "
+                f"({figures['postgres_round_trips_per_save']} per page save)"
+                if "postgres_round_trips" in figures
+                else ""
+            )
+        )
     if args.json:
         print(json.dumps(figures))
     if problems:
@@ -689,7 +798,7 @@ def main(argv: list[str] | None = None) -> int:
             print("  " + p, file=sys.stderr)
         return 1
     print(
-        f"database check: {len(result.journeys)} responses, {compared} answers compared: "
+        f"database check: {submitted} responses, {compared} answers compared: "
         "every submitted response stored exactly as posted"
     )
     return 0

@@ -22,10 +22,8 @@ from sqlalchemy import Connection, Table, bindparam, delete, event, select, upda
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import NullPool
 
-from consult.direct import DirectDatabase, PreparedQuery, apply_sqlite_pragmas
+from consult.direct import CONNECT_TIMEOUT, DirectDatabase, PreparedQuery, apply_sqlite_pragmas
 from consult.settings import BASE_DIR, Settings, make_private_dir
-
-CONNECT_TIMEOUT = 10
 
 # Packages whose models live in the shared metadata; migrations and tests import them all.
 MODEL_MODULES = (
@@ -180,10 +178,12 @@ class DirectStore(SQLAlchemyStore[Any]):
             "new_value": value if isinstance(value, bytes) else value.encode("utf-8"),
             "new_expires_at": datetime.now(UTC) + expires_in if expires_in is not None else None,
         }
-        await self._direct.write(lambda c: c.execute(self._upsert, row))
+        await self._direct.write(lambda c: c.execute(self._upsert, row), one_statement=True)
 
     async def delete(self, key: str) -> None:
-        await self._direct.write(lambda c: c.execute(self._delete, {"key": key}))
+        await self._direct.write(
+            lambda c: c.execute(self._delete, {"key": key}), one_statement=True
+        )
 
     async def increment(self, key: str, expires_in: timedelta) -> int:
         """Add one to the counter under ``key`` and return the new value, in one unit of work

@@ -4,249 +4,187 @@ A respondent's page reads a few rows and a page save writes one. Through the asy
 each statement costs a thread hand-off (aiosqlite) plus ORM bookkeeping: milliseconds per page,
 which capped the respondent journey at ~90 page saves/s on two cores (docs/performance.md). Here
 a unit of work is a plain function over a SQLAlchemy `Connection` using prepared Core
-statements, and it runs:
+statements (`read` for pure reads, `write` for one atomic transaction), and it runs:
 
-- on SQLite, on the event loop itself, over one connection per worker process: SQLite answers
-  from a local file in microseconds, less than a hand-off to a thread costs. The unit never
-  awaits, so the connection is never shared by two requests at once;
-- on PostgreSQL, through the async engine's ``run_sync``, so network waits never block the loop.
+- on SQLite (:mod:`consult.direct_sqlite`) over one connection per worker process, on the event
+  loop itself by default: SQLite answers from a local file in microseconds, less than a hand-off
+  to a thread costs (``CONSULT_DIRECT_EXECUTOR=thread`` runs them on one thread of their own
+  instead, as datasette runs its writes; see docs/performance.md for what is measured). The
+  unit never awaits, so the connection is never shared by two requests at once;
+- on PostgreSQL, through an async engine of its own whose connections stay open in a pool sized
+  for the worker (``CONSULT_DIRECT_POOL_SIZE``), so network waits never block the loop. Every
+  round trip costs both this process and PostgreSQL CPU on the same cores, so a read runs in
+  autocommit (one round trip per statement, no BEGIN and ROLLBACK around it), a write is BEGIN,
+  its statements, COMMIT (or, for a unit that promises one statement, that statement alone in
+  autocommit: atomic by itself, and two round trips fewer), and a connection is checked for
+  life only after it has been idle (`_ping_if_idle`) rather than on every checkout.
 
-A write never makes the event loop wait for SQLite's lock: it takes the lock with
-``BEGIN IMMEDIATE`` and no busy timeout, and while another writer holds it (another worker, or
-an ORM session of this very worker, which needs the loop to get to its commit) it yields to the
-loop and tries again, up to ``LOCK_WAIT`` seconds, then raises `DatabaseBusy` (a 503 page).
+Every unit has a time limit (``CONSULT_DIRECT_TIME_LIMIT`` seconds: SQLite's progress handler,
+PostgreSQL's ``statement_timeout``): a unit past it is stopped, rolled back and answered with
+`DatabaseTooSlow` (a 503 page), so a runaway statement cannot hold a worker or the write lock.
 """
 
 from __future__ import annotations
 
-import asyncio
-import logging
-import sqlite3
 import time
 from collections.abc import Callable
-from contextlib import closing
-from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Dialect, Select, create_engine, event
-from sqlalchemy.exc import OperationalError
-from sqlalchemy.ext.asyncio import AsyncEngine
-from sqlalchemy.pool import StaticPool
+from sqlalchemy import Connection, event
+from sqlalchemy.exc import DBAPIError, DisconnectionError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from consult.errors import ConsultError
+from consult.direct_sqlite import (
+    BUSY_MESSAGE,
+    LOCK_WAIT,
+    SLOW_MESSAGE,
+    SQLiteUnits,
+    apply_sqlite_pragmas,
+    restrict_database_files,
+)
+from consult.errors import DatabaseBusy, DatabaseTooSlow
+from consult.prepared import PreparedQuery, UnsupportedQuery
 
-logger = logging.getLogger("consult")
+__all__ = [
+    "DatabaseBusy",
+    "DatabaseTooSlow",
+    "DirectDatabase",
+    "NotOneStatement",
+    "PreparedQuery",
+    "UnsupportedQuery",
+    "apply_sqlite_pragmas",
+    "restrict_database_files",
+]
+
 T = TypeVar("T")
 Work = Callable[[Connection], T]
 
-LOCK_WAIT = 10.0
-# Write units between WAL checkpoints (a page save writes a few pages; SQLite's own default is
-# every 1,000 pages).
-CHECKPOINT_EVERY = 250
-_FIRST_PAUSE = 0.0002
-_LONGEST_PAUSE = 0.002
+EXECUTORS = ("loop", "thread")
+TIME_LIMIT = 5.0
+# Per worker: PostgreSQL's backends share the machine's cores with the workers, so more
+# connections than a few per core only queue inside PostgreSQL instead of in the pool.
+POOL_SIZE = 8
+CONNECT_TIMEOUT = 10
+# A connection idle this long is pinged before use (PostgreSQL may have restarted meanwhile);
+# one in steady use is not: its next statement would find out just as well.
+IDLE_BEFORE_PING = 2.0
+_QUERY_CANCELED = "57014"  # PostgreSQL's SQLSTATE for statement_timeout
+_ONE_STATEMENT = "consult_one_statement"
 
 
-class DatabaseBusy(ConsultError):
-    status_code = 503
-    title = "Sorry, the service is busy"
+def _note_idle(_dbapi_connection: Any, record: Any) -> None:
+    record.info["idle_since"] = time.monotonic()
 
 
-def apply_sqlite_pragmas(
-    dbapi_connection: Any, *, busy_timeout_ms: int, auto_checkpoint: bool = True
-) -> None:
-    """Every SQLite connection of the app: WAL, so readers carry on while a page is written;
-    foreign keys on. The ORM's connections (consult.db) wait for the write lock inside SQLite
-    (on aiosqlite's thread); direct ones must not, and leave checkpoints to `_checkpoint`."""
-    cursor = dbapi_connection.cursor()
-    # Before WAL mode creates the -wal and -shm files: SQLite gives them the main file's mode.
-    restrict_database_files(cursor)
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
-    if not auto_checkpoint:
-        cursor.execute("PRAGMA wal_autocheckpoint=0")
-    cursor.close()
+def _ping_if_idle(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+    idle_since = record.info.get("idle_since")
+    if idle_since is None or time.monotonic() - idle_since < IDLE_BEFORE_PING:
+        return
+    try:
+        dbapi_connection.ping()
+    except Exception as error:
+        # The pool replaces the connection and checks out again (SQLAlchemy's documented
+        # pessimistic disconnect handling).
+        raise DisconnectionError("an idle connection to PostgreSQL had gone") from error
 
 
-def restrict_database_files(cursor: Any) -> None:
-    """Make the SQLite file and its -wal/-shm/-journal companions readable by this account
-    only (0600): they hold every session and answer. Done at each connection, so a file made
-    by an older version (0644) is tightened too."""
-    cursor.execute("PRAGMA database_list")
-    for _seq, name, path in cursor.fetchall():
-        if name != "main" or not path:
-            continue  # an in-memory database has no file
-        for suffix in ("", "-wal", "-shm", "-journal"):
-            try:
-                Path(path + suffix).chmod(0o600)
-            except FileNotFoundError:
-                pass
-            except OSError:
-                logger.warning("cannot make %s private", path + suffix)
+class NotOneStatement(RuntimeError):
+    """A unit written with ``one_statement=True`` ran a second statement (a programming error:
+    in autocommit the first one was already committed on its own)."""
 
 
-def _sqlite_connection_setup(dbapi_connection: Any, _record: Any) -> None:
-    # No busy timeout: waiting for the lock inside SQLite would stop this worker's event loop.
-    # Checkpoints copy the WAL back and fsync: done on a worker thread, never in a COMMIT here.
-    apply_sqlite_pragmas(dbapi_connection, busy_timeout_ms=0, auto_checkpoint=False)
+def _count_statements(connection: Any, *_args: Any) -> None:
+    count = connection.info.get(_ONE_STATEMENT)
+    if count is None:
+        return
+    if count >= 1:
+        raise NotOneStatement("a unit of work promised one statement and ran a second")
+    connection.info[_ONE_STATEMENT] = count + 1
 
 
-def _is_locked(error: Exception) -> bool:
-    # PreparedQuery raises the driver's own error; statements through SQLAlchemy wrap it.
-    cause = error.orig if isinstance(error, OperationalError) else error
-    return isinstance(cause, sqlite3.OperationalError) and "locked" in str(cause)
-
-
-class PreparedQuery:
-    """A SELECT compiled once per dialect; on SQLite run on the driver's own cursor.
-
-    Under load SQLAlchemy spent several times more CPU on each execution of the respondent
-    pages' few small SELECTs (cache key, parameter and result handling) than SQLite spent
-    answering them (py-spy, docs/performance.md). On SQLite this runs the compiled SQL directly
-    and converts parameters and columns with the types' own processors, prepared once; on
-    other databases it is an ordinary ``Connection.execute``. Rows come back as tuples.
-    """
-
-    def __init__(self, statement: Select[Any]) -> None:
-        self.statement = statement
-        self._sqlite: tuple[str, list[tuple[str, Any, Any]], list[Any]] | None = None
-
-    def _prepared(self, dialect: Dialect) -> tuple[str, list[tuple[str, Any, Any]], list[Any]]:
-        if self._sqlite is None:
-            compiled = self.statement.compile(dialect=dialect)
-            binds = [compiled.binds[name] for name in compiled.positiontup or ()]
-            params = [
-                (
-                    bind.key,
-                    bind.effective_value,
-                    bind.type.dialect_impl(dialect).bind_processor(dialect),
-                )
-                for bind in binds
-            ]
-            columns = [
-                column.type.dialect_impl(dialect).result_processor(dialect, None)
-                for column in self.statement.selected_columns
-            ]
-            self._sqlite = (compiled.string, params, columns)
-        return self._sqlite
-
-    def rows(self, connection: Connection, **values: Any) -> list[tuple[Any, ...]]:
-        if connection.dialect.name != "sqlite":
-            return [tuple(row) for row in connection.execute(self.statement, values)]
-        sql, params, columns = self._prepared(connection.dialect)
-        bound = []
-        for name, fixed, process in params:
-            value = values.get(name, fixed)
-            bound.append(process(value) if process else value)
-        cursor = connection.connection.dbapi_connection.execute(sql, bound)  # type: ignore[union-attr]
-        return [
-            tuple(
-                process(value) if process else value
-                for process, value in zip(columns, row, strict=True)
-            )
-            for row in cursor.fetchall()
-        ]
-
-    def first(self, connection: Connection, **values: Any) -> tuple[Any, ...] | None:
-        rows = self.rows(connection, **values)
-        return rows[0] if rows else None
+def _timed_out(error: BaseException) -> bool:
+    current: BaseException | None = error
+    while current is not None:
+        if getattr(current, "sqlstate", None) == _QUERY_CANCELED:
+            return True
+        current = current.__cause__ or getattr(current, "orig", None)
+    return False
 
 
 class DirectDatabase:
     """Runs units of work; `read` for pure reads, `write` for one atomic transaction."""
 
-    def __init__(self, engine: AsyncEngine) -> None:
-        self._async_engine = engine
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        *,
+        executor: str = "loop",
+        time_limit: float = TIME_LIMIT,
+        pool_size: int = POOL_SIZE,
+    ) -> None:
+        if executor not in EXECUTORS:
+            raise ValueError(f"the direct executor must be one of {EXECUTORS}, not {executor!r}")
         self.dialect_name = engine.dialect.name
-        self._sqlite: Connection | None = None
-        self._writes_since_checkpoint, self._checkpointing = 0, False
+        self._sqlite: SQLiteUnits | None = None
         if self.dialect_name == "sqlite":
-            self._sqlite_path = engine.url.database or ""
-            self._sync_engine = create_engine(
-                engine.url.set(drivername="sqlite"),
-                # BEGIN and COMMIT are ours (see `_sqlite_unit`), so the driver must not add its own.
-                isolation_level="AUTOCOMMIT",
-                poolclass=StaticPool,
-                connect_args={"check_same_thread": False},
-            )
-            event.listen(self._sync_engine, "connect", _sqlite_connection_setup)
-
-    def _connection(self) -> Connection:
-        if self._sqlite is None or self._sqlite.closed:
-            self._sqlite = self._sync_engine.connect()
-        return self._sqlite
+            self._sqlite = SQLiteUnits(engine.url, executor=executor, time_limit=time_limit)
+            return
+        connect_args: dict[str, Any] = {"timeout": CONNECT_TIMEOUT}
+        if engine.dialect.driver == "asyncpg":
+            connect_args["server_settings"] = {"statement_timeout": str(int(time_limit * 1000))}
+        self._engine = create_async_engine(
+            engine.url,
+            # Errors carry the statement, never its parameters (respondents' answers).
+            hide_parameters=True,
+            pool_size=pool_size,
+            max_overflow=0,  # an overflow connection is opened and closed per unit: costly
+            pool_timeout=LOCK_WAIT,
+            connect_args=connect_args,
+        )
+        self._reader = self._engine.execution_options(isolation_level="AUTOCOMMIT")
+        event.listen(self._engine.sync_engine.pool, "checkin", _note_idle)
+        event.listen(self._engine.sync_engine.pool, "checkout", _ping_if_idle)
+        event.listen(self._engine.sync_engine, "before_cursor_execute", _count_statements)
 
     async def read(self, work: Work[T]) -> T:
-        if self.dialect_name != "sqlite":
-            async with self._async_engine.connect() as connection:
-                return await connection.run_sync(work)
-        return await self._sqlite_unit(work, begin=None)
-
-    async def write(self, work: Work[T]) -> T:
-        if self.dialect_name != "sqlite":
-            async with self._async_engine.begin() as connection:
-                return await connection.run_sync(work)
-        return await self._sqlite_unit(work, begin="BEGIN IMMEDIATE")
-
-    async def _sqlite_unit(self, work: Work[T], begin: str | None) -> T:
-        deadline = time.monotonic() + LOCK_WAIT
-        pause = _FIRST_PAUSE
-        while True:
-            connection = self._connection()
-            try:
-                if begin is None:
-                    return work(connection)
-                connection.exec_driver_sql(begin)
-            except (OperationalError, sqlite3.OperationalError) as error:
-                if not _is_locked(error):
-                    raise
-                if time.monotonic() > deadline:
-                    raise DatabaseBusy(
-                        "The service is very busy and could not save this just now. "
-                        "Nothing you had already saved is lost: go back and try again."
-                    ) from error
-                await asyncio.sleep(pause)
-                pause = min(pause * 2, _LONGEST_PAUSE)
-                continue
-            try:
-                result = work(connection)
-                connection.exec_driver_sql("COMMIT")
-            except BaseException:
-                # SQLite may already have rolled back (for example on a full disk); a COMMIT
-                # that failed leaves the transaction open, and the next BEGIN would fail.
-                if connection.connection.dbapi_connection.in_transaction:  # type: ignore[union-attr]
-                    connection.exec_driver_sql("ROLLBACK")
-                raise
-            self._after_commit()
-            return result
-
-    def _after_commit(self) -> None:
-        self._writes_since_checkpoint += 1
-        if self._writes_since_checkpoint < CHECKPOINT_EVERY or self._checkpointing:
-            return
-        self._writes_since_checkpoint, self._checkpointing = 0, True
-        asyncio.get_running_loop().run_in_executor(None, self._checkpoint)
-
-    def _checkpoint(self) -> None:
-        """RESTART, not PASSIVE: under a steady stream of page saves a passive checkpoint never
-        catches up with the writers, so the WAL is never reused and grows without bound (70 MB
-        in 8 s of the benchmark), and every read gets slower. RESTART holds the write lock for
-        the copy (direct writes wait on the event loop meanwhile) and lets the next write start
-        the WAL from the beginning."""
-        try:
-            with closing(sqlite3.connect(self._sqlite_path, timeout=LOCK_WAIT)) as connection:
-                connection.execute("PRAGMA wal_checkpoint(RESTART)")
-        except sqlite3.Error:
-            # The next checkpoint (or any other connection's) catches up; nothing is lost.
-            logger.warning("WAL checkpoint failed", exc_info=True)
-        finally:
-            self._checkpointing = False
-
-    def close(self) -> None:
         if self._sqlite is not None:
-            self._sqlite.close()
-            self._sqlite = None
-        if self.dialect_name == "sqlite":
-            self._sync_engine.dispose()
+            return await self._sqlite.run(work, begin=None)
+        return await self._postgres(work, write=False)
+
+    async def write(self, work: Work[T], *, one_statement: bool = False) -> T:
+        """``one_statement``: the unit runs exactly one statement (checked), which PostgreSQL
+        then runs in autocommit, atomic by itself. SQLite ignores it: its writes need BEGIN
+        IMMEDIATE to wait for the lock without stopping the loop, and cost no round trips."""
+        if self._sqlite is not None:
+            return await self._sqlite.run(work, begin="BEGIN IMMEDIATE")
+        return await self._postgres(work, write=not one_statement, one_statement=one_statement)
+
+    async def _postgres(self, work: Work[T], *, write: bool, one_statement: bool = False) -> T:
+        try:
+            if write:
+                # SQLAlchemy commits at the end of the block, and rolls back (and returns the
+                # connection clean) if the work or the COMMIT fails.
+                async with self._engine.begin() as connection:
+                    return await connection.run_sync(work)
+            async with self._reader.connect() as connection:
+                if not one_statement:
+                    return await connection.run_sync(work)
+                info = connection.sync_connection.info  # type: ignore[union-attr]
+                info[_ONE_STATEMENT] = 0
+                try:
+                    return await connection.run_sync(work)
+                finally:
+                    del info[_ONE_STATEMENT]
+        except DBAPIError as error:
+            if _timed_out(error):
+                raise DatabaseTooSlow(SLOW_MESSAGE) from error
+            raise
+        except PoolTimeout as error:
+            raise DatabaseBusy(BUSY_MESSAGE) from error
+
+    async def close(self) -> None:
+        if self._sqlite is not None:
+            await self._sqlite.close()
+        else:
+            await self._engine.dispose()

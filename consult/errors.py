@@ -59,6 +59,20 @@ class Forbidden(ConsultError):
     title = "You cannot do that"
 
 
+class DatabaseBusy(ConsultError):
+    """A direct unit of work (consult.direct) could not get the database in time."""
+
+    status_code = 503
+    title = "Sorry, the service is busy"
+
+
+class DatabaseTooSlow(ConsultError):
+    """A direct unit of work ran past its time limit and was stopped (and rolled back)."""
+
+    status_code = 503
+    title = "Sorry, that took too long"
+
+
 _TITLES = {
     400: "There is a problem with the request",
     401: "Sign in to continue",

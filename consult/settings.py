@@ -42,6 +42,26 @@ def _hours(name: str, default: float) -> float:
     return hours
 
 
+def _seconds(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        seconds = float(raw)
+    except ValueError as exc:
+        raise SettingsError(f"{name} must be a number of seconds, got {raw!r}") from exc
+    if seconds <= 0:
+        raise SettingsError(f"{name} must be more than 0 seconds")
+    return seconds
+
+
+def _choice(name: str, choices: tuple[str, ...], default: str) -> str:
+    raw = (os.environ.get(name) or default).strip().lower()
+    if raw not in choices:
+        raise SettingsError(f"{name} must be one of {', '.join(choices)}, got {raw!r}")
+    return raw
+
+
 class SettingsError(ValueError):
     """An environment variable holds a value the platform cannot use."""
 
@@ -108,6 +128,12 @@ class Settings:
     # From this many responses, workspace counts (question results, breakdowns) are worked
     # out by background jobs and stored rather than on request (word clouds always are).
     background_analysis_from: int = 5000
+    # The respondent path's units of work (consult.direct): on SQLite "loop" runs them on the
+    # event loop, "thread" on one thread of their own (docs/performance.md measured both);
+    # each has a time limit; on PostgreSQL each worker keeps this many connections.
+    direct_executor: str = "loop"
+    direct_time_limit: float = 5.0
+    direct_pool_size: int = 8
 
     @property
     def is_sqlite(self) -> bool:
@@ -139,6 +165,9 @@ def load_settings() -> Settings:
         database_echo=_bool("CONSULT_DATABASE_ECHO", False),
         min_free_disk_mb=_int("CONSULT_MIN_FREE_DISK_MB", 100),
         background_analysis_from=_int("CONSULT_BACKGROUND_ANALYSIS_FROM", 5000),
+        direct_executor=_choice("CONSULT_DIRECT_EXECUTOR", ("loop", "thread"), "loop"),
+        direct_time_limit=_seconds("CONSULT_DIRECT_TIME_LIMIT", 5.0),
+        direct_pool_size=max(1, _int("CONSULT_DIRECT_POOL_SIZE", 8)),
     )
 
 

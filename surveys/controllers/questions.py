@@ -147,7 +147,9 @@ async def consent_post(
             visit.draft = draft
         elif ref is not None:
             saving, slug_ = draft, ref.slug
-            await store.write(lambda c: drafts.save_answers(c, saving, answers, slug_))
+            await store.write(
+                lambda c: drafts.save_answers(c, saving, answers, slug_), one_statement=True
+            )
     except Exception as error:
         if not noted_outage(request.app, error) or ref is None:
             raise
@@ -213,7 +215,9 @@ async def question_post(
         return onward(visit, ref, answers, frozenset())
     draft = visit.draft
     try:
-        await store.write(lambda c: drafts.save_answers(c, draft, answers, ref.slug))
+        await store.write(
+            lambda c: drafts.save_answers(c, draft, answers, ref.slug), one_statement=True
+        )
     except Exception as error:
         if not noted_outage(request.app, error):
             raise

@@ -51,9 +51,10 @@ class SurveyStore:
         """A respondent page's read, as one direct unit of work."""
         return await self.direct.read(work)
 
-    async def write(self, work: Work[T]) -> T:
-        """A respondent page's write, as one atomic direct unit of work."""
-        return await self.direct.write(work)
+    async def write(self, work: Work[T], *, one_statement: bool = False) -> T:
+        """A respondent page's write, as one atomic direct unit of work (``one_statement``
+        saves two round trips on PostgreSQL for a unit that runs exactly one statement)."""
+        return await self.direct.write(work, one_statement=one_statement)
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:

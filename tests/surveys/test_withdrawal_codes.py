@@ -117,7 +117,7 @@ async def test_a_sealed_code_opens_only_with_the_sessions_draft_id_and_the_secre
         assert await direct.read(lambda c: receipts.find(c, "another-key" * 4, draft_id)) is None
         code = await direct.read(lambda c: receipts.find(c, key, draft_id))
     finally:
-        direct.close()
+        await direct.close()
         await engine.dispose()
     assert code is not None and hash_code(code) == row.withdrawal_code_hash
 
