@@ -49,7 +49,7 @@ async def stubborn(_: JobContext) -> None:
             continue
 
 
-STARTED = asyncio.Event()
+STARTED = asyncio.Event()  # replaced in each test: an Event belongs to one event loop
 HANDLERS = {"count": count, "refuse": refuse, "crash": crash, "stubborn": stubborn}
 
 
@@ -157,8 +157,9 @@ async def test_with_redis_the_saq_worker_runs_what_the_app_dispatches(
 async def test_stopping_does_not_wait_for_ever_on_a_job_that_ignores_cancellation(
     alchemy: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    global STARTED
     monkeypatch.setattr("consult.jobs.runner.STOP_SECONDS", 0.5)
-    STARTED.clear()
+    STARTED = asyncio.Event()
     runner = JobRunner(alchemy, HANDLERS, poll_seconds=0.05)
     job_id = await queued(alchemy, runner, "stubborn")
     await runner.start()
