@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 
 from surveys.definition.conditions import AllOf, AnyOf, Condition
 from surveys.definition.questions.base import QuestionType
@@ -88,6 +89,13 @@ class Survey:
 
     def page_refs(self) -> list[PageRef]:
         return list(self._page_refs)
+
+    # Routing walks the same answers several times in one request (a page's questions, its Back
+    # link, "check your answers"); it keeps its last few walks here, on the survey they belong
+    # to, so the memo lives and dies with the survey object the app caches (see routing._walk).
+    @cached_property
+    def recent_walks(self) -> list[Any]:
+        return []
 
     # Routing asks for these on every page a respondent sees; a survey never changes, so they
     # are built once (cached_property writes the instance dict, which a frozen dataclass allows).

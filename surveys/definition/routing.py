@@ -34,19 +34,20 @@ class _Route:
 
 
 # A page view asks for its questions and its Back link, "check your answers" asks for every
-# page: the same walk over the same answers, several times in one request. The last few walks
-# are kept (with a copy of the answers they saw, compared by value), so repeats cost a lookup.
+# page: the same walk over the same answers, several times in one request. The survey keeps its
+# last few walks (with a copy of the answers they saw, compared by value), so repeats cost a
+# lookup; the memo belongs to the survey object, not to this module.
 _RECENT_WALKS = 4
-_recent: list[tuple[Survey, dict[str, Answer], frozenset[str], _Route]] = []
 
 
 def _walk(survey: Survey, answers: Mapping[str, Answer], skipped: frozenset[str]) -> _Route:
-    for known_survey, known_answers, known_skipped, route in _recent:
-        if known_survey is survey and known_skipped == skipped and known_answers == answers:
+    recent: list[tuple[dict[str, Answer], frozenset[str], _Route]] = survey.recent_walks
+    for known_answers, known_skipped, route in list(recent):
+        if known_skipped == skipped and known_answers == answers:
             return route
     route = _walk_now(survey, answers, skipped)
-    _recent.insert(0, (survey, dict(answers), skipped, route))
-    del _recent[_RECENT_WALKS:]
+    recent.insert(0, (dict(answers), skipped, route))
+    del recent[_RECENT_WALKS:]
     return route
 
 

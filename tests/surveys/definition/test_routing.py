@@ -1,5 +1,7 @@
 """Routing through a small survey: respondent types, conditions, skipped sections, pruning."""
 
+import dataclasses
+
 import pytest
 
 from surveys.definition import (
@@ -218,3 +220,11 @@ def test_page_slugs_are_positions(slug, ref):
     assert PageRef.from_slug(slug) == ref
     if ref is not None:
         assert ref.slug == slug
+
+
+def test_a_walk_remembered_for_one_survey_never_answers_for_another():
+    answers = {"who": "professional"}
+    assert visible_pages(SURVEY, answers) == [START, WORK, ENDING]
+    shorter = dataclasses.replace(SURVEY, sections=SURVEY.sections[:1])
+    assert visible_pages(shorter, answers) == [START]
+    assert visible_pages(SURVEY, answers) == [START, WORK, ENDING]
