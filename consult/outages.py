@@ -103,9 +103,11 @@ def outage_kind(error: BaseException) -> str | None:
 
 def describe(error: BaseException) -> str:
     """The innermost driver error's class and first line: no SQL, no parameters."""
-    innermost = error
-    while innermost.__cause__ is not None:
+    innermost, seen = error, {id(error)}
+    # A cause chain can loop (an error re-raised from one of its own causes); stop at the loop.
+    while innermost.__cause__ is not None and id(innermost.__cause__) not in seen:
         innermost = innermost.__cause__
+        seen.add(id(innermost))
     if isinstance(innermost, sa_exc.StatementError):
         return type(innermost).__name__
     first_line = (str(innermost).splitlines() or [""])[0][:160]

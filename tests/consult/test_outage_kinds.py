@@ -45,3 +45,9 @@ def test_an_unreadable_database_is_an_outage_described_without_its_parameters(tm
     assert outage_kind(error) == "database"
     assert describe(error) == "OperationalError: unable to open database file"
     assert "what a respondent typed" not in describe(error) + str(error)
+
+
+def test_an_error_whose_causes_loop_is_still_described() -> None:
+    first, second = OSError("disk gone"), RuntimeError("wrapped")
+    first.__cause__, second.__cause__ = second, first
+    assert describe(first) == "RuntimeError: wrapped"  # the last cause before the loop
