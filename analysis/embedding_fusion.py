@@ -1,8 +1,8 @@
 """Fusing the TF-IDF learner with a learner on stored sentence vectors (optional).
 
-The vectors (:mod:`analysis.embeddings`, 384 numbers per response) are learned from exactly as
-the text features are: the same per-theme logistic regressions, calibration and thresholds of
-:class:`analysis.theme_model.ThemeModel`, with the vectors as its one feature block. The two
+The vectors (:mod:`analysis.embeddings`, 384 numbers per response) are learned from as the text
+features are: balanced per-theme logistic regressions with the TF-IDF learner's calibration
+(:mod:`analysis.calibration`), solved in the primal (384 dimensions, any number of rows). The two
 models' probabilities are then averaged, ``EMBEDDING_WEIGHT`` on the embedding side, and decided
 with the TF-IDF model's threshold. Without vectors nothing here runs: the TF-IDF path is the
 default and needs none of it.
@@ -15,10 +15,17 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
+from scipy.special import expit
 
+from analysis.calibration import (
+    CALIBRATION_PRIOR,
+    choose_decision,
+    decide_codes,
+    platt,
+    platt_per_theme,
+)
+from analysis.dual_solver import MAX_ITER, TOLERANCE, C, class_weights, lbfgs, one_blas_thread
 from analysis.errors import AnalysisError
-from analysis.features import Encoded
 from analysis.theme_model import ThemeModel, fit_theme_model
 
 # The weight the issue measured (+0.03 sample F1 at 10% labelled on its corpus); see
@@ -26,25 +33,95 @@ from analysis.theme_model import ThemeModel, fit_theme_model
 EMBEDDING_WEIGHT = 0.3
 
 
-def vector_features(vectors: np.ndarray) -> Encoded:
-    """Sentence vectors as the learner's feature blocks: one dense block, no character block."""
-    vectors = np.asarray(vectors, dtype=np.float32)
-    if vectors.ndim != 2:
-        raise AnalysisError("sentence vectors must be a rows x dimensions array")
-    n = vectors.shape[0]
-    empty = sp.csr_matrix((n, 0), dtype=np.float32)
-    return Encoded(sp.csr_matrix(vectors), empty, empty, np.ones(n, np.float32))
+@dataclass
+class VectorModel:
+    """Per-theme balanced logistic regressions on sentence vectors, calibrated like the TF-IDF
+    learner (one shared Platt scaling shrunk per theme, on out-of-fold decision values)."""
+
+    themes: list[str]
+    weights: np.ndarray  # dimensions x themes
+    intercept: np.ndarray  # themes
+    calibration: np.ndarray  # themes x 2 (a, b)
+    constant: dict[int, float]  # theme column -> probability, for one-class themes
+    threshold: float = 0.5
+    top: int = 1
+
+    def scores(self, vectors: np.ndarray) -> np.ndarray:
+        """Calibrated probabilities (rows x themes)."""
+        decision = np.asarray(vectors, np.float64) @ self.weights + self.intercept
+        probs = expit(self.calibration[:, 0] * decision + self.calibration[:, 1])
+        for j, p in self.constant.items():
+            probs[:, j] = p
+        return probs
+
+    def decide(self, scores: np.ndarray) -> np.ndarray:
+        return decide_codes(np.asarray(scores), self.threshold, True, self.top)
 
 
-def fit_embedding_model(themes: Sequence[str], vectors: np.ndarray, y: np.ndarray) -> ThemeModel:
+def _fit_primal(x: np.ndarray, y: np.ndarray, c: float = C) -> tuple[np.ndarray, np.ndarray]:
+    """All themes' balanced L2 logistic regressions at once, in the primal: unlike the TF-IDF
+    learner's dual (:mod:`analysis.dual_solver`), whose kernel is singular when the hand-coded
+    responses outnumber the vectors' 384 dimensions."""
+    d = x.shape[1]
+    t = y.shape[1]
+    weights = class_weights(y) * c
+    yf = y.astype(float)
+
+    def objective(params: np.ndarray) -> tuple[float, np.ndarray]:
+        w = params[: d * t].reshape(d, t)
+        f = x @ w + params[d * t :]
+        loss = np.logaddexp(0.0, np.where(y == 1, -f, f))
+        g = weights * (expit(f) - yf)
+        value = float((weights * loss).sum() + 0.5 * (w * w).sum())
+        return value, np.concatenate([(x.T @ g + w).ravel(), g.sum(axis=0)])
+
+    params, _ = lbfgs(objective, np.zeros(d * t + t), MAX_ITER, TOLERANCE)
+    return params[: d * t].reshape(d, t), params[d * t :]
+
+
+def fit_embedding_model(
+    themes: Sequence[str], vectors: np.ndarray, y: np.ndarray, folds: int = 3
+) -> VectorModel:
     """A theme model trained on hand-coded responses' vectors (``y``: rows x themes, 0/1)."""
-    if len(vectors) != len(y):
-        raise AnalysisError(f"{len(vectors)} vectors for {len(y)} hand-coded responses")
-    return ThemeModel(themes=[str(t) for t in themes]).fit_encoded(vector_features(vectors), y)
+    x = np.asarray(vectors, np.float64)
+    if x.ndim != 2 or len(x) != len(y):
+        raise AnalysisError(f"{len(x)} vectors for {len(y)} hand-coded responses")
+    y = np.asarray(y, np.int8)
+    n = len(y)
+    if n < 2 * folds:
+        raise AnalysisError(f"{n} hand-coded responses; need at least {2 * folds}")
+    pos = y.sum(axis=0)
+    live = np.flatnonzero((pos > 0) & (pos < n))
+    constant = {int(j): float(y[:, j].mean()) for j in range(y.shape[1]) if j not in set(live)}
+    weights = np.zeros((x.shape[1], y.shape[1]))
+    intercept = np.zeros(y.shape[1])
+    calibration = np.tile([1.0, 0.0], (y.shape[1], 1))
+    if len(live):
+        with one_blas_thread():
+            weights[:, live], intercept[live] = _fit_primal(x, y[:, live])
+            oof = np.zeros((n, len(live)))
+            order = np.random.default_rng(0).permutation(n)
+            for k in range(folds):
+                test = np.sort(order[k::folds])
+                train = np.setdiff1d(np.arange(n), test)
+                w, b = _fit_primal(x[train], y[np.ix_(train, live)])
+                oof[test] = x[test] @ w + b
+        shared = platt(oof, y[:, live])
+        a_t, b_t = platt_per_theme(oof, y[:, live], shared, CALIBRATION_PRIOR)
+        calibration[:] = shared
+        calibration[live, 0], calibration[live, 1] = a_t, b_t
+    model = VectorModel([str(t) for t in themes], weights, intercept, calibration, constant)
+    if len(live):
+        probs = np.zeros((n, y.shape[1]))
+        probs[:, live] = expit(calibration[live, 0] * oof + calibration[live, 1])
+        for j, p in constant.items():
+            probs[:, j] = p
+        model.threshold, model.top = choose_decision(probs, y, True, int(y.sum(axis=1).min()))
+    return model
 
 
-def embedding_probabilities(model: ThemeModel, vectors: np.ndarray) -> np.ndarray:
-    return model.scores(vector_features(vectors))
+def embedding_probabilities(model: VectorModel, vectors: np.ndarray) -> np.ndarray:
+    return model.scores(vectors)
 
 
 def fuse(
@@ -63,7 +140,7 @@ class FusedModel:
     """The TF-IDF theme model and a model on sentence vectors, decided together."""
 
     text: ThemeModel
-    vectors: ThemeModel
+    vectors: VectorModel
     weight: float = EMBEDDING_WEIGHT
 
     @property

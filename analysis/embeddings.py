@@ -14,6 +14,7 @@ over the attention mask, l2-normalised (384 numbers per text). Nothing is downlo
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -30,7 +31,10 @@ DIMENSION = 384
 MAX_PIECES = 256
 # The model's own tokenizer (BERT uncased WordPiece, Apache-2.0), which the model package lacks.
 TOKENIZER = Path(__file__).parent / "embedding_model" / "tokenizer.json"
-BATCH = 64  # texts per run, sorted by length so padding stays small
+BATCH = 64  # texts per run at most, sorted by length so padding stays small
+# Padded word pieces per run at most: 64 texts of 256 pieces peaked at 1.3 GB (the attention
+# tensors); 4,096 pieces kept the whole process near 600 MB, short texts still 64 a run.
+PIECES_PER_RUN = 4_096
 
 
 def _sha256(path: Path) -> str:
@@ -43,11 +47,10 @@ def _sha256(path: Path) -> str:
 
 def packaged_model() -> Path | None:
     """The installed model file, or None when the optional package is absent."""
-    try:
-        module = __import__(MODEL_PACKAGE)
-    except ImportError:
+    spec = importlib.util.find_spec(MODEL_PACKAGE)
+    if spec is None or spec.origin is None:
         return None
-    path = Path(module.__file__).parent / "model.onnx"
+    path = Path(spec.origin).parent / "model.onnx"
     return path if path.exists() else None
 
 
@@ -108,11 +111,16 @@ class SentenceEncoder:
         norms = np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
         return (pooled / norms).astype(np.float32)
 
-    def encode(self, texts: Sequence[str], batch: int = BATCH) -> np.ndarray:
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
         ids = [e.ids for e in self.tokenizer.encode_batch([str(t) for t in texts])]
         out = np.zeros((len(ids), DIMENSION), np.float32)
         order = np.argsort([len(row) for row in ids], kind="stable")
-        for start in range(0, len(order), batch):
-            part = order[start : start + batch]
-            out[part] = self._run([ids[i] for i in part])
+        part: list[int] = []
+        for i in order:  # ascending length: the newest text is the longest in its run
+            if part and (len(part) == BATCH or (len(part) + 1) * len(ids[i]) > PIECES_PER_RUN):
+                out[part] = self._run([ids[j] for j in part])
+                part = []
+            part.append(int(i))
+        if part:
+            out[part] = self._run([ids[j] for j in part])
         return out

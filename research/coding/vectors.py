@@ -153,11 +153,8 @@ def embed_answers_job(make_encoder: Callable[[], SentenceEncoder]) -> JobHandler
             part = todo.iloc[start : start + CHUNK]
             vectors = await anyio.to_thread.run_sync(encoder.encode, part["text"].tolist())
             async with ctx.session() as db:
-                await db.run_sync(
-                    lambda s, part=part, vectors=vectors: _write(
-                        s.connection(), consultation.id, key, part, vectors
-                    )
-                )
+                connection = await db.connection()
+                await connection.run_sync(_write, consultation.id, key, part, vectors)
                 await db.commit()
             done = start + len(part)
             await ctx.report(int(100 * done / len(todo)), f"Encoded {done:,} of {len(todo):,}")
