@@ -134,21 +134,18 @@ def fusion(emb: np.ndarray, fractions: list[float], seeds: list[int], weights: l
     print("\nmeans over seeds:")
     means = frame.groupby(["fraction", "model"])[["sample_f1", "macro_f1", "rare_recall"]].mean()
     print(means.round(4).to_string())
-    base = frame[frame["model"] == "tf-idf"].set_index(["fraction", "seed"])
-    print("\ngain over tf-idf (mean, min, max over seeds):")
+    cols = ["sample_f1", "macro_f1", "rare_recall"]
+    base = frame[frame["model"] == "tf-idf"].set_index(["fraction", "seed"])[cols]
+    print("\ngain over tf-idf (mean [min, max] over seeds):")
     for name in frame["model"].unique():
         if name == "tf-idf":
             continue
-        part = frame[frame["model"] == name].set_index(["fraction", "seed"])
-        gain = (part[["sample_f1", "macro_f1", "rare_recall"]] - base[part.columns[2:]]).groupby(
-            level=0
-        )
-        for fraction, g in gain:
+        gain = frame[frame["model"] == name].set_index(["fraction", "seed"])[cols] - base
+        for fraction, g in gain.groupby(level=0):
             print(
                 f"  {name} at {fraction:.0%}: "
                 + ", ".join(
-                    f"{col} {g[col].mean():+.4f} [{g[col].min():+.4f}, {g[col].max():+.4f}]"
-                    for col in g.columns
+                    f"{c} {g[c].mean():+.4f} [{g[c].min():+.4f}, {g[c].max():+.4f}]" for c in cols
                 )
             )
 

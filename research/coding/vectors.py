@@ -5,13 +5,13 @@ embeddings``), the ``embed_answers`` job encodes each answer once (:mod:`analysi
 and stores its vector beside the sha256 of the text it came from; a later run encodes only
 answers that are new or changed. :func:`answer_vectors` gives a question's vectors in the
 order of its answer table, or None while any answer lacks a current one (the TF-IDF learner
-then works alone). Nothing in the default paths reads or writes this table.
+then works alone); :func:`with_vectors` fuses them into the coding job's learned view. Nothing
+in the default paths reads or writes this table (``research.coding.vector_job_handlers``).
 """
 
 from __future__ import annotations
 
 import hashlib
-import logging
 import uuid
 from collections.abc import Callable
 
@@ -31,15 +31,15 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from analysis.embeddings import DIMENSION, MODEL_ID, SentenceEncoder, packaged_model
+from analysis.embedding_fusion import fit_embedding_model, fuse
+from analysis.embeddings import DIMENSION, MODEL_ID, SentenceEncoder
 from analysis.errors import AnalysisError
 from consult.consultations.models import Consultation
 from consult.db import UUIDv7AuditBase
 from consult.errors import Invalid, NotFound
 from consult.jobs import JobContext, JobHandler
+from research.coding.chunks import Learned
 from research.coding.texts import answer_table, text_question
-
-log = logging.getLogger("research.coding.vectors")
 
 JOB_KIND = "embed_answers"
 # Answers encoded and written per transaction: short write transactions, bounded memory.
@@ -164,12 +164,12 @@ def embed_answers_job(make_encoder: Callable[[], SentenceEncoder]) -> JobHandler
     return embed_answers
 
 
-def vector_job_handlers(enabled: bool) -> dict[str, JobHandler]:
-    """The ``embed_answers`` job when the setting is on and the model is installed; else none
-    (logged when asked for but absent: the TF-IDF learner then works alone)."""
-    if not enabled:
-        return {}
-    if packaged_model() is None:
-        log.warning("CONSULT_EMBEDDINGS is on but the model is not installed; TF-IDF only")
-        return {}
-    return {JOB_KIND: embed_answers_job(SentenceEncoder)}
+def with_vectors(
+    learned: Learned, vectors: np.ndarray, labelled: np.ndarray, y: np.ndarray
+) -> Learned:
+    """The learned view fused with a model on the answers' vectors (``labelled``: positions of
+    the hand-coded answers, ``y`` their themes in the text model's order). The words behind
+    each suggestion stay the text model's."""
+    model = fit_embedding_model(learned.model.themes, vectors[labelled], y)
+    probs = fuse(learned.probabilities, model.scores(vectors))
+    return Learned(learned.model, probs, learned.model.decide(probs), learned.explanations)

@@ -11,17 +11,23 @@ from dataclasses import replace
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import pytest
 from sqlalchemy import select, update
 
+from analysis.embedding_fusion import fit_embedding_model, fuse
 from analysis.embeddings import SentenceEncoder, packaged_model
 from app import job_runner
 from consult.consultations.models import Consultation
 from consult.db import build_alchemy_config, build_engine
 from consult.jobs import Job, JobRunner, JobStatus
 from consult.settings import Settings
+from research.coding import vector_job_handlers
+from research.coding.codebooks import starting_codebook
+from research.coding.suggestions import JOB_KIND as CODING_JOB
+from research.coding.suggestions import code_question, code_question_with_vectors, plan
 from research.coding.texts import answer_table, text_question
-from research.coding.vectors import JOB_KIND, answer_vectors, vector_job_handlers
+from research.coding.vectors import JOB_KIND, answer_vectors
 from surveys.models import Response
 from tests.research.coding.conftest import ANSWERS, add_responses
 from tests.surveys.conftest import load_demo
@@ -71,7 +77,9 @@ async def test_without_the_setting_there_is_no_embedding_job(
     settings: Settings, alchemy: Any
 ) -> None:
     assert not settings.embeddings
-    assert JOB_KIND not in job_runner(settings, alchemy).handlers
+    handlers = job_runner(settings, alchemy).handlers
+    assert JOB_KIND not in handlers
+    assert handlers[CODING_JOB] is code_question  # TF-IDF alone, as before
     await load_demo(settings)
     await add_responses(settings, ANSWERS)
     assert (await stored(alchemy))[1] is None  # nothing stored: the TF-IDF learner alone
@@ -81,7 +89,8 @@ async def test_without_the_setting_there_is_no_embedding_job(
 async def test_the_job_stores_each_answers_vector_and_encodes_only_new_or_changed_answers(
     settings: Settings, alchemy: Any
 ) -> None:
-    assert JOB_KIND in job_runner(replace(settings, embeddings=True), alchemy).handlers
+    handlers = job_runner(replace(settings, embeddings=True), alchemy).handlers
+    assert JOB_KIND in handlers and handlers[CODING_JOB] is code_question_with_vectors
     await load_demo(settings)
     ids: list[uuid.UUID] = await add_responses(settings, ANSWERS)
     runner = JobRunner(alchemy, vector_job_handlers(True))
@@ -107,3 +116,27 @@ async def test_the_job_stores_each_answers_vector_and_encodes_only_new_or_change
     texts, vectors = await stored(alchemy)
     assert vectors is not None and "More refuges" in texts
     assert np.allclose(vectors, SentenceEncoder().encode(texts), atol=1e-5)
+
+
+def test_the_coding_plan_fuses_answer_vectors_into_the_learned_view_when_given() -> None:
+    book = starting_codebook()
+    themes = book.theme_names()[:2]
+    rng = np.random.default_rng(0)
+    ids = [str(uuid.uuid4()) for _ in range(24)]
+    texts = [f"{ANSWERS[i % len(ANSWERS)][1]} {i}" for i in range(24)]
+    answers = pd.DataFrame({"id": ids, "text": texts})
+    labels = {ids[i]: [themes[i % 2]] for i in range(16)}  # 16 coded by a person
+    vectors = rng.normal(0, 0.3, (24, 384)).astype(np.float32)
+    vectors[np.arange(24) % 2 == 0, 0] += 3.0
+    vectors[np.arange(24) % 2 == 1, 1] += 3.0
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+
+    alone = plan(answers, book, labels)
+    fused = plan(answers, book, labels, vectors)
+    assert alone.coder.learned is not None and fused.coder.learned is not None
+    text_probs = alone.coder.learned.probabilities
+    model_themes = alone.coder.learned.model.themes
+    y = np.array([[int(t in labels[i]) for t in model_themes] for i in ids[:16]])
+    expected = fuse(text_probs, fit_embedding_model(model_themes, vectors[:16], y).scores(vectors))
+    assert np.allclose(fused.coder.learned.probabilities, expected)
+    assert not np.allclose(fused.coder.learned.probabilities, text_probs)
