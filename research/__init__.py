@@ -12,6 +12,7 @@ from research.breakdown_routes import BreakdownController
 from research.cloud_routes import CloudController
 from research.coding import JOB_HANDLERS as _CODING_JOBS
 from research.coding import ROUTES as _CODING_ROUTES
+from research.coding import vector_job_handlers as vector_job_handlers
 from research.computed import ResultJobs
 from research.frames import ResponseFrames
 from research.job_routes import ResultJobPages

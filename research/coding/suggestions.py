@@ -36,6 +36,7 @@ from research.coding.decisions import human_labels
 from research.coding.models import Suggestion, Tally
 from research.coding.ranking import learned_ranks, model_uncertainty
 from research.coding.texts import answer_table, text_question
+from research.coding.vectors import answer_vectors, with_vectors
 
 JOB_KIND = "code_question"
 # Fewer hand-coded answers than this teach a model nothing useful; rules alone code then.
@@ -87,8 +88,14 @@ class Plan:
             assign_ranks(chunks, self.coded)
 
 
-def plan(answers: pd.DataFrame, book: Codebook, labels: dict[str, list[str]]) -> Plan:
-    """Learn (when enough answers are coded by a person) and rank (CPU work: off the loop)."""
+def plan(
+    answers: pd.DataFrame,
+    book: Codebook,
+    labels: dict[str, list[str]],
+    vectors: np.ndarray | None = None,
+) -> Plan:
+    """Learn (when enough answers are coded by a person) and rank (CPU work: off the loop).
+    ``vectors`` (optional embeddings, one row per answer): fused into the learned view."""
     ids = answers["id"].astype(str).tolist()
     texts = answers["text"].astype(str).tolist()
     coded = np.array([i in labels for i in ids], dtype=bool)
@@ -100,6 +107,9 @@ def plan(answers: pd.DataFrame, book: Codebook, labels: dict[str, list[str]]) ->
     # The vocabulary is fitted on every text (unsupervised), then learning uses the sample.
     model = fit_theme_model(sample["text"].tolist(), sample[themes], unlabelled=texts)
     learned = Learned.of(model, texts)
+    if vectors is not None:
+        y = sample[themes].to_numpy(dtype=np.int8)
+        learned = with_vectors(learned, vectors, np.flatnonzero(coded), y)
     scored = time.perf_counter()
     unc = model_uncertainty(model, learned.probabilities)
     ranks, _ = learned_ranks(model, texts, coded, learned.probabilities, unc)
@@ -206,6 +216,16 @@ def _drain(chunks: list[list[dict[str, Any]]]) -> Iterator[dict[str, Any]]:
 
 async def code_question(ctx: JobContext) -> None:
     """Job handler: code every answer to one text question."""
+    await _code_question(ctx, use_vectors=False)
+
+
+async def code_question_with_vectors(ctx: JobContext) -> None:
+    """The same, fusing in the answers' stored sentence vectors when every answer has one
+    (registered instead of :func:`code_question` only with ``CONSULT_EMBEDDINGS`` on)."""
+    await _code_question(ctx, use_vectors=True)
+
+
+async def _code_question(ctx: JobContext, use_vectors: bool) -> None:
     key = str(ctx.params.get("question_key", ""))
     async with ctx.session() as db:
         consultation = await db.get(Consultation, ctx.consultation_id)
@@ -220,9 +240,13 @@ async def code_question(ctx: JobContext) -> None:
                 human_labels(s.connection(), consultation.id, key),
             )
         )
+        vectors = None
+        if use_vectors:
+            connection = await db.connection()
+            vectors = await connection.run_sync(answer_vectors, consultation.id, key, answers)
     await ctx.report(5, f"Read {len(answers):,} answers; learning from people's coding")
     try:
-        job = await anyio.to_thread.run_sync(plan, answers, book, labels)
+        job = await anyio.to_thread.run_sync(plan, answers, book, labels, vectors)
         del answers
         chunks = []
         started = time.perf_counter()
@@ -248,6 +272,7 @@ async def code_question(ctx: JobContext) -> None:
             "answers": total,
             "with_themes": coded,
             "learned": job.learned,
+            **({"vectors": vectors is not None} if use_vectors else {}),
             "seconds": {k: round(v, 2) for k, v in job.seconds.items()},
         }
     )
