@@ -7,7 +7,7 @@ from typing import Any
 
 from analysis.embeddings import SentenceEncoder, packaged_model
 from consult.jobs import JobHandler
-from research.coding import discovery, vectors
+from research.coding import discovery
 from research.coding.agreement_pages import AgreementPages
 from research.coding.discovery_pages import DiscoveryPages
 from research.coding.pages import CodingPages
@@ -31,8 +31,8 @@ JOB_HANDLERS: dict[str, JobHandler] = {
 
 
 def vector_job_handlers(enabled: bool) -> dict[str, JobHandler]:
-    """With ``CONSULT_EMBEDDINGS`` on and the model installed: the job storing answers' vectors,
-    and a coding job that fuses them in once every answer has one. Otherwise none (logged when
+    """With ``CONSULT_EMBEDDINGS`` on and the model installed: the coding job that stores each
+    answer's vector once and fuses them in. Otherwise none (logged when
     asked for but absent): the TF-IDF learner works alone."""
     if not enabled:
         return {}
@@ -41,7 +41,4 @@ def vector_job_handlers(enabled: bool) -> dict[str, JobHandler]:
             "CONSULT_EMBEDDINGS is on but the model is not installed; TF-IDF only"
         )
         return {}
-    return {
-        vectors.JOB_KIND: vectors.embed_answers_job(SentenceEncoder),
-        JOB_KIND: code_question_with_vectors,
-    }
+    return {JOB_KIND: code_question_with_vectors(SentenceEncoder)}

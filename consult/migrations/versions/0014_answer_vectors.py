@@ -1,8 +1,8 @@
 """sentence vectors of free-text answers, for the optional embedding features
 
 One row per answer to a text question and model: the answer text's sha256 (a changed answer is
-encoded again) and its vector as float32 bytes. Written only by the `embed_answers` job, which
-exists only with CONSULT_EMBEDDINGS on and the optional model installed.
+encoded again) and its vector as float32 bytes. Written only by the coding job as it is
+registered with CONSULT_EMBEDDINGS on and the optional model installed.
 
 Revision ID: 0014
 Revises: 0013

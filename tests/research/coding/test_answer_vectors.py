@@ -1,6 +1,7 @@
-"""Optional sentence vectors of text answers: off by default (no job, nothing stored); with the
-setting on and the model installed, a background job stores one vector per answer, the vectors
-the encoder gives for those texts, and a later run encodes only new or changed answers."""
+"""Optional sentence vectors of text answers: off by default (the coding job is the TF-IDF one,
+nothing stored); with the setting on and the model installed, the coding job stores one vector
+per answer, the vectors the encoder gives for those texts, fuses them in, and a later run
+encodes only new or changed answers."""
 
 from __future__ import annotations
 
@@ -22,12 +23,11 @@ from consult.consultations.models import Consultation
 from consult.db import build_alchemy_config, build_engine
 from consult.jobs import Job, JobRunner, JobStatus
 from consult.settings import Settings
-from research.coding import vector_job_handlers
 from research.coding.codebooks import starting_codebook
 from research.coding.suggestions import JOB_KIND as CODING_JOB
-from research.coding.suggestions import code_question, code_question_with_vectors, plan
+from research.coding.suggestions import code_question, plan
 from research.coding.texts import answer_table, text_question
-from research.coding.vectors import JOB_KIND, answer_vectors
+from research.coding.vectors import answer_vectors
 from surveys.models import Response
 from tests.research.coding.conftest import ANSWERS, add_responses
 from tests.surveys.conftest import load_demo
@@ -49,7 +49,7 @@ async def run_job(alchemy: Any, runner: JobRunner) -> Job:
     async with alchemy.get_session() as db:
         consultation = await db.scalar(select(Consultation))
         job = runner.enqueue(
-            db, JOB_KIND, consultation_id=consultation.id, params={"question_key": "prevention"}
+            db, CODING_JOB, consultation_id=consultation.id, params={"question_key": "prevention"}
         )
         await db.commit()
     assert await runner.run(job.id)
@@ -73,36 +73,38 @@ async def stored(alchemy: Any) -> tuple[list[str], np.ndarray | None]:
         )
 
 
-async def test_without_the_setting_there_is_no_embedding_job(
+async def test_without_the_setting_the_coding_job_stores_no_vectors(
     settings: Settings, alchemy: Any
 ) -> None:
     assert not settings.embeddings
-    handlers = job_runner(settings, alchemy).handlers
-    assert JOB_KIND not in handlers
-    assert handlers[CODING_JOB] is code_question  # TF-IDF alone, as before
+    runner = job_runner(settings, alchemy)
+    assert runner.handlers[CODING_JOB] is code_question  # TF-IDF alone, as before
     await load_demo(settings)
     await add_responses(settings, ANSWERS)
+    done = await run_job(alchemy, runner)
+    assert done.status == JobStatus.DONE and done.result is not None
+    assert "vectors" not in done.result
     assert (await stored(alchemy))[1] is None  # nothing stored: the TF-IDF learner alone
 
 
 @needs_model
-async def test_the_job_stores_each_answers_vector_and_encodes_only_new_or_changed_answers(
+async def test_the_coding_job_stores_each_answers_vector_once_and_fuses_them(
     settings: Settings, alchemy: Any
 ) -> None:
-    handlers = job_runner(replace(settings, embeddings=True), alchemy).handlers
-    assert JOB_KIND in handlers and handlers[CODING_JOB] is code_question_with_vectors
+    runner = job_runner(replace(settings, embeddings=True), alchemy)
+    assert runner.handlers[CODING_JOB] is not code_question
     await load_demo(settings)
     ids: list[uuid.UUID] = await add_responses(settings, ANSWERS)
-    runner = JobRunner(alchemy, vector_job_handlers(True))
 
     first = await run_job(alchemy, runner)
-    assert first.status == JobStatus.DONE
-    assert first.result == {"answers": len(ANSWERS), "encoded": len(ANSWERS)}
+    assert first.status == JobStatus.DONE and first.result is not None
+    assert first.result["encoded"] == len(ANSWERS) and first.result["vectors"] is True
     texts, vectors = await stored(alchemy)
     assert vectors is not None
     assert np.allclose(vectors, SentenceEncoder().encode(texts), atol=1e-5)
 
-    assert (await run_job(alchemy, runner)).result == {"answers": len(ANSWERS), "encoded": 0}
+    again = await run_job(alchemy, runner)
+    assert again.result is not None and again.result["encoded"] == 0
 
     async with alchemy.get_session() as db:
         await db.execute(
@@ -112,7 +114,8 @@ async def test_the_job_stores_each_answers_vector_and_encodes_only_new_or_change
         )
         await db.commit()
     assert (await stored(alchemy))[1] is None  # one answer's vector is stale
-    assert (await run_job(alchemy, runner)).result == {"answers": len(ANSWERS), "encoded": 1}
+    changed = await run_job(alchemy, runner)
+    assert changed.result is not None and changed.result["encoded"] == 1
     texts, vectors = await stored(alchemy)
     assert vectors is not None and "More refuges" in texts
     assert np.allclose(vectors, SentenceEncoder().encode(texts), atol=1e-5)
