@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import uuid
+from functools import partial
 from typing import Any
 
 import pandas as pd
@@ -21,7 +22,8 @@ from consult.forms import FormErrors, whole_number
 from research.coding import agreement, codebooks
 from research.coding.pages import BASE, CODE, base_url
 from research.coding.texts import attribution, text_question
-from surveys.models import Response
+from surveys.store.database import run
+from surveys.store.responses import find_response
 
 
 def _number(value: float) -> str:
@@ -128,8 +130,10 @@ class AgreementPages(Controller):
         ).theme_names()
         codings = await agreement.sample_codings(db, consultation.id, key, themes)
         coders = codings.by_answer.get(str(response_id))
-        response = await db.get(Response, response_id)
-        if not coders or response is None or response.consultation_id != consultation.id:
+        response = await run(
+            db, partial(find_response, consultation_id=consultation.id, response_id=response_id)
+        )
+        if not coders or response is None:
             raise NotFound("That answer has not been double-coded")
         agreed = set.intersection(*(set(t) for t in coders.values()))
         return Template(

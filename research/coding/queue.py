@@ -13,7 +13,7 @@ from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from research.coding.models import Decision, SampleItem, Suggestion
-from surveys.models import Response
+from surveys.store.answers import in_group
 
 # "uncertain" is the stored queue rank (research.coding.ranking); the key stays for old links.
 ORDERS = {"uncertain": "Most worth coding first", "received": "In the order received"}
@@ -55,8 +55,8 @@ async def next_response(
 
     Both orders are stored ranks with an index each, so the database walks the index from the
     start and stops at the first answer this coder has not decided (one index probe per answer
-    passed over): no sort and no count over all answers, whatever their number. The response
-    table is joined only to narrow by group.
+    passed over): no sort and no count over all answers, whatever their number. Narrowing by
+    group asks the survey data layer, one probe of the response per answer passed over.
     """
     rank = Suggestion.queue_rank if narrow.order == "uncertain" else Suggestion.received_rank
     mine = (
@@ -85,9 +85,7 @@ async def next_response(
         escaped = narrow.theme.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         query = query.where(Suggestion.labels.like(f"%|{escaped}|%", escape="\\"))
     if narrow.group:
-        query = query.join(Response, Response.id == Suggestion.response_id).where(
-            Response.respondent_type == narrow.group
-        )
+        query = query.where(in_group(Suggestion.response_id, narrow.group))
     # Ranks are distinct within a run, so the index alone gives the order.
     return await db.scalar(query.order_by(rank).limit(1))
 

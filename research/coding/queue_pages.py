@@ -4,12 +4,13 @@ accept, reject or add to, a memo and a flag; saving goes straight on to the next
 from __future__ import annotations
 
 import uuid
+from functools import partial
 from typing import Any
 
 from litestar import Controller, Request, get, post
 from litestar.datastructures import FormMultiDict
 from litestar.response import Redirect, Template
-from sqlalchemy import func, select
+from sqlalchemy import Row, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from consult import audit
@@ -25,7 +26,8 @@ from research.coding.pages import BASE, CODE, base_url, start_coding
 from research.coding.progress import progress
 from research.coding.queue import ORDERS, QueueFilter, highlighted, next_response, rule_words
 from research.coding.texts import attribution, text_question
-from surveys.models import Response
+from surveys.store.database import run
+from surveys.store.responses import find_response
 
 # Suggestions learn again from people's decisions after every this many.
 RETRAIN_EVERY = 10
@@ -33,14 +35,16 @@ RETRAIN_EVERY = 10
 
 async def _item(
     db: AsyncSession, consultation: Consultation, key: str, response_id: uuid.UUID
-) -> tuple[Response, Suggestion]:
-    response = await db.get(Response, response_id)
+) -> tuple[Row[Any], Suggestion]:
+    response = await run(
+        db, partial(find_response, consultation_id=consultation.id, response_id=response_id)
+    )
     suggestion = await db.scalar(
         select(Suggestion).where(
             Suggestion.question_key == key, Suggestion.response_id == response_id
         )
     )
-    if response is None or suggestion is None or response.consultation_id != consultation.id:
+    if response is None or suggestion is None:
         raise NotFound("That answer is not in this question's coding queue")
     return response, suggestion
 

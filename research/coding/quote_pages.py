@@ -8,12 +8,13 @@ import csv
 import io
 import uuid
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 from litestar import Controller, Request, get, post
 from litestar.datastructures import FormMultiDict
 from litestar.response import Redirect, Response, Template
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from analysis.redaction import PII_TYPES
@@ -26,18 +27,22 @@ from research.coding.models import Quote
 from research.coding.pages import CODE
 from research.coding.texts import attribution, text_question
 from surveys.exports.tables import neutralise
-from surveys.models import Response as ResponseRow
+from surveys.store.answers import answers_of
+from surveys.store.database import run
+from surveys.store.responses import find_response
 
 QUOTES = "/staff/consultations/{consultation_id:uuid}/analysis/quotes"
 
 
 async def _quote(
     db: AsyncSession, consultation: Consultation, quote_id: uuid.UUID
-) -> tuple[Quote, str, ResponseRow]:
+) -> tuple[Quote, str, Row[Any]]:
     quote = await db.get(Quote, quote_id)
     if quote is None or quote.consultation_id != consultation.id:
         raise NotFound("There is no such quote")
-    row = await db.get(ResponseRow, quote.response_id)
+    row = await run(
+        db, partial(find_response, consultation_id=consultation.id, response_id=quote.response_id)
+    )
     question = await text_question(db, consultation, quote.question_key)
     text = question.free_text(row.answers.get(quote.question_key)) if row else None
     if row is None or not text:
@@ -74,23 +79,26 @@ class QuotePages(Controller):
         self, request: Request[Any, Any, Any], consultation_id: uuid.UUID, db_session: AsyncSession
     ) -> Response[str]:
         consultation = await consultation_or_404(db_session, consultation_id)
-        rows = await db_session.execute(
-            select(Quote, ResponseRow.respondent_type)
-            .join(ResponseRow, ResponseRow.id == Quote.response_id)
-            .where(Quote.consultation_id == consultation_id, Quote.confirmed_at.is_not(None))
-            .order_by(Quote.theme, Quote.created_at)
+        confirmed = (Quote.consultation_id == consultation_id, Quote.confirmed_at.is_not(None))
+        quotes = await db_session.scalars(
+            select(Quote).where(*confirmed).order_by(Quote.theme, Quote.created_at)
+        )
+        held = await run(
+            db_session, lambda c: answers_of(c, select(Quote.response_id).where(*confirmed))
         )
         out = io.StringIO()
         writer = csv.writer(out)
         writer.writerow(["question", "theme", "quote", "attributed to"])
         count = 0
-        for quote, kind in rows:
+        for quote in quotes:
+            if quote.response_id not in held:
+                continue  # withdrawn or erased since
             writer.writerow(
                 [
                     neutralise(quote.question_key),
                     neutralise(quote.theme),
                     neutralise(quote.text),
-                    attribution(kind),
+                    attribution(held[quote.response_id].respondent_type),
                 ]
             )
             count += 1

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import uuid
+from functools import partial
 from typing import Any
 
 import anyio
@@ -36,7 +37,8 @@ from research.coding.texts import (
 from research.coding.themes import ALL, ANSWERED, published_table, theme_results
 from surveys.definition import Survey
 from surveys.exports.tables import neutralise
-from surveys.models import Response as ResponseRow
+from surveys.store.database import run
+from surveys.store.responses import find_response
 
 THEMES = "/staff/consultations/{consultation_id:uuid}/analysis/themes"
 QUOTES_PER_PAGE = 10
@@ -224,12 +226,11 @@ class ThemePages(Controller):
             response_id = uuid.UUID(str(form.get("response_id", "")))
         except ValueError as exc:
             raise Invalid("Choose one of the quotes listed") from exc
-        row = await db_session.get(ResponseRow, response_id)
-        text = (
-            question.free_text(row.answers.get(key))
-            if row and row.consultation_id == consultation_id
-            else None
+        row = await run(
+            db_session,
+            partial(find_response, consultation_id=consultation_id, response_id=response_id),
         )
+        text = question.free_text(row.answers.get(key)) if row else None
         if not text:
             raise Invalid("Choose one of the quotes listed")
         quote = await db_session.scalar(

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, Text, cast, select
+from sqlalchemy import Connection, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from consult.consultations.models import Consultation
@@ -32,7 +32,7 @@ from research.report.document import (
 from research.report.free_text import question_of
 from research.report.models import Action, Report, ReportSection
 from surveys.definition import Survey
-from surveys.models import Response
+from surveys.store.answers import answers_as_text
 
 
 @dataclass
@@ -100,21 +100,11 @@ def section_keys(survey: Survey, sections: list[ReportSection]) -> list[str]:
 
 
 def answer_frame(conn: Connection, consultation_id: uuid.UUID, keys: list[str]) -> pd.DataFrame:
-    """One row per submitted response (in submission order) with the answers to ``keys``.
-
-    The answers come as the stored JSON text and are parsed here with one ``json.loads`` per
-    response: the ORM's JSON type and a row object per response cost several times more (at
-    100,000 responses about 10 s of CPU against under 2, docs/performance.md)."""
-    table = Response.__table__
-    rows = conn.execute(
-        select(
-            table.c.id, table.c.respondent_type, table.c.submitted_at, cast(table.c.answers, Text)
-        )
-        .where(table.c.consultation_id == consultation_id)
-        .order_by(table.c.submitted_at, table.c.id)
-    ).all()
+    """One row per submitted response (in submission order) with the answers to ``keys``,
+    parsed from the stored JSON text with one ``json.loads`` per response (see
+    :func:`surveys.store.answers.answers_as_text` for why)."""
     records = []
-    for response_id, kind, submitted_at, text in rows:
+    for response_id, kind, submitted_at, text in answers_as_text(conn, consultation_id):
         answers = json.loads(text) if text else {}
         records.append((str(response_id), kind, submitted_at, *[answers.get(k) for k in keys]))
     return pd.DataFrame.from_records(records, columns=[*BASE_COLUMNS, *keys])

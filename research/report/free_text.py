@@ -22,7 +22,7 @@ from research.frames import read_header
 from research.report import figures
 from research.report.document import Chart, Picture, QuoteItem, Section, Table, count_cell
 from surveys.definition import Survey
-from surveys.models import Response
+from surveys.store.answers import answers_of
 
 if TYPE_CHECKING:
     from research.report.build import Inputs
@@ -114,25 +114,25 @@ def theme(
 def _quotes(
     conn: Connection, inputs: Inputs, key: str, theme: str, chosen: list[str]
 ) -> list[QuoteItem]:
-    query = (
-        select(Quote.id, Quote.text, Response.respondent_type, Response.answers)
-        .join(Response, Response.id == Quote.response_id)
-        .where(
-            Quote.consultation_id == inputs.consultation.id,
-            Quote.question_key == key,
-            Quote.theme == theme,
-            Quote.confirmed_at.is_not(None),
-            Quote.text.is_not(None),
-        )
-        .order_by(Quote.confirmed_at)
+    confirmed = (
+        Quote.consultation_id == inputs.consultation.id,
+        Quote.question_key == key,
+        Quote.theme == theme,
+        Quote.confirmed_at.is_not(None),
+        Quote.text.is_not(None),
     )
+    held = answers_of(conn, select(Quote.response_id).where(*confirmed))
+    query = select(Quote.id, Quote.text, Quote.response_id).where(*confirmed)
     out = []
-    for quote_id, text, kind, answers in conn.execute(query):
+    for quote_id, text, response_id in conn.execute(query.order_by(Quote.confirmed_at)):
+        response = held.get(response_id)
+        if response is None:  # withdrawn or erased since
+            continue
         if chosen and str(quote_id) not in chosen:
             continue
-        if not agreed_to_quote(answers or {}, inputs.survey):
+        if not agreed_to_quote(response.answers, inputs.survey):
             continue
-        out.append(QuoteItem(text, attribution(kind, COLLECTION_METHOD)))
+        out.append(QuoteItem(text, attribution(response.respondent_type, COLLECTION_METHOD)))
     return out[:MAX_QUOTES]
 
 

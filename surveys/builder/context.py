@@ -1,10 +1,12 @@
 """What every builder page needs: the consultation, its survey, versions and the draft, loaded
-once per request, plus the audit record every change writes."""
+once per request (through the survey data layer, :mod:`surveys.store.editing`, in the request's
+transaction), plus the audit record every change writes and saving a change to the draft."""
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from litestar import Request
@@ -20,9 +22,10 @@ from surveys.builder.problems import publish_problems
 from surveys.builder.service import Definition
 from surveys.definition import QUESTION_TYPES
 from surveys.definition.questions.rating import SCALES
-from surveys.models import Survey as SurveyRow
-from surveys.models import SurveyVersion
 from surveys.store import editing as versions
+from surveys.store.database import run
+from surveys.store.editing import SurveyRecord
+from surveys.store.versions import Version
 
 
 def question_type_labels() -> dict[str, str]:
@@ -33,15 +36,15 @@ def question_type_labels() -> dict[str, str]:
 @dataclass
 class Workspace:
     consultation: Consultation
-    survey: SurveyRow | None
-    versions: list[SurveyVersion]
+    survey: SurveyRecord | None
+    versions: list[Version]
 
     @property
-    def draft(self) -> SurveyVersion | None:
+    def draft(self) -> Version | None:
         return versions.draft_of(self.versions)
 
     @property
-    def shown(self) -> SurveyVersion | None:
+    def shown(self) -> Version | None:
         """The draft when there is one, else the latest published version."""
         return self.draft or versions.latest_published(self.versions)
 
@@ -52,28 +55,33 @@ class Workspace:
 
 async def workspace(db: AsyncSession, consultation_id: uuid.UUID) -> Workspace:
     consultation = await consultation_or_404(db, consultation_id)
-    survey = await versions.survey_of(db, consultation)
-    found = await versions.versions_of(db, survey) if survey else []
+    survey, found = await run(
+        db, partial(versions.survey_and_versions, consultation_id=consultation.id)
+    )
     return Workspace(consultation, survey, found)
 
 
-async def editable(
-    db: AsyncSession, request: Request[Any, Any, Any], ws: Workspace
-) -> SurveyVersion:
+async def editable(db: AsyncSession, request: Request[Any, Any, Any], ws: Workspace) -> Version:
     """The draft to change, made from the latest published version when there is none yet."""
-    draft, created = await versions.start_draft(db, ws.consultation)
+    draft, created = await run(db, partial(versions.start_draft, consultation=ws.consultation))
     if created:
         record(db, request, "survey_draft_created", draft, number=draft.number)
-        ws.survey = await versions.survey_of(db, ws.consultation)
-        ws.versions = await versions.versions_of(db, ws.survey) if ws.survey else [draft]
+        ws.survey, ws.versions = await run(
+            db, partial(versions.survey_and_versions, consultation_id=ws.consultation.id)
+        )
     return draft
+
+
+async def save_definition(db: AsyncSession, draft: Version, definition: Definition) -> Version:
+    """Store the changed definition as the draft's, in the request's transaction."""
+    return await run(db, partial(versions.save_definition, version=draft, definition=definition))
 
 
 def record(
     db: AsyncSession,
     request: Request[Any, Any, Any],
     action: str,
-    version: SurveyVersion,
+    version: Version,
     **detail: Any,
 ) -> None:
     audit.record(

@@ -19,7 +19,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from consult.forms import FormErrors, form_values, text
 from consult.permissions import Permission, requires
 from surveys.builder import choices, forms, service
-from surveys.builder.context import builder_page, editable, item_form, record, workspace
+from surveys.builder.context import (
+    builder_page,
+    editable,
+    item_form,
+    record,
+    save_definition,
+    workspace,
+)
 from surveys.builder.editing import (
     MANAGE,
     ItemEdit,
@@ -32,7 +39,6 @@ from surveys.builder.editing import (
     update_item,
 )
 from surveys.builder.service import BuilderError, Definition
-from surveys.store import editing as versions
 
 BASE_PATH = "/staff/consultations/{consultation_id:uuid}/survey"
 
@@ -88,7 +94,7 @@ class SurveyBuilderController(Controller):
             return builder_page(
                 ws, errors=errors.messages, values=form_values(form), status_code=400
             )
-        versions.save_definition(draft, service.update_survey(draft.definition, fields))
+        await save_definition(db_session, draft, service.update_survey(draft.definition, fields))
         record(db_session, request, "survey_settings_updated", draft)
         return back(ws.base)
 
@@ -120,7 +126,7 @@ class SectionController(Controller):
             return builder_page(
                 ws, errors=errors.messages, values=form_values(form), status_code=400
             )
-        versions.save_definition(draft, changed)
+        await save_definition(db_session, draft, changed)
         record(db_session, request, "survey_section_added", draft, section=key)
         return back(ws.base, f"section-{key}")
 

@@ -23,9 +23,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from consult.errors import NotFound
 from consult.forms import FormErrors
 from consult.permissions import Permission, requires
-from surveys.builder.context import editable, item_form, record, workspace
+from surveys.builder.context import editable, item_form, record, save_definition, workspace
 from surveys.builder.service import BuilderError, Definition
-from surveys.store import editing as versions
 
 MANAGE = [requires(Permission.MANAGE_CONSULTATIONS)]
 Req = Request[Any, Any, Any]
@@ -69,7 +68,7 @@ async def apply_change(
     ws = await workspace(db, consultation_id)
     draft = await editable(db, request, ws)
     changed = find(lambda: edit(draft.definition))
-    versions.save_definition(draft, changed)
+    await save_definition(db, draft, changed)
     record(db, request, action, draft, **detail)
     return back(ws.base, anchor)
 
@@ -112,6 +111,6 @@ async def update_item(
             ws, edit.template, edit.shown(current, fields), position,
             errors=errors.messages, status_code=400, **edit.context,
         )  # fmt: skip
-    versions.save_definition(draft, edit.save(draft.definition, fields))
+    await save_definition(db, draft, edit.save(draft.definition, fields))
     record(db, request, edit.action, draft, **edit.detail)
     return back(ws.base, edit.anchor)

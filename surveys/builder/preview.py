@@ -33,6 +33,7 @@ from surveys.definition import (
     visible_question_count,
     visible_questions,
 )
+from surveys.store.database import run
 from surveys.store.editing import version_or_404
 
 VIEW = [requires(Permission.VIEW_CONSULTATIONS)]
@@ -74,7 +75,8 @@ async def _version_survey(
 ) -> tuple[int, Survey | None, list[str]]:
     if ws.survey is None or ws.shown is None:
         raise Conflict("This consultation has no survey yet")
-    version = await version_or_404(db, ws.survey, number) if number else ws.shown
+    survey_id = ws.survey.id
+    version = await run(db, lambda c: version_or_404(c, survey_id, number)) if number else ws.shown
     problems = definition_problems(version.definition)
     survey = None if problems else survey_from_dict(version.definition)
     return version.number, survey, [plain(version.definition, p) for p in problems]

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from consult.errors import Invalid, NotFound
 from consult.forms import FormErrors, text
 from surveys.builder import forms, service
-from surveys.builder.context import editable, item_form, record, workspace
+from surveys.builder.context import editable, item_form, record, save_definition, workspace
 from surveys.builder.controllers import BASE_PATH
 from surveys.builder.editing import (
     MANAGE,
@@ -31,7 +31,6 @@ from surveys.builder.editing import (
 )
 from surveys.builder.service import BuilderError, Definition
 from surveys.definition import QUESTION_TYPES
-from surveys.store import editing as versions
 
 TEMPLATE = "builder/question_form.html"
 
@@ -112,7 +111,7 @@ class NewQuestionController(Controller):
                 ws, TEMPLATE, question, position, errors=errors.messages,
                 status_code=400, key=key, page=page, new=True,
             )  # fmt: skip
-        versions.save_definition(draft, changed)
+        await save_definition(db_session, draft, changed)
         record(db_session, request, "survey_question_added", draft, question=qkey, type=kind)
         return back(ws.base, f"question-{qkey}")
 

@@ -12,6 +12,7 @@ import yaml
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import FormMultiDict, UploadFile
 from litestar.response import Redirect, Template
+from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from consult import audit
@@ -26,6 +27,8 @@ from surveys.definition import (
     survey_to_dict,
 )
 from surveys.store import editing as versions
+from surveys.store.database import run
+from surveys.store.versions import Version
 
 MANAGE = [requires(Permission.MANAGE_CONSULTATIONS)]
 MAX_IMPORT = 1024 * 1024
@@ -74,7 +77,8 @@ class SurveyVersionController(Controller):
         problems = publish_problems(draft.definition, ws.consultation.missing_data_protection())
         if problems:
             return builder_page(ws, errors=problem_summary(problems), status_code=422)
-        await versions.publish(db_session, ws.survey, draft)
+        survey = ws.survey
+        await run(db_session, lambda c: versions.publish(c, survey, draft))
         record(db_session, request, "survey_version_published", draft, number=draft.number)
         return Redirect(ws.base, status_code=303)
 
@@ -85,8 +89,9 @@ class SurveyVersionController(Controller):
         ws = await workspace(db_session, consultation_id)
         if ws.draft is None:
             raise Conflict("There is no draft to discard")
-        record(db_session, request, "survey_draft_discarded", ws.draft, number=ws.draft.number)
-        await versions.discard_draft(db_session, ws.draft)
+        draft = ws.draft
+        record(db_session, request, "survey_draft_discarded", draft, number=draft.number)
+        await run(db_session, lambda c: versions.discard_draft(c, draft))
         return Redirect(ws.base, status_code=303)
 
     @post("/versions/{number:int}/copy", guards=MANAGE)
@@ -97,8 +102,13 @@ class SurveyVersionController(Controller):
         ws = await workspace(db_session, consultation_id)
         if ws.survey is None:
             raise Conflict("This consultation has no survey yet")
-        source = await versions.version_or_404(db_session, ws.survey, number)
-        draft, _ = await versions.start_draft(db_session, ws.consultation, source)
+        survey_id, consultation = ws.survey.id, ws.consultation
+
+        def copied(connection: Connection) -> Version:
+            source = versions.version_or_404(connection, survey_id, number)
+            return versions.start_draft(connection, consultation, source)[0]
+
+        draft = await run(db_session, copied)
         record(db_session, request, "survey_version_copied", draft, source=number)
         return Redirect(ws.base, status_code=303)
 
@@ -110,7 +120,8 @@ class SurveyVersionController(Controller):
         ws = await workspace(db_session, consultation_id)
         if ws.survey is None:
             raise Conflict("This consultation has no survey yet")
-        version = await versions.version_or_404(db_session, ws.survey, number)
+        survey_id = ws.survey.id
+        version = await run(db_session, lambda c: versions.version_or_404(c, survey_id, number))
         data = version.definition
         # A draft may be incomplete, so it is written as stored rather than through the loader.
         if format == "json":
@@ -137,11 +148,15 @@ class SurveyVersionController(Controller):
                 ws, errors={"definition": "The file was not imported: fix the problems listed"},
                 import_problems=problems, status_code=422,
             )  # fmt: skip
-        if ws.survey is None:
-            draft = await versions.create_survey(db_session, ws.consultation, definition)
-        else:
-            draft, _ = await versions.start_draft(db_session, ws.consultation)
-            versions.save_definition(draft, definition)
+        consultation, first = ws.consultation, ws.survey is None
+
+        def imported(connection: Connection) -> Version:
+            if first:
+                return versions.create_survey(connection, consultation.id, definition)
+            draft, _ = versions.start_draft(connection, consultation)
+            return versions.save_definition(connection, draft, definition)
+
+        draft = await run(db_session, imported)
         record(db_session, request, "survey_definition_imported", draft, number=draft.number)
         return Redirect(ws.base, status_code=303)
 
@@ -150,13 +165,14 @@ class SurveyVersionController(Controller):
         self, request: Req, consultation_id: uuid.UUID, db_session: AsyncSession
     ) -> Redirect:
         ws = await workspace(db_session, consultation_id)
-        copy_ = await versions.duplicate_consultation(db_session, ws.consultation)
+        original = ws.consultation
+        copy_id = await run(db_session, lambda c: versions.duplicate_consultation(c, original))
         audit.record(
             db_session,
             "consultation_duplicated",
             actor=request.user,
             object_type="consultation",
-            object_id=copy_.id,
+            object_id=copy_id,
             detail={"from": str(ws.consultation.id)},
         )
-        return Redirect(f"/staff/consultations/{copy_.id}/survey", status_code=303)
+        return Redirect(f"/staff/consultations/{copy_id}/survey", status_code=303)

@@ -23,6 +23,7 @@ from consult.auth import staff_user
 from consult.consultations.models import Consultation, Status
 from consult.errors import NotFound
 from consult.permissions import Permission, role_can
+from consult.settings import Settings
 from surveys.definition import PageRef, QuestionType, Survey
 from surveys.models import SurveyVersion
 from surveys.store import drafts
@@ -68,12 +69,13 @@ class Visit:
 SEEN_RESOLUTION = 10
 
 
-def respondent_session(request: Request[Any, Any, Any]) -> dict[str, Any] | None:
-    """The respondent's session entry, purging the whole session when it sat idle too long."""
+def respondent_session(request: Request[Any, Any, Any], timeout: int) -> dict[str, Any] | None:
+    """The respondent's session entry, purging the whole session when it sat idle longer than
+    ``timeout`` seconds (``settings.respondent_idle_timeout``, from the handler's injected
+    settings)."""
     entry = request.session.get(SESSION_KEY) if request.session else None
     if not isinstance(entry, dict):
         return None
-    timeout = request.app.state["settings"].respondent_idle_timeout
     now = time.time()
     idle = now - float(entry.get("seen", 0))
     if idle > timeout:
@@ -123,8 +125,10 @@ def _find(
     return found
 
 
-def session_draft_id(request: Request[Any, Any, Any], slug: str) -> uuid.UUID | None:
-    entry = respondent_session(request)
+def session_draft_id(
+    request: Request[Any, Any, Any], settings: Settings, slug: str
+) -> uuid.UUID | None:
+    entry = respondent_session(request, settings.respondent_idle_timeout)
     if not entry or entry.get("c") != slug:
         return None
     try:
@@ -133,13 +137,15 @@ def session_draft_id(request: Request[Any, Any, Any], slug: str) -> uuid.UUID | 
         return None
 
 
-async def load_visit(request: Request[Any, Any, Any], store: SurveyStore, slug: str) -> Visit:
+async def load_visit(
+    request: Request[Any, Any, Any], store: SurveyStore, settings: Settings, slug: str
+) -> Visit:
     """The consultation behind ``slug`` with its survey; 404 for anything the public may not see.
 
     A draft consultation is shown only to signed-in staff who may edit it (a live session, not
     past the staff idle timeout), as a preview that records nothing.
     """
-    draft_id = session_draft_id(request, slug)
+    draft_id = session_draft_id(request, settings, slug)
     found = await store.read(lambda connection: _find(store, connection, slug, draft_id))
     consultation = found.consultation
     if consultation is None:
@@ -160,7 +166,7 @@ async def load_visit(request: Request[Any, Any, Any], store: SurveyStore, slug: 
         survey=survey,
         preview=preview,
         accepting=is_accepting(consultation) or preview,
-        idle_timeout=request.app.state["settings"].respondent_idle_timeout,
+        idle_timeout=settings.respondent_idle_timeout,
         draft=found.draft,
         blank_renders=store.cache.weak("blank_questions"),
     )

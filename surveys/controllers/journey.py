@@ -34,8 +34,10 @@ from surveys.store.responses import withdrawal_open
 
 
 @get("/c/{slug:str}", name="survey_start")
-async def start(request: Request[Any, Any, Any], store: SurveyStore, slug: str) -> Template:
-    visit = await load_visit(request, store, slug)
+async def start(
+    request: Request[Any, Any, Any], store: SurveyStore, settings: Settings, slug: str
+) -> Template:
+    visit = await load_visit(request, store, settings, slug)
     return page(
         visit,
         "surveys/start.html",
@@ -47,8 +49,10 @@ async def start(request: Request[Any, Any, Any], store: SurveyStore, slug: str) 
 
 
 @get("/c/{slug:str}/safety", name="survey_safety")
-async def safety(request: Request[Any, Any, Any], store: SurveyStore, slug: str) -> Template:
-    visit = await load_visit(request, store, slug)
+async def safety(
+    request: Request[Any, Any, Any], store: SurveyStore, settings: Settings, slug: str
+) -> Template:
+    visit = await load_visit(request, store, settings, slug)
     if not visit.accepting:
         return refuse_if_closed(visit) or page(visit, "surveys/closed.html", "Closed")
     return page(visit, "surveys/safety.html", "Staying safe while you answer")
@@ -56,9 +60,9 @@ async def safety(request: Request[Any, Any, Any], store: SurveyStore, slug: str)
 
 @get("/c/{slug:str}/check", name="survey_check")
 async def check(
-    request: Request[Any, Any, Any], store: SurveyStore, slug: str
+    request: Request[Any, Any, Any], store: SurveyStore, settings: Settings, slug: str
 ) -> Template | Redirect:
-    visit = await load_visit(request, store, slug)
+    visit = await load_visit(request, store, settings, slug)
     if visit.draft is None and not visit.preview:
         return to(visit.url("/consent"))
     survey, answers, skipped = visit.survey, visit.answers, visit.skipped
@@ -108,7 +112,7 @@ async def submit(
     """The session is left as it is: the confirmation page finds the withdrawal code through
     the draft id it holds (surveys.receipts), so a session store failing after this commit, or
     a retried submit, still leads to the code."""
-    visit = await load_visit(request, store, slug)
+    visit = await load_visit(request, store, settings, slug)
     if (closed := refuse_if_closed(visit)) is not None:
         return closed
     if visit.preview:
@@ -130,8 +134,8 @@ async def done(
     """Shows the withdrawal code once. The session ends with this page; the sealed code is
     removed only after the page has gone out, so a failure before then (the session store
     down) leaves it for the next try."""
-    visit = await load_visit(request, store, slug)
-    draft_id = session_draft_id(request, slug)
+    visit = await load_visit(request, store, settings, slug)
+    draft_id = session_draft_id(request, settings, slug)
     code = None
     if draft_id is not None:
         secret_key = settings.secret_key
@@ -158,7 +162,9 @@ async def _forget_receipt(app: Litestar, store: SurveyStore, draft_id: uuid.UUID
 
 
 @get("/c/{slug:str}/support", name="survey_support")
-async def support(request: Request[Any, Any, Any], store: SurveyStore, slug: str) -> Template:
+async def support(
+    request: Request[Any, Any, Any], store: SurveyStore, settings: Settings, slug: str
+) -> Template:
     """Where "stop and see support" leads: help first, never a "why are you leaving" form."""
-    visit = await load_visit(request, store, slug)
+    visit = await load_visit(request, store, settings, slug)
     return page(visit, "surveys/support.html", "Support is available")

@@ -16,6 +16,7 @@ from litestar.response import Redirect, Template
 
 from consult.errors import NotFound
 from consult.outages import RETRY_AFTER_SECONDS, noted_outage
+from consult.settings import Settings
 from surveys.controllers.common import (
     Visit,
     consent_ref,
@@ -109,9 +110,9 @@ def resolve(visit: Visit, page_slug: str) -> PageRef:
 
 @get("/c/{slug:str}/consent", name="survey_consent")
 async def consent(
-    request: Request[Any, Any, Any], store: SurveyStore, slug: str
+    request: Request[Any, Any, Any], store: SurveyStore, settings: Settings, slug: str
 ) -> Template | Redirect:
-    visit = await load_visit(request, store, slug)
+    visit = await load_visit(request, store, settings, slug)
     ref = consent_ref(visit.survey)
     if ref is None:
         # A survey published without a consent question (the builder no longer allows it) still
@@ -125,9 +126,13 @@ async def consent(
 
 @post("/c/{slug:str}/consent", name="survey_consent_post")
 async def consent_post(
-    request: Request[Any, Any, Any], store: SurveyStore, slug: str, form: FormMultiDict
+    request: Request[Any, Any, Any],
+    store: SurveyStore,
+    settings: Settings,
+    slug: str,
+    form: FormMultiDict,
 ) -> Template | Redirect:
-    visit = await load_visit(request, store, slug)
+    visit = await load_visit(request, store, settings, slug)
     if (closed := refuse_if_closed(visit)) is not None:
         return closed
     ref = consent_ref(visit.survey)
@@ -162,9 +167,13 @@ async def consent_post(
 
 @get("/c/{slug:str}/p/{page_slug:str}", name="survey_page")
 async def question(
-    request: Request[Any, Any, Any], store: SurveyStore, slug: str, page_slug: str
+    request: Request[Any, Any, Any],
+    store: SurveyStore,
+    settings: Settings,
+    slug: str,
+    page_slug: str,
 ) -> Template | Redirect:
-    visit = await load_visit(request, store, slug)
+    visit = await load_visit(request, store, settings, slug)
     ref = resolve(visit, page_slug)
     if visit.draft is None and not visit.preview:
         return to(visit.url("/consent"))
@@ -190,11 +199,12 @@ async def question(
 async def question_post(
     request: Request[Any, Any, Any],
     store: SurveyStore,
+    settings: Settings,
     slug: str,
     page_slug: str,
     form: FormMultiDict,
 ) -> Template | Redirect:
-    visit = await load_visit(request, store, slug)
+    visit = await load_visit(request, store, settings, slug)
     if (closed := refuse_if_closed(visit)) is not None:
         return closed
     ref = resolve(visit, page_slug)
@@ -241,9 +251,9 @@ def section_index(visit: Visit, key: str) -> int:
 
 @get("/c/{slug:str}/s/{key:str}", name="survey_section")
 async def section(
-    request: Request[Any, Any, Any], store: SurveyStore, slug: str, key: str
+    request: Request[Any, Any, Any], store: SurveyStore, settings: Settings, slug: str, key: str
 ) -> Template | Redirect:
-    visit = await load_visit(request, store, slug)
+    visit = await load_visit(request, store, settings, slug)
     index = section_index(visit, key)
     if visit.draft is None and not visit.preview:
         return to(visit.url("/consent"))
@@ -271,11 +281,12 @@ async def section(
 async def section_post(
     request: Request[Any, Any, Any],
     store: SurveyStore,
+    settings: Settings,
     slug: str,
     key: str,
     form: FormMultiDict,
 ) -> Template | Redirect:
-    visit = await load_visit(request, store, slug)
+    visit = await load_visit(request, store, settings, slug)
     if (closed := refuse_if_closed(visit)) is not None:
         return closed
     index = section_index(visit, key)

@@ -10,6 +10,7 @@ from litestar.response import Redirect, Response, Template
 
 from consult.accounts.passwords import hash_password
 from consult.security import THROTTLED
+from consult.settings import Settings
 from surveys.codes import new_code
 from surveys.controllers.common import (
     SESSION_KEY,
@@ -48,9 +49,9 @@ def survey_url(visit: Visit) -> str:
 
 @get("/c/{slug:str}/save", name="survey_save")
 async def save(
-    request: Request[Any, Any, Any], store: SurveyStore, slug: str
+    request: Request[Any, Any, Any], store: SurveyStore, settings: Settings, slug: str
 ) -> Template | Redirect:
-    visit = await load_visit(request, store, slug)
+    visit = await load_visit(request, store, settings, slug)
     if visit.draft is None:
         return to(visit.url())
     return page(
@@ -60,9 +61,13 @@ async def save(
 
 @post("/c/{slug:str}/save", name="survey_save_post")
 async def save_post(
-    request: Request[Any, Any, Any], store: SurveyStore, slug: str, form: FormMultiDict
+    request: Request[Any, Any, Any],
+    store: SurveyStore,
+    settings: Settings,
+    slug: str,
+    form: FormMultiDict,
 ) -> Template | Redirect:
-    visit = await load_visit(request, store, slug)
+    visit = await load_visit(request, store, settings, slug)
     if visit.draft is None:
         return to(visit.url())
     passphrase = str(form.get("passphrase") or "")
@@ -95,16 +100,22 @@ async def save_post(
 
 
 @get("/c/{slug:str}/resume", name="survey_resume")
-async def resume(request: Request[Any, Any, Any], store: SurveyStore, slug: str) -> Template:
-    visit = await load_visit(request, store, slug)
+async def resume(
+    request: Request[Any, Any, Any], store: SurveyStore, settings: Settings, slug: str
+) -> Template:
+    visit = await load_visit(request, store, settings, slug)
     return page(visit, "surveys/resume.html", "Continue where you left off")
 
 
 @post("/c/{slug:str}/resume", name="survey_resume_post", opt=THROTTLED)
 async def resume_post(
-    request: Request[Any, Any, Any], store: SurveyStore, slug: str, form: FormMultiDict
+    request: Request[Any, Any, Any],
+    store: SurveyStore,
+    settings: Settings,
+    slug: str,
+    form: FormMultiDict,
 ) -> Template | Redirect:
-    visit = await load_visit(request, store, slug)
+    visit = await load_visit(request, store, settings, slug)
     code = str(form.get("code") or "")[:MAX_CODE_LENGTH]
     passphrase = str(form.get("passphrase") or "")[: drafts.MAX_PASSPHRASE_LENGTH]
     heading = "Continue where you left off"
@@ -149,9 +160,9 @@ async def resume_post(
 
 @post("/c/{slug:str}/delete", name="survey_delete")
 async def delete_answers(
-    request: Request[Any, Any, Any], store: SurveyStore, slug: str
+    request: Request[Any, Any, Any], store: SurveyStore, settings: Settings, slug: str
 ) -> Template:
-    visit = await load_visit(request, store, slug)
+    visit = await load_visit(request, store, settings, slug)
     if visit.draft is not None:
         draft_id = visit.draft.id
         await store.write(lambda c: drafts.delete_draft(c, draft_id))
@@ -161,8 +172,10 @@ async def delete_answers(
 
 
 @get("/c/{slug:str}/withdraw", name="survey_withdraw")
-async def withdraw(request: Request[Any, Any, Any], store: SurveyStore, slug: str) -> Template:
-    visit = await load_visit(request, store, slug)
+async def withdraw(
+    request: Request[Any, Any, Any], store: SurveyStore, settings: Settings, slug: str
+) -> Template:
+    visit = await load_visit(request, store, settings, slug)
     return page(
         visit,
         "surveys/withdraw.html",
@@ -173,9 +186,13 @@ async def withdraw(request: Request[Any, Any, Any], store: SurveyStore, slug: st
 
 @post("/c/{slug:str}/withdraw", name="survey_withdraw_post", opt=THROTTLED)
 async def withdraw_post(
-    request: Request[Any, Any, Any], store: SurveyStore, slug: str, form: FormMultiDict
+    request: Request[Any, Any, Any],
+    store: SurveyStore,
+    settings: Settings,
+    slug: str,
+    form: FormMultiDict,
 ) -> Template:
-    visit = await load_visit(request, store, slug)
+    visit = await load_visit(request, store, settings, slug)
     code = str(form.get("code") or "")[:MAX_CODE_LENGTH]
     heading = "Withdraw your answers"
     if not code.strip():
@@ -216,9 +233,9 @@ async def withdraw_post(
 
 
 @get("/keep-alive", name="survey_keep_alive")
-async def keep_alive(request: Request[Any, Any, Any]) -> Response[None]:
+async def keep_alive(request: Request[Any, Any, Any], settings: Settings) -> Response[None]:
     """The idle warning's "Stay on this page": reading the session refreshes its clock."""
-    alive = respondent_session(request) is not None
+    alive = respondent_session(request, settings.respondent_idle_timeout) is not None
     return Response(None, status_code=204 if alive else 410)
 
 

@@ -1,58 +1,73 @@
-"""The builder's data: a consultation's survey, its versions and its one draft.
-
-These functions work on the request's ORM session rather than a bare connection: the builder
-edits the draft version's definition as an object through several steps of one request
-(:func:`save_definition`), and the change commits with the request and its audit record.
+"""The builder's data: a consultation's survey, its versions and its one draft, and duplicating
+a consultation. Plain functions over a `Connection` (Core statements); the builder's pages run
+them inside the request's transaction (``store.run(db_session, fn)``), so each change commits,
+or rolls back, with the page's audit record.
 
 A version with ``published_at IS NULL`` is the editable draft; at most one exists per survey
 (the builder only ever makes one, and the unique ``(survey_id, number)`` turns a race into a
-conflict). Publishing sets ``published_at`` and the version is never edited again. The
-respondent journey serves the newest *published* version (:func:`surveys.store.versions.newest_published`), so a
-draft is invisible to respondents until it is published.
+conflict). Publishing sets ``published_at`` and the version is never edited again (every write
+here is also conditioned on ``published_at IS NULL``). The respondent journey serves the newest
+*published* version (:func:`surveys.store.versions.newest_published`), so a draft is invisible
+to respondents until it is published.
 """
 
 from __future__ import annotations
 
 import copy
+import uuid
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+from advanced_alchemy.mixins.uuid import uuid7
+from sqlalchemy import Connection, Table, delete, select, update
 
 from consult.consultations.models import Consultation, Status, SupportService
 from consult.errors import Conflict, NotFound
 from surveys.builder.service import Definition, key_from, new_definition
 from surveys.models import Survey as SurveyRow
 from surveys.models import SurveyVersion
+from surveys.store.versions import Version, numbered_version, survey_versions
 
+_S: Table = SurveyRow.__table__  # type: ignore[assignment]
+_V: Table = SurveyVersion.__table__  # type: ignore[assignment]
+_C: Table = Consultation.__table__  # type: ignore[assignment]
+_SS: Table = SupportService.__table__  # type: ignore[assignment]
 MAX_SLUG = 80
 
 
-async def survey_of(db: AsyncSession, consultation: Consultation) -> SurveyRow | None:
+@dataclass(frozen=True)
+class SurveyRecord:
+    """A consultation's survey: what the builder shows of it (its versions come separately)."""
+
+    id: uuid.UUID
+    key: str
+    title: str
+
+
+def survey_of(connection: Connection, consultation_id: uuid.UUID) -> SurveyRecord | None:
     """The consultation's survey: the one created last, when (unusually) there are several."""
-    return await db.scalar(
-        select(SurveyRow)
-        .where(SurveyRow.consultation_id == consultation.id)
-        .order_by(SurveyRow.created_at.desc())
+    row = connection.execute(
+        select(_S.c.id, _S.c.key, _S.c.title)
+        .where(_S.c.consultation_id == consultation_id)
+        .order_by(_S.c.created_at.desc())
         .limit(1)
-    )
+    ).first()
+    return SurveyRecord(*row) if row is not None else None
 
 
-async def versions_of(db: AsyncSession, survey: SurveyRow) -> list[SurveyVersion]:
-    rows = await db.scalars(
-        select(SurveyVersion)
-        .where(SurveyVersion.survey_id == survey.id)
-        .order_by(SurveyVersion.number)
-    )
-    return list(rows)
+def survey_and_versions(
+    connection: Connection, consultation_id: uuid.UUID
+) -> tuple[SurveyRecord | None, list[Version]]:
+    survey = survey_of(connection, consultation_id)
+    return survey, survey_versions(connection, survey.id) if survey else []
 
 
-def draft_of(versions: list[SurveyVersion]) -> SurveyVersion | None:
+def draft_of(versions: list[Version]) -> Version | None:
     return next((v for v in versions if v.published_at is None), None)
 
 
-def latest_published(versions: list[SurveyVersion]) -> SurveyVersion | None:
+def latest_published(versions: list[Version]) -> Version | None:
     published = [v for v in versions if v.published_at is not None]
     return published[-1] if published else None
 
@@ -62,54 +77,48 @@ def latest_published(versions: list[SurveyVersion]) -> SurveyVersion | None:
 MAX_VERSION_NUMBER = 2**31 - 1
 
 
-async def version_or_404(db: AsyncSession, survey: SurveyRow, number: int) -> SurveyVersion:
-    if not 1 <= number <= MAX_VERSION_NUMBER:
+def version_or_404(connection: Connection, survey_id: uuid.UUID, number: int) -> Version:
+    found = None
+    if 1 <= number <= MAX_VERSION_NUMBER:
+        found = numbered_version(connection, survey_id, number)
+    if found is None:
         raise NotFound("This survey has no version with that number")
-    version = await db.scalar(
-        select(SurveyVersion).where(
-            SurveyVersion.survey_id == survey.id, SurveyVersion.number == number
-        )
-    )
-    if version is None:
-        raise NotFound("This survey has no version with that number")
-    return version
+    return found
 
 
-async def create_survey(
-    db: AsyncSession, consultation: Consultation, definition: Definition
-) -> SurveyVersion:
+def create_survey(
+    connection: Connection, consultation_id: uuid.UUID, definition: Definition
+) -> Version:
     """A new survey for the consultation, with ``definition`` as its draft version 1."""
-    if await survey_of(db, consultation) is not None:
+    if survey_of(connection, consultation_id) is not None:
         raise Conflict("This consultation already has a survey")
-    survey = SurveyRow(
-        consultation_id=consultation.id, key=definition["key"], title=definition["title"]
-    )
-    db.add(survey)
-    await db.flush()
-    return await _add_version(db, survey, 1, definition)
+    survey_id: uuid.UUID = connection.execute(
+        _S.insert()
+        .values(consultation_id=consultation_id, key=definition["key"], title=definition["title"])
+        .returning(_S.c.id)
+    ).scalar_one()
+    return _add_version(connection, survey_id, 1, definition)
 
 
-async def _add_version(
-    db: AsyncSession, survey: SurveyRow, number: int, definition: Definition
-) -> SurveyVersion:
-    version = SurveyVersion(
-        survey_id=survey.id, number=number, definition=copy.deepcopy(definition)
-    )
-    db.add(version)
-    await db.flush()
-    return version
+def _add_version(
+    connection: Connection, survey_id: uuid.UUID, number: int, definition: Definition
+) -> Version:
+    kept = copy.deepcopy(definition)
+    version_id: uuid.UUID = connection.execute(
+        _V.insert().values(survey_id=survey_id, number=number, definition=kept).returning(_V.c.id)
+    ).scalar_one()
+    return Version(version_id, survey_id, number, kept, None)
 
 
-async def start_draft(
-    db: AsyncSession, consultation: Consultation, source: SurveyVersion | None = None
-) -> tuple[SurveyVersion, bool]:
+def start_draft(
+    connection: Connection, consultation: Consultation, source: Version | None = None
+) -> tuple[Version, bool]:
     """The editable draft, made when missing: a copy of ``source`` (default: the latest
     published version), or an empty survey when there is none. ``(draft, created)``."""
-    survey = await survey_of(db, consultation)
+    survey, versions = survey_and_versions(connection, consultation.id)
     if survey is None:
         definition = new_definition(key_from(consultation.slug, "survey"), consultation.title)
-        return await create_survey(db, consultation, definition), True
-    versions = await versions_of(db, survey)
+        return create_survey(connection, consultation.id, definition), True
     draft = draft_of(versions)
     if draft is not None:
         if source is not None and source.id != draft.id:
@@ -120,31 +129,39 @@ async def start_draft(
     source = source or latest_published(versions)
     definition = source.definition if source else new_definition(survey.key, survey.title)
     number = versions[-1].number + 1 if versions else 1
-    return await _add_version(db, survey, number, definition), True
+    return _add_version(connection, survey.id, number, definition), True
 
 
-def require_draft(version: SurveyVersion) -> None:
+def require_draft(version: Version) -> None:
     if version.published_at is not None:
         raise Conflict("A published version is never changed; edit a new draft instead")
 
 
-def save_definition(version: SurveyVersion, definition: Definition) -> None:
+def _change_draft(connection: Connection, version: Version, **values: Any) -> None:
     require_draft(version)
-    # A new object, so the JSON column sees the change.
-    version.definition = copy.deepcopy(definition)
+    changed = connection.execute(
+        update(_V).where(_V.c.id == version.id, _V.c.published_at.is_(None)).values(**values)
+    )
+    if changed.rowcount != 1:  # published or discarded since this request read it
+        raise Conflict("A published version is never changed; edit a new draft instead")
 
 
-async def publish(db: AsyncSession, survey: SurveyRow, version: SurveyVersion) -> None:
+def save_definition(connection: Connection, version: Version, definition: Definition) -> Version:
+    """Store ``definition`` as the draft's; the draft as it now is."""
+    kept = copy.deepcopy(definition)
+    _change_draft(connection, version, definition=kept)
+    return replace(version, definition=kept)
+
+
+def publish(connection: Connection, survey: SurveyRecord, version: Version) -> None:
+    _change_draft(connection, version, published_at=datetime.now(UTC))
+    title = str(version.definition.get("title") or survey.title)
+    connection.execute(update(_S).where(_S.c.id == survey.id).values(title=title))
+
+
+def discard_draft(connection: Connection, version: Version) -> None:
     require_draft(version)
-    version.published_at = datetime.now(UTC)
-    survey.title = str(version.definition.get("title") or survey.title)
-    await db.flush()
-
-
-async def discard_draft(db: AsyncSession, version: SurveyVersion) -> None:
-    require_draft(version)
-    await db.delete(version)
-    await db.flush()
+    connection.execute(delete(_V).where(_V.c.id == version.id, _V.c.published_at.is_(None)))
 
 
 # --- duplicating a consultation ----------------------------------------------------------------
@@ -152,48 +169,46 @@ COPIED_FIELDS = (
     "title", "public_title", "summary", "controller", "article6_basis", "article9_condition",
     "retention_days", "dpia_reference", "exit_url", "draft_expiry_days", "analysis_cutoff",
 )  # fmt: skip
+COPIED_SERVICE_FIELDS = ("name", "helps_with", "phone", "text", "web", "review_date")
 
 
-async def free_slug(db: AsyncSession, slug: str) -> str:
+def free_slug(connection: Connection, slug: str) -> str:
     base = f"{slug[: MAX_SLUG - 8]}-copy"
     candidate, n = base, 1
-    while await db.scalar(select(Consultation.id).where(Consultation.slug == candidate)):
+    while connection.scalar(select(_C.c.id).where(_C.c.slug == candidate)):
         n += 1
         candidate = f"{base}-{n}"
     return candidate
 
 
-async def duplicate_consultation(db: AsyncSession, original: Consultation) -> Consultation:
+def duplicate_consultation(connection: Connection, original: Consultation) -> uuid.UUID:
     """A new draft consultation: same details and support directory, a new web address, and
-    the survey's latest definition (draft or published) as draft version 1."""
+    the survey's latest definition (draft or published) as draft version 1. Its id."""
     fields: dict[str, Any] = {name: getattr(original, name) for name in COPIED_FIELDS}
     fields["title"] = f"Copy of {original.title}"[:300]
-    copy_ = Consultation(
-        **fields,
-        slug=await free_slug(db, original.slug),
-        status=Status.DRAFT.value,
-        respondent_types=copy.deepcopy(original.respondent_types),
-        areas=list(original.areas),
-    )
-    db.add(copy_)
-    await db.flush()
-    for position, entry in enumerate(original.support_services):
-        db.add(
-            SupportService(
-                consultation_id=copy_.id,
-                position=position,
-                name=entry.name,
-                helps_with=entry.helps_with,
-                phone=entry.phone,
-                text=entry.text,
-                web=entry.web,
-                review_date=entry.review_date,
-            )
+    copy_id: uuid.UUID = connection.execute(
+        _C.insert()
+        .values(
+            **fields,
+            slug=free_slug(connection, original.slug),
+            status=Status.DRAFT.value,
+            respondent_types=copy.deepcopy(original.respondent_types),
+            areas=list(original.areas),
         )
-    survey = await survey_of(db, original)
-    if survey is not None:
-        versions = await versions_of(db, survey)
-        if versions:
-            await create_survey(db, copy_, versions[-1].definition)
-    await db.flush()
-    return copy_
+        .returning(_C.c.id)
+    ).scalar_one()
+    services = [
+        {
+            "id": uuid7(),
+            "consultation_id": copy_id,
+            "position": position,
+            **{name: getattr(entry, name) for name in COPIED_SERVICE_FIELDS},
+        }
+        for position, entry in enumerate(original.support_services)
+    ]
+    if services:
+        connection.execute(_SS.insert(), services)
+    _, versions = survey_and_versions(connection, original.id)
+    if versions:
+        create_survey(connection, copy_id, versions[-1].definition)
+    return copy_id

@@ -88,12 +88,19 @@ _SHOWN = (
 )
 
 
+def find_response(
+    connection: Connection, consultation_id: uuid.UUID, response_id: uuid.UUID
+) -> Row[Any] | None:
+    """One response of this consultation (a response of another consultation is none)."""
+    return connection.execute(
+        select(*_SHOWN).where(_R.c.id == response_id, _R.c.consultation_id == consultation_id)
+    ).first()
+
+
 def response_or_404(
     connection: Connection, consultation_id: uuid.UUID, response_id: uuid.UUID
 ) -> Row[Any]:
-    row = connection.execute(
-        select(*_SHOWN).where(_R.c.id == response_id, _R.c.consultation_id == consultation_id)
-    ).first()
+    row = find_response(connection, consultation_id, response_id)
     if row is None:
         raise NotFound("There is no response with that reference")
     return row

@@ -112,6 +112,21 @@ def all_versions(connection: Connection, consultation_id: uuid.UUID) -> list[Ver
     return [Version(*row) for row in rows]
 
 
+def survey_versions(connection: Connection, survey_id: uuid.UUID) -> list[Version]:
+    """Every version of one survey (its draft too), by number."""
+    rows = connection.execute(
+        select(*_COLUMNS).where(_V.c.survey_id == survey_id).order_by(_V.c.number)
+    )
+    return [Version(*row) for row in rows]
+
+
+def numbered_version(connection: Connection, survey_id: uuid.UUID, number: int) -> Version | None:
+    row = connection.execute(
+        select(*_COLUMNS).where(_V.c.survey_id == survey_id, _V.c.number == number)
+    ).first()
+    return Version(*row) if row is not None else None
+
+
 def surveys_by_version(connection: Connection, parse: Parse = parse) -> dict[uuid.UUID, Survey]:
     """Every version's parsed definition, for work over all consultations (retention)."""
     rows = connection.execute(select(*_COLUMNS))
