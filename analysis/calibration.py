@@ -126,19 +126,38 @@ def choose_decision(
     return best[1], best[2]
 
 
+def pooled_threshold(probs: np.ndarray, y: np.ndarray) -> float:
+    """The threshold best for every theme's decisions pooled: F1 over all (response, theme)
+    pairs at once. What a theme with too few examples for its own threshold should fall back on.
+    """
+    positives = int(y.sum())
+    best, best_f1 = 0.5, -1.0
+    for t in THRESHOLDS:
+        hit = probs >= t
+        f1 = 2 * int((hit & (y == 1)).sum()) / max(int(hit.sum()) + positives, 1)
+        if f1 > best_f1 + 1e-12:
+            best, best_f1 = float(t), f1
+    return best
+
+
 def theme_threshold_shifts(
     probs: np.ndarray, y: np.ndarray, threshold: float, prior: float
 ) -> np.ndarray:
-    """Per theme, how far (in log-odds) its own best threshold lies from the shared one.
+    """Per theme, how far (in log-odds) its own threshold should lie from the shared one.
 
-    Each theme's F1-best threshold on the out-of-fold probabilities is shrunk towards the shared
-    threshold by ``prior`` pseudo-positives, so a theme with 3 examples keeps (nearly) the
-    shared threshold and a frequent one gets its own. Returned as the shift to add to the
-    theme's calibration intercept, so that the shared threshold then decides as its own would.
+    Each theme's F1-best threshold on the out-of-fold probabilities is shrunk by ``prior``
+    pseudo-positives towards the pooled threshold (:func:`pooled_threshold`), so a theme with 3
+    examples gets (nearly) the pooled one and a frequent one its own. Not towards the shared
+    threshold: that one is chosen for sample F1 with the best two themes always coded, where it
+    can sit at 0.93 (only the top two and near-certain extras), far above any one theme's best
+    (a calibrated theme's F1-best threshold is at most 0.5); shrinking towards it made a rare
+    theme all but impossible to code. Returned as the shift to add to the theme's calibration
+    intercept, so that the shared threshold then decides as the theme's own would.
     """
     pos = y.sum(axis=0)
     shifts = np.zeros(y.shape[1])
     shared = float(logit(threshold))
+    target = float(logit(pooled_threshold(probs, y)))
     for j in range(y.shape[1]):
         if pos[j] == 0:
             continue
@@ -147,8 +166,21 @@ def theme_threshold_shifts(
         f1 = 2 * tp / np.maximum(hit.sum(axis=1) + pos[j], 1)
         own = float(logit(THRESHOLDS[int(np.argmax(f1))]))
         weight = pos[j] / (pos[j] + prior)
-        shifts[j] = shared - (weight * own + (1 - weight) * shared)
+        shifts[j] = shared - (weight * own + (1 - weight) * target)
     return shifts
+
+
+def choose_top(
+    probs: np.ndarray, y: np.ndarray, threshold: float, at_least_one: bool, max_top: int
+) -> int:
+    """How many top themes to always code, given the threshold (see :func:`choose_decision`)."""
+    if not at_least_one:
+        return 1
+    scored = [
+        (sample_f1(y, decide_codes(probs, threshold, True, top)), -top)
+        for top in range(1, max(1, max_top) + 1)
+    ]
+    return -max(scored)[1]
 
 
 def logit(p: np.ndarray | float) -> np.ndarray:

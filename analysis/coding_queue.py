@@ -45,16 +45,25 @@ def uncertainty(
     return pd.Series(np.exp(-distance.min(axis=1)), index=index)
 
 
+NEAR_COPY = 0.9  # cosine similarity at which two responses count as the same text
 RARE_EXAMPLES = 5  # a theme with fewer hand-coded positives than this is "rare"
 QUEUE_COLUMNS = ["row", "reason", "uncertainty", "theme"]
+
+
+def _norms(encoded: Encoded) -> np.ndarray:
+    squares = np.asarray(encoded.words.multiply(encoded.words).sum(axis=1)).ravel()
+    squares += np.asarray(encoded.chars.multiply(encoded.chars).sum(axis=1)).ravel()
+    return np.sqrt(np.maximum(squares, 1e-12))
 
 
 def cosine_rows(encoded: Encoded, index: np.ndarray, other: Encoded) -> np.ndarray:
     """Cosine similarity of rows ``index`` of ``encoded`` with every row of ``other``."""
     if len(index) == 0 or len(other) == 0:
         return np.zeros((len(index), len(other)))
-    # Each block is l2-normalised, so a full row has norm sqrt(2) (1 if a block is empty).
-    return encoded.rows(index).gram(other) / 2.0
+    # Each block is l2-normalised, but a block can be empty (no known word): divide by the
+    # true norms, or two copies of an unknown-word text would count as only half alike.
+    part = encoded.rows(index)
+    return part.gram(other) / np.outer(_norms(part), _norms(other))
 
 
 def next_batch(
@@ -155,6 +164,9 @@ def next_batch(
             reasons[int(pool[k])] = ("uncertain", "")
             sim = cosine_rows(enc, np.array([k]), enc)[0]
             best_sim = np.maximum(best_sim, sim)
+            # A near-copy of a response already in the batch teaches nothing new, however
+            # uncertain: the similarity penalty alone let copies at uncertainty 0.99 through.
+            free &= sim < NEAR_COPY
     # Interleave: every fourth place goes to discovery while it lasts.
     queue: list[int] = []
     d, c = iter(discover), iter(chosen)

@@ -4,7 +4,7 @@ import pytest
 from scipy.special import expit
 from sklearn.metrics import f1_score
 
-from analysis.calibration import logit, theme_threshold_shifts
+from analysis.calibration import logit, pooled_threshold, theme_threshold_shifts
 from analysis.codebook import codebook_from_dict
 from analysis.coding import code_responses
 from analysis.errors import AnalysisError
@@ -186,7 +186,8 @@ def test_a_rule_finds_a_theme_with_almost_no_examples() -> None:
 
 
 def test_queue_picks_the_planted_uncertain_cases_first_and_not_duplicates() -> None:
-    texts, labels = planted_corpus(150, both_share=0.0)
+    # Enough hand-coded texts that the clear responses' filler words do not pass for a theme.
+    texts, labels = planted_corpus(300, both_share=0.0)
     model = fit_theme_model(texts, labels)
     clear, _ = planted_corpus(40, seed=3, both_share=0.0)
     words = filler_words(np.random.default_rng(7))
@@ -252,17 +253,22 @@ def test_every_hand_coded_response_having_two_themes_makes_the_best_two_a_candid
 def test_a_theme_gets_its_own_threshold_only_as_far_as_its_examples_allow() -> None:
     rng = np.random.default_rng(0)
     n = 400
-    y = np.zeros((n, 2), dtype=np.int8)
-    y[:200, 0] = 1  # frequent theme: 200 positives
-    y[:4, 1] = 1  # rare theme: 4 positives
-    # Both themes' positives score about 0.8 and their negatives about 0.6: the best threshold
-    # of each lies near 0.7, far above the shared 0.3.
-    probs = np.where(y == 1, 0.8, 0.6) + rng.normal(0, 0.02, (n, 2))
-    shifts = theme_threshold_shifts(probs, y, 0.3, prior=5.0)
-    own = logit(0.3) - shifts  # the threshold each theme ends with, in log-odds
-    assert abs(expit(own[0]) - 0.7) < 0.08  # frequent: (almost) its own
-    assert abs(expit(own[1]) - 0.3) < abs(expit(own[1]) - 0.7)  # rare: nearer the shared one
-    assert shifts[0] < shifts[1] < 0
+    y = np.zeros((n, 3), dtype=np.int8)
+    y[:200, 0] = 1  # two frequent themes: 200 positives each
+    y[200:, 1] = 1
+    y[:4, 2] = 1  # a rare theme: 4 positives
+    # The frequent themes' positives score about 0.8 and their negatives about 0.6: their best
+    # threshold, and so the pooled one, lies near 0.7. The rare theme's own best is near 0.3.
+    probs = np.where(y == 1, 0.8, 0.6) + rng.normal(0, 0.02, (n, 3))
+    probs[:, 2] = np.where(y[:, 2] == 1, 0.35, 0.2) + rng.normal(0, 0.02, n)
+    assert abs(pooled_threshold(probs, y) - 0.7) < 0.08
+    shared = 0.1  # e.g. chosen for sample F1 when the best two themes are always coded
+    shifts = theme_threshold_shifts(probs, y, shared, prior=5.0)
+    final = expit(logit(shared) - shifts)  # the threshold each theme ends with
+    assert abs(final[0] - 0.7) < 0.08 and abs(final[1] - 0.7) < 0.08  # frequent: their own
+    # Rare: between its own (0.3) and the pooled threshold, nowhere near the shared 0.1.
+    assert 0.3 < final[2] < 0.7
+    assert abs(final[2] - 0.7) < abs(final[2] - 0.3) + 0.1
 
 
 def test_uncertainty_ignores_themes_coded_either_way() -> None:
