@@ -12,7 +12,6 @@ confidence and the words that pushed its score up most (:mod:`analysis.explain`)
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -23,7 +22,6 @@ from analysis.corpus import TextCache, process_texts
 from analysis.errors import AnalysisError
 from analysis.rules import MatchStore, code_processed
 from analysis.sources import require_columns, text_column
-from analysis.spreadsheet import neutralise, write_csv
 
 if TYPE_CHECKING:
     from analysis.learning import ThemeModel
@@ -236,80 +234,3 @@ def code_responses(
         coded=coded,
         probabilities=probs if model is not None else None,
     )
-
-
-def _csv_field(value: object) -> str:
-    text = str(value)
-    if any(c in text for c in ',"\r\n'):
-        return '"' + text.replace('"', '""') + '"'
-    return text
-
-
-WRITE_ROWS = 20_000  # rows formatted at a time, so a 180,000-row table never exists as text
-
-
-def _fixed_width(values: np.ndarray) -> int | None:
-    """Characters per cell when a column can be written fixed-width, else None.
-
-    0/1 integer columns take one character; probabilities with at most four decimals take six
-    ("0.1234", read back as the same number). Anything else takes pandas' writer.
-    """
-    if values.dtype.kind not in "biuf" or not len(values):
-        return None
-    numbers = values.astype(float)
-    if not np.isfinite(numbers).all() or numbers.min() < 0 or numbers.max() > 1:
-        return None
-    if values.dtype.kind != "f":
-        return 1
-    # Exactly four decimals at the column's own precision (float32 0.8123 is 0.81230003).
-    return 6 if np.array_equal(np.round(numbers, 4).astype(values.dtype), values) else None
-
-
-def _format_fixed(values: np.ndarray, width: int) -> np.ndarray:
-    if width == 1:
-        return (values.astype(np.uint8) + ord("0")).reshape(-1, 1)
-    q = np.rint(values.astype(float) * 10_000).astype(np.int64)
-    out = np.empty((len(q), 6), dtype=np.uint8)
-    out[:, 0] = q // 10_000 + ord("0")
-    out[:, 1] = ord(".")
-    for k, power in enumerate((1000, 100, 10, 1)):
-        out[:, 2 + k] = (q // power) % 10 + ord("0")
-    return out
-
-
-def write_codes(codes: pd.DataFrame, path: Path) -> None:
-    """Write CODED.csv; a table of 0/1 codes and probability scores takes a vectorised path.
-
-    pandas' to_csv spent ~5 s on 180,000 x 100 binary cells and 23 s of CPU on 180,000 x 206
-    codes and scores, most of the learned coding budget; each column is formatted as a
-    fixed-width byte block instead, a chunk of rows at a time.
-    """
-    columns = codes.columns[1:]
-    arrays = [codes[c].to_numpy() for c in columns]
-    widths = [_fixed_width(a) for a in arrays]
-    if not len(columns) or any(w is None for w in widths):
-        write_csv(codes, path, index=False)
-        return
-    sizes = [int(w or 0) for w in widths]
-    width = sum(w + 1 for w in sizes) + 1
-    header = ",".join(_csv_field(neutralise(c)) for c in codes.columns) + "\n"
-    ids = [_csv_field(neutralise(v)).encode("utf-8") for v in codes.iloc[:, 0].tolist()]
-    with path.open("wb") as handle:
-        handle.write(header.encode("utf-8"))
-        for start in range(0, len(codes), WRITE_ROWS):
-            stop = min(start + WRITE_ROWS, len(codes))
-            rows = np.empty((stop - start, width), dtype=np.uint8)
-            at = 0
-            for values, size in zip(arrays, sizes, strict=True):
-                rows[:, at] = ord(",")
-                rows[:, at + 1 : at + 1 + size] = _format_fixed(values[start:stop], size)
-                at += 1 + size
-            rows[:, -1] = ord("\n")
-            raw = rows.tobytes()
-            handle.write(
-                b"".join(
-                    part
-                    for i, key in enumerate(ids[start:stop])
-                    for part in (key, raw[i * width : (i + 1) * width])
-                )
-            )
