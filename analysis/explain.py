@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
 EXPLAIN_COLUMNS = ["row", "theme", "words", "contributions"]
 _EDGES = re.compile(r"^\W+|\W+$")
+PAIRS_AT_A_TIME = 8_192
 
 
 class Explainer:
@@ -76,6 +77,17 @@ class Explainer:
         if len(rows) == 0:
             return words, amounts
         self._extend_tokens()
+        # A batch of pairs at a time: every (pair, word) of 40,000 pairs at once held ~110 MB.
+        for start in range(0, len(rows), PAIRS_AT_A_TIME):
+            part = slice(start, start + PAIRS_AT_A_TIME)
+            words[part], amounts[part] = self._explain(encoded, rows[part], cols[part], top)
+        return words, amounts
+
+    def _explain(
+        self, encoded: Encoded, rows: np.ndarray, cols: np.ndarray, top: int
+    ) -> tuple[np.ndarray, np.ndarray]:
+        words = np.full(len(rows), "", dtype=object)
+        amounts = np.full(len(rows), "", dtype=object)
         weights = self.model.weights
         sub = encoded.words[rows]
         pair_w = np.repeat(np.arange(len(rows)), np.diff(sub.indptr))
