@@ -12,7 +12,6 @@ confidence and the words that pushed its score up most (:mod:`analysis.explain`)
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -23,7 +22,6 @@ from analysis.corpus import TextCache, process_texts
 from analysis.errors import AnalysisError
 from analysis.rules import MatchStore, code_processed
 from analysis.sources import require_columns, text_column
-from analysis.spreadsheet import neutralise, write_csv
 
 if TYPE_CHECKING:
     from analysis.learning import ThemeModel
@@ -97,6 +95,32 @@ class CodingResult:
         return order.iloc[np.argsort(rank, kind="stable")]
 
 
+def learned_suggestions(model: ThemeModel, texts: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``model.suggest(texts)`` (probabilities; row, theme, words, contributions), each distinct
+    text featurised, scored and explained once.
+
+    A text's scores and words depend on the text alone, and answers repeat ("No", "Nothing to
+    add"; 42% of the scale benchmark's 180,000 texts are repeats): the distinct texts' results
+    are copied to every row that has them, in the order ``suggest`` gives (by row, then theme).
+    """
+    codes, distinct = pd.factorize(np.asarray(texts, dtype=object))
+    if len(distinct) == len(texts):
+        return model.suggest(texts)
+    probs, why = model.suggest(distinct.tolist())
+    probs = probs.iloc[codes].reset_index(drop=True)
+    why = why.iloc[np.argsort(why["row"].to_numpy(dtype=np.int64), kind="stable")]
+    per_text = np.bincount(why["row"].to_numpy(dtype=np.int64), minlength=len(distinct))
+    first = np.cumsum(per_text) - per_text  # where each distinct text's rows start in ``why``
+    counts = per_text[codes]
+    ends = np.cumsum(counts)
+    take = np.repeat(first[codes] - (ends - counts), counts) + np.arange(
+        int(ends[-1]) if len(ends) else 0
+    )
+    why = why.iloc[take].reset_index(drop=True)
+    why["row"] = np.repeat(np.arange(len(texts)), counts)
+    return probs, why
+
+
 def labelled_themes(labelled: pd.DataFrame, id_column: str, text_column_name: str) -> list[str]:
     """Theme columns of a labelled file: everything but id/text, each must be 0/1."""
     themes = [c for c in labelled.columns if c not in (id_column, text_column_name)]
@@ -107,6 +131,34 @@ def labelled_themes(labelled: pd.DataFrame, id_column: str, text_column_name: st
         if values.isna().any() or not values.isin([0, 1]).all():
             raise AnalysisError(f"labelled file: column '{theme}' must contain only 0 and 1")
     return themes
+
+
+def _code_with_rules(
+    texts: list[str],
+    ids: list[object],
+    codebook: Codebook,
+    cache: TextCache | None,
+    progress: bool,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The rules' codes and evidence rows. A function of its own so the processed texts, the
+    text cache and the matches are freed before learning starts (~150 MB at 180,000 texts)."""
+    cache = cache or TextCache()
+    processed = process_texts(texts, cache, progress=progress)
+    cache.save()
+    store = MatchStore(cache.directory, processed) if cache.directory else None
+    rules = code_processed(processed, codebook, store, progress=progress)
+    found = rules.evidence
+    evidence = pd.DataFrame(
+        {
+            "id": np.asarray(ids, dtype=object)[found["row"].to_numpy(dtype=int)],
+            "theme": found["theme"],
+            "source": "rule",
+            "evidence": found["evidence"],
+            "score": RULE_CONFIDENCE,
+            "words": found["evidence"],
+        }
+    )
+    return rules.codes, evidence
 
 
 def code_responses(
@@ -128,26 +180,10 @@ def code_responses(
     rule_codes = pd.DataFrame(index=range(len(texts)))
     evidence_parts: list[pd.DataFrame] = []
     if codebook is not None:
-        cache = cache or TextCache()
-        processed = process_texts(texts, cache, progress=progress)
-        cache.save()
-        store = MatchStore(cache.directory, processed) if cache.directory else None
-        rules = code_processed(processed, codebook, store, progress=progress)
-        rule_codes = rules.codes
+        rule_codes, rule_evidence = _code_with_rules(texts, ids, codebook, cache, progress)
+        cache = None  # every text's tokens: not needed for learning, so freed before it
         themes += list(rule_codes.columns)
-        rule_evidence = rules.evidence
-        evidence_parts.append(
-            pd.DataFrame(
-                {
-                    "id": np.asarray(ids, dtype=object)[rule_evidence["row"].to_numpy(dtype=int)],
-                    "theme": rule_evidence["theme"],
-                    "source": "rule",
-                    "evidence": rule_evidence["evidence"],
-                    "score": RULE_CONFIDENCE,
-                    "words": rule_evidence["evidence"],
-                }
-            )
-        )
+        evidence_parts.append(rule_evidence)
     model = None
     probs = pd.DataFrame(index=range(len(texts)))
     decided = pd.DataFrame(index=range(len(texts)))
@@ -163,7 +199,7 @@ def code_responses(
         sample = text_column(labelled, text_column_name)
         # The vocabulary is fitted on every text (unsupervised), then learning uses the sample.
         model = fit_theme_model(sample, y, unlabelled=texts)
-        probs, why = model.suggest(texts)
+        probs, why = learned_suggestions(model, texts)
         decided = pd.DataFrame(model.decide(probs.to_numpy()), columns=label_themes)
         themes += [t for t in label_themes if t not in themes]
         coded = responses[id_column].isin(set(labelled[id_column].tolist())).to_numpy()
@@ -210,80 +246,3 @@ def code_responses(
         coded=coded,
         probabilities=probs if model is not None else None,
     )
-
-
-def _csv_field(value: object) -> str:
-    text = str(value)
-    if any(c in text for c in ',"\r\n'):
-        return '"' + text.replace('"', '""') + '"'
-    return text
-
-
-WRITE_ROWS = 20_000  # rows formatted at a time, so a 180,000-row table never exists as text
-
-
-def _fixed_width(values: np.ndarray) -> int | None:
-    """Characters per cell when a column can be written fixed-width, else None.
-
-    0/1 integer columns take one character; probabilities with at most four decimals take six
-    ("0.1234", read back as the same number). Anything else takes pandas' writer.
-    """
-    if values.dtype.kind not in "biuf" or not len(values):
-        return None
-    numbers = values.astype(float)
-    if not np.isfinite(numbers).all() or numbers.min() < 0 or numbers.max() > 1:
-        return None
-    if values.dtype.kind != "f":
-        return 1
-    # Exactly four decimals at the column's own precision (float32 0.8123 is 0.81230003).
-    return 6 if np.array_equal(np.round(numbers, 4).astype(values.dtype), values) else None
-
-
-def _format_fixed(values: np.ndarray, width: int) -> np.ndarray:
-    if width == 1:
-        return (values.astype(np.uint8) + ord("0")).reshape(-1, 1)
-    q = np.rint(values.astype(float) * 10_000).astype(np.int64)
-    out = np.empty((len(q), 6), dtype=np.uint8)
-    out[:, 0] = q // 10_000 + ord("0")
-    out[:, 1] = ord(".")
-    for k, power in enumerate((1000, 100, 10, 1)):
-        out[:, 2 + k] = (q // power) % 10 + ord("0")
-    return out
-
-
-def write_codes(codes: pd.DataFrame, path: Path) -> None:
-    """Write CODED.csv; a table of 0/1 codes and probability scores takes a vectorised path.
-
-    pandas' to_csv spent ~5 s on 180,000 x 100 binary cells and 23 s of CPU on 180,000 x 206
-    codes and scores, most of the learned coding budget; each column is formatted as a
-    fixed-width byte block instead, a chunk of rows at a time.
-    """
-    columns = codes.columns[1:]
-    arrays = [codes[c].to_numpy() for c in columns]
-    widths = [_fixed_width(a) for a in arrays]
-    if not len(columns) or any(w is None for w in widths):
-        write_csv(codes, path, index=False)
-        return
-    sizes = [int(w or 0) for w in widths]
-    width = sum(w + 1 for w in sizes) + 1
-    header = ",".join(_csv_field(neutralise(c)) for c in codes.columns) + "\n"
-    ids = [_csv_field(neutralise(v)).encode("utf-8") for v in codes.iloc[:, 0].tolist()]
-    with path.open("wb") as handle:
-        handle.write(header.encode("utf-8"))
-        for start in range(0, len(codes), WRITE_ROWS):
-            stop = min(start + WRITE_ROWS, len(codes))
-            rows = np.empty((stop - start, width), dtype=np.uint8)
-            at = 0
-            for values, size in zip(arrays, sizes, strict=True):
-                rows[:, at] = ord(",")
-                rows[:, at + 1 : at + 1 + size] = _format_fixed(values[start:stop], size)
-                at += 1 + size
-            rows[:, -1] = ord("\n")
-            raw = rows.tobytes()
-            handle.write(
-                b"".join(
-                    part
-                    for i, key in enumerate(ids[start:stop])
-                    for part in (key, raw[i * width : (i + 1) * width])
-                )
-            )

@@ -47,7 +47,8 @@ def _cache(directory: str | None) -> TextCache | None:
 
 def code(args: argparse.Namespace) -> None:
     from analysis.codebook import load_codebook
-    from analysis.coding import code_responses, write_codes
+    from analysis.coded_files import write_codes, write_evidence
+    from analysis.coding import code_responses
 
     responses, dictionary = load_export(args.input, args.dictionary)
     responses = with_question_text(responses, args.text_column, dictionary)
@@ -68,7 +69,7 @@ def code(args: argparse.Namespace) -> None:
     )
     write_codes(result.codes, _out_path(args.out))
     if args.evidence:
-        write_csv(result.evidence, _out_path(args.evidence), index=False)
+        write_evidence(result.evidence, _out_path(args.evidence))
     if args.order:
         write_csv(result.coding_order(), _out_path(args.order), index=False)
     print(f"coded {len(result.codes)} responses into {len(result.themes)} themes -> {args.out}")

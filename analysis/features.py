@@ -50,12 +50,17 @@ def char_wb_ngrams(token: str, low: int = CHAR_RANGE[0], high: int = CHAR_RANGE[
     return out
 
 
-def _sublinear_tfidf(counts: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
-    out = counts.astype(np.float32)
-    out.data = (1.0 + np.log(out.data)) * idf[out.indices]
-    norms = _row_norms(out)
-    out.data /= np.repeat(norms, np.diff(out.indptr))
-    return out
+def _sublinear_tfidf(counts: sp.csr_matrix, idf: np.ndarray) -> tuple[sp.csr_matrix, np.ndarray]:
+    """l2-normalised sublinear tf x idf, and each row's norm before normalising. In place:
+    ``counts`` (float32) is the caller's own temporary (a copy of 20,000 texts' character
+    counts was 40 MB of the memory peak at 180,000 texts)."""
+    data = counts.data
+    np.log(data, out=data)
+    data += 1.0
+    data *= idf[counts.indices]
+    norms = _row_norms(counts)
+    data /= np.repeat(norms, np.diff(counts.indptr))
+    return counts, norms
 
 
 def _row_norms(matrix: sp.csr_matrix) -> np.ndarray:
@@ -182,7 +187,7 @@ class TextFeatures:
         shape = (len(texts), len(self.word_idf))
         counts = sp.csr_matrix((np.ones(len(rows), np.float32), (rows, cols)), shape=shape)
         counts.sum_duplicates()
-        return _sublinear_tfidf(counts, self.word_idf)
+        return _sublinear_tfidf(counts, self.word_idf)[0]
 
     def word_names(self) -> np.ndarray:
         """Names of the word block's columns: unigrams, then bigrams as "a b"."""
@@ -258,12 +263,10 @@ class TextFeatures:
         self, texts: Sequence[str]
     ) -> tuple[sp.csr_matrix, sp.csr_matrix, np.ndarray]:
         counts = self._token_counts(texts)
-        per_text = (counts @ self._token_gram_matrix()).tocsr()
-        values = per_text.astype(np.float32)
-        values.data = (1.0 + np.log(values.data)) * self.char_idf[values.indices]
-        safe = _row_norms(values)
-        values.data /= np.repeat(safe, np.diff(values.indptr))
-        return values, counts, safe
+        values, norms = _sublinear_tfidf(
+            (counts @ self._token_gram_matrix()).tocsr(), self.char_idf
+        )
+        return values, counts, norms
 
     def token_gram_matrix(self) -> sp.csr_matrix:
         return self._token_gram_matrix()

@@ -57,11 +57,14 @@ def theme_patterns(theme: Theme) -> list[Pattern]:
 def _pattern_doc(vocab: Vocab, processed: Processed, hashes: dict[str, int] | None = None) -> Doc:
     # Explicit spaces and lemmas set through from_array make this ~5x quicker than
     # Doc(words=..., lemmas=...); the memo of lemma hashes saves a StringStore call per token.
-    words = list(processed.lower)
+    # The texts are split here, not through Processed.lower/.lemma, which keep their tuples:
+    # kept for 180,000 responses they were ~450 MB of a first (cold) run's peak.
+    words = processed.lower_text.split()
     doc = Doc(vocab, words=words, spaces=[True] * len(words))
     if words:
         memo = {} if hashes is None else hashes
-        ids = [memo.get(w) or memo.setdefault(w, vocab.strings.add(w)) for w in processed.lemma]
+        lemma = processed.lemma_text.split()
+        ids = [memo.get(w) or memo.setdefault(w, vocab.strings.add(w)) for w in lemma]
         lemmas = np.array(ids, dtype=np.uint64).reshape(-1, 1)
         doc.from_array([LEMMA], lemmas)  # type: ignore[arg-type]  # uint64 hashes, as spaCy's
     return doc
@@ -128,7 +131,9 @@ class PatternMatcher:
         if self.few_required and not self._substring_hit(item):
             return False
         lower, lemma = self.required["lower"], self.required["lemma"]
-        return not lower.isdisjoint(item.lower) or not lemma.isdisjoint(item.lemma)
+        return not lower.isdisjoint(item.lower_text.split()) or not lemma.isdisjoint(
+            item.lemma_text.split()
+        )
 
     def _substring_hit(self, item: Processed) -> bool:
         return any(w in item.lower_text for w in self.required["lower"]) or any(
@@ -142,6 +147,7 @@ class PatternMatcher:
             if not item.lower_text or not self._could_match(item):
                 continue
             doc = _pattern_doc(self.vocab, item, self.hashes)
+            words = item.lower_text.split()
             matches = [m for matcher in active for m in matcher(doc)]
             if self.has_tokens:
                 matches += self.tokens(doc)
@@ -150,7 +156,7 @@ class PatternMatcher:
                 key = self.vocab.strings[match_id]
                 if key not in seen:
                     seen.add(key)
-                    found[key].append((row, " ".join(item.lower[start:end]), start, end))
+                    found[key].append((row, " ".join(words[start:end]), start, end))
         return {key: Matches.from_tuples(items) for key, items in found.items()}
 
 
