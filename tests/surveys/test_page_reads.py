@@ -12,7 +12,6 @@ from sqlalchemy import delete
 
 from surveys.models import Draft
 from tests.conftest import db_session
-
 from tests.surveys.conftest import DEMO, answer, begin, load_all_types
 
 
