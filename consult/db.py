@@ -7,8 +7,9 @@ One metadata holds every table (advanced-alchemy's registry), so Alembic sees al
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from advanced_alchemy.base import UUIDv7AuditBase, UUIDv7Base
 from advanced_alchemy.extensions.litestar import (
@@ -48,6 +49,9 @@ __all__ = [
     "build_engine",
     "import_models",
 ]
+
+
+T = TypeVar("T")
 
 
 class StoreItem(StoreModelMixin):
@@ -165,7 +169,24 @@ class DirectStore(SQLAlchemyStore[Any]):
         if renew_for:
             return await super().get(key, renew_for)
         now = datetime.now(UTC)
-        row = await self._direct.read(lambda c: self._read.first(c, key=key, now=now))
+        return await self._direct.read(lambda c: self._value(c, key, now))
+
+    async def get_with(
+        self, key: str, then: Callable[[Connection, bytes | None], T]
+    ) -> tuple[bytes | None, T]:
+        """`get`, and ``then`` given what it found, as one unit of work: a request that reads
+        its session and then the database pays for one connection checkout, not two
+        (`consult.sessions.READ_WITH_SESSION`)."""
+        now = datetime.now(UTC)
+
+        def unit(connection: Connection) -> tuple[bytes | None, T]:
+            value = self._value(connection, key, now)
+            return value, then(connection, value)
+
+        return await self._direct.read(unit)
+
+    def _value(self, connection: Connection, key: str, now: datetime) -> bytes | None:
+        row = self._read.first(connection, key=key, now=now)
         return bytes(row[0]) if row and row[0] else None
 
     async def set(

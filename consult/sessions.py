@@ -21,6 +21,7 @@ import hashlib
 import hmac
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,18 +33,35 @@ from litestar.middleware.session.server_side import (
 )
 from litestar.stores.base import Store
 from litestar.types import Empty
+from sqlalchemy import Connection
 
+from consult.db import DirectStore
 from consult.outages import outage_kind
 
 logger = logging.getLogger("consult")
 
 # Route opt: the route works without the session when the store is down (the quick exit).
 SESSION_OPTIONAL = "session_optional"
+# Route opt: a `SessionCompanion`, the database read the route's handler needs next, run in the
+# same unit of work as the session read when sessions live in the database (one connection
+# checkout and, on PostgreSQL, one hand-off to SQLAlchemy's greenlet instead of two). Its result
+# is found with `read_with_session`.
+READ_WITH_SESSION = "read_with_session"
 
 _ROTATE = "consult.rotate_session"
 _NEW_ID = "consult.new_session_id"
 _OLD_ID = "consult.old_session_id"
 _LOADED = "consult.loaded_session"
+_COMPANION_READ = "consult.read_with_session"
+
+# (the request, the unit's database connection, the session as loaded: {} when none) -> result
+SessionCompanion = Callable[[ASGIConnection[Any, Any, Any, Any], Connection, dict[str, Any]], Any]
+
+
+def read_with_session(connection: ASGIConnection[Any, Any, Any, Any]) -> Any:
+    """What the route's `READ_WITH_SESSION` companion returned for this request; None when it
+    did not run (no session cookie, or sessions kept outside the database)."""
+    return connection.scope.get("state", {}).get(_COMPANION_READ)
 
 
 def rotate_session_id(connection: ASGIConnection[Any, Any, Any, Any]) -> None:
@@ -104,7 +122,7 @@ class RotatingSessionBackend(ServerSideSessionBackend):
         if session_id := connection.cookies.get(self.config.key):
             store = self.config.get_store_from_app(connection.scope["app"])
             try:
-                data = await self.get(session_id, store=store)
+                data = await self._read(connection, session_id, store)
             except Exception as error:
                 if outage_kind(error) is None:
                     raise
@@ -116,6 +134,20 @@ class RotatingSessionBackend(ServerSideSessionBackend):
                 connection.scope.setdefault("state", {})[_LOADED] = data
                 return self.deserialize_data(data)
         return {}
+
+    async def _read(
+        self, connection: ASGIConnection[Any, Any, Any, Any], session_id: str, store: Store
+    ) -> bytes | None:
+        companion: SessionCompanion | None = connection.route_handler.opt.get(READ_WITH_SESSION)
+        if companion is None or not isinstance(store, DirectStore):
+            return await self.get(session_id, store=store)
+
+        def then(db: Connection, data: bytes | None) -> Any:
+            return companion(connection, db, self.deserialize_data(data) if data else {})
+
+        data, result = await store.get_with(self.stored_id(session_id), then)
+        connection.scope.setdefault("state", {})[_COMPANION_READ] = result
+        return data
 
     async def store_in_message(
         self, scope_session: Any, message: Any, connection: ASGIConnection[Any, Any, Any, Any]

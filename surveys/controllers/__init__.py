@@ -4,6 +4,8 @@ from typing import Any
 
 from litestar import Router
 
+from consult.sessions import READ_WITH_SESSION
+from surveys.controllers.common import page_read_with_session
 from surveys.controllers.journey import check, done, safety, start, submit, support
 from surveys.controllers.questions import (
     consent,
@@ -36,5 +38,11 @@ _JOURNEY: list[Any] = [
 ]  # fmt: skip
 
 ROUTES: list[Any] = [
-    Router(path="/", route_handlers=_JOURNEY, request_max_body_size=RESPONDENT_BODY_LIMIT)
+    Router(
+        path="/",
+        route_handlers=_JOURNEY,
+        request_max_body_size=RESPONDENT_BODY_LIMIT,
+        # Every journey page reads its consultation and draft: with the session, in one unit.
+        opt={READ_WITH_SESSION: page_read_with_session},
+    )
 ]

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from litestar import Request
+from litestar.connection import ASGIConnection
 from litestar.response import Redirect, Template
 from markupsafe import Markup
 from sqlalchemy import Connection
@@ -23,10 +24,11 @@ from consult.auth import staff_user
 from consult.consultations.models import Consultation, Status
 from consult.errors import NotFound
 from consult.permissions import Permission, role_can
+from consult.sessions import read_with_session
 from consult.settings import Settings
 from surveys.definition import PageRef, QuestionType, Survey
 from surveys.models import SurveyVersion
-from surveys.store import drafts
+from surveys.store import visits
 from surveys.store.consultations import is_accepting
 from surveys.store.database import SurveyStore
 from surveys.store.drafts import DraftState
@@ -69,6 +71,10 @@ class Visit:
 SEEN_RESOLUTION = 10
 
 
+def _idle(entry: dict[str, Any], now: float) -> float:
+    return now - float(entry.get("seen", 0))
+
+
 def respondent_session(request: Request[Any, Any, Any], timeout: int) -> dict[str, Any] | None:
     """The respondent's session entry, purging the whole session when it sat idle longer than
     ``timeout`` seconds (``settings.respondent_idle_timeout``, from the handler's injected
@@ -77,7 +83,7 @@ def respondent_session(request: Request[Any, Any, Any], timeout: int) -> dict[st
     if not isinstance(entry, dict):
         return None
     now = time.time()
-    idle = now - float(entry.get("seen", 0))
+    idle = _idle(entry, now)
     if idle > timeout:
         request.clear_session()
         return None
@@ -99,42 +105,56 @@ def forget_draft(request: Request[Any, Any, Any]) -> None:
     request.clear_session()
 
 
-@dataclass
-class _Found:
-    consultation: Consultation | None = None
-    version: tuple[SurveyVersion, Survey] | None = None
-    draft: DraftState | None = None
-
-
-def _find(
-    store: SurveyStore, connection: Connection, slug: str, draft_id: uuid.UUID | None
-) -> _Found:
-    snapshots = store.snapshots
-    consultation, version_id = snapshots.consultation_by_slug(connection, slug)
-    found = _Found(consultation)
-    if consultation is None or version_id is None:
-        return found
-    found.version = snapshots.published_version(connection, version_id)
-    if draft_id is None or consultation.status == Status.DRAFT.value or found.version is None:
-        return found
-    found.draft = drafts.live(connection, draft_id, consultation.id)
-    if found.draft is not None and found.draft.version_id != version_id:
-        # A draft keeps answering the version it started on.
-        older = snapshots.published_version(connection, found.draft.version_id)
-        found.version = older or found.version
-    return found
-
-
-def session_draft_id(
-    request: Request[Any, Any, Any], settings: Settings, slug: str
-) -> uuid.UUID | None:
-    entry = respondent_session(request, settings.respondent_idle_timeout)
+def _draft_id(entry: dict[str, Any] | None, slug: str) -> uuid.UUID | None:
     if not entry or entry.get("c") != slug:
         return None
     try:
         return uuid.UUID(str(entry.get("draft")))
     except ValueError:
         return None
+
+
+def session_draft_id(
+    request: Request[Any, Any, Any], settings: Settings, slug: str
+) -> uuid.UUID | None:
+    return _draft_id(respondent_session(request, settings.respondent_idle_timeout), slug)
+
+
+@dataclass(frozen=True)
+class _PageRead:
+    slug: str
+    draft_id: uuid.UUID | None
+    found: visits.Found
+
+
+def page_read_with_session(
+    request: ASGIConnection[Any, Any, Any, Any], connection: Connection, session: dict[str, Any]
+) -> _PageRead | None:
+    """The page read, run with the session read (`consult.sessions.READ_WITH_SESSION`) so a
+    respondent request is one unit of work; `load_visit` uses it when it read what
+    `load_visit` would read (same page, same draft), and reads again otherwise. It runs in the
+    session backend, before any handler, so it takes settings and the store from the app, where
+    `create_app` put the same objects that handlers get injected."""
+    slug = request.path_params.get("slug")
+    if not isinstance(slug, str):
+        return None  # a journey route outside one survey (keep-alive, timed out)
+    entry = session.get(SESSION_KEY)
+    timeout = request.app.state["settings"].respondent_idle_timeout
+    if not isinstance(entry, dict) or _idle(entry, time.time()) > timeout:
+        entry = None  # `respondent_session` will purge it
+    draft_id = _draft_id(entry, slug)
+    store: SurveyStore = request.app.state["store"]
+    return _PageRead(slug, draft_id, visits.find(store.snapshots, connection, slug, draft_id))
+
+
+async def _page_read(
+    request: Request[Any, Any, Any], store: SurveyStore, settings: Settings, slug: str
+) -> visits.Found:
+    draft_id = session_draft_id(request, settings, slug)
+    done = read_with_session(request)
+    if isinstance(done, _PageRead) and done.slug == slug and done.draft_id == draft_id:
+        return done.found
+    return await store.read(lambda c: visits.find(store.snapshots, c, slug, draft_id))
 
 
 async def load_visit(
@@ -145,8 +165,7 @@ async def load_visit(
     A draft consultation is shown only to signed-in staff who may edit it (a live session, not
     past the staff idle timeout), as a preview that records nothing.
     """
-    draft_id = session_draft_id(request, settings, slug)
-    found = await store.read(lambda connection: _find(store, connection, slug, draft_id))
+    found = await _page_read(request, store, settings, slug)
     consultation = found.consultation
     if consultation is None:
         raise NotFound("We could not find that survey. Check the address.")

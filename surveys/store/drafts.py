@@ -12,6 +12,7 @@ must not hold SQLite's write lock.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -22,7 +23,6 @@ from sqlalchemy import Connection, Table, bindparam, delete, select, update
 
 from consult.accounts.passwords import verify_password
 from consult.consultations.models import Consultation
-from consult.direct import PreparedQuery
 from surveys.codes import hash_code, new_code
 from surveys.definition import Answers, Survey, prune_answers
 from surveys.models import Draft
@@ -33,7 +33,9 @@ MAX_PASSPHRASE_ATTEMPTS = 5
 MAX_PASSPHRASE_LENGTH = 200
 
 _D: Table = Draft.__table__  # type: ignore[assignment]
-_COLUMNS = (
+# What the journey reads of a draft (a `DraftState`); the respondent page read selects them
+# beside its consultation's (surveys.store.visits) and hands them to `live`.
+COLUMNS = (
     _D.c.id,
     _D.c.consultation_id,
     _D.c.version_id,
@@ -42,8 +44,7 @@ _COLUMNS = (
     _D.c.current_page,
     _D.c.expires_at,
 )
-_BY_ID = PreparedQuery(select(*_COLUMNS).where(_D.c.id == bindparam("draft_id")))
-_BY_RESUME_CODE = select(*_COLUMNS, _D.c.passphrase_hash, _D.c.failed_attempts).where(
+_BY_RESUME_CODE = select(*COLUMNS, _D.c.passphrase_hash, _D.c.failed_attempts).where(
     _D.c.resume_code_hash == bindparam("code_hash")
 )
 _THIS_DRAFT = _D.c.id == bindparam("draft_id")
@@ -98,12 +99,10 @@ def _state(row: Any) -> DraftState:
     return DraftState(*row[:7])
 
 
-def live(
-    connection: Connection, draft_id: uuid.UUID, consultation_id: uuid.UUID
-) -> DraftState | None:
-    """The session's draft, unless it has gone (submitted, deleted, expired, other survey)."""
-    row = _BY_ID.first(connection, draft_id=draft_id)
-    if row is None:
+def live(row: Sequence[Any], consultation_id: uuid.UUID) -> DraftState | None:
+    """The session's draft from its `COLUMNS` (all None when no row was found), unless it has
+    gone (submitted, deleted, expired, other survey)."""
+    if row[0] is None:
         return None
     draft = _state(row)
     if draft.consultation_id != consultation_id or (draft.expires_at or now()) <= now():

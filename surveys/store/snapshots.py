@@ -14,14 +14,14 @@ Plain functions over a `Connection`, run by :mod:`consult.direct`.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, select
+from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import Session
 
 from consult.caches import AppCache
 from consult.consultations.models import Consultation, SupportService
-from consult.direct import PreparedQuery
 from surveys.definition import Survey, survey_from_dict
 from surveys.models import SurveyVersion
 from surveys.store.versions import newest_published
@@ -30,16 +30,17 @@ _C = Consultation.__table__
 _S = SupportService.__table__
 
 _DIRECTORY = _S.c.consultation_id == _C.c.id
-_STAMP = PreparedQuery(
-    select(
-        _C.c.id,
-        _C.c.status,
-        _C.c.closes_at,
-        _C.c.updated_at,
-        select(func.count()).where(_DIRECTORY).correlate(_C).scalar_subquery(),
-        select(func.max(_S.c.updated_at)).where(_DIRECTORY).correlate(_C).scalar_subquery(),
-        newest_published(_C.c.id).correlate(_C).scalar_subquery(),
-    ).where(_C.c.slug == bindparam("slug"))
+# The one small row read on every respondent request: the consultation's id, its change stamp
+# (status, closing time, its own and its support directory's changes) and its current published
+# version. A statement selecting these first (surveys.store.visits) hands them to `consultation`.
+STAMP = (
+    _C.c.id,
+    _C.c.status,
+    _C.c.closes_at,
+    _C.c.updated_at,
+    select(func.count()).where(_DIRECTORY).correlate(_C).scalar_subquery(),
+    select(func.max(_S.c.updated_at)).where(_DIRECTORY).correlate(_C).scalar_subquery(),
+    newest_published(_C.c.id).correlate(_C).scalar_subquery(),
 )
 
 
@@ -51,14 +52,12 @@ class Snapshots:
         self._consultations = cache.bounded("consultations")
         self._versions = cache.bounded("published_versions")
 
-    def consultation_by_slug(
-        self, connection: Connection, slug: str
+    def consultation(
+        self, connection: Connection, stamped: Sequence[Any]
     ) -> tuple[Consultation | None, uuid.UUID | None]:
-        """The consultation behind ``slug`` (support directory loaded) and its current version."""
-        row = _STAMP.first(connection, slug=slug)
-        if row is None:
-            return None, None
-        consultation_id, stamp, version_id = row[0], tuple(row[1:6]), row[6]
+        """The consultation whose `STAMP` columns are ``stamped`` (support directory loaded)
+        and its current published version."""
+        consultation_id, stamp, version_id = stamped[0], tuple(stamped[1:6]), stamped[6]
         cached: tuple[tuple[Any, ...], Consultation] | None = self._consultations.get(
             consultation_id
         )
