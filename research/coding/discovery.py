@@ -10,11 +10,10 @@ import pandas as pd
 
 from analysis.discovery import suggest_themes
 from analysis.errors import AnalysisError
-from consult.consultations.models import Consultation
-from consult.errors import Invalid, NotFound
+from consult.errors import Invalid
 from consult.jobs import JobContext
 from research.coding.decisions import codings
-from research.coding.texts import answer_table, text_question
+from research.coding.texts import answer_table, job_question
 
 JOB_KIND = "suggest_themes"
 
@@ -32,10 +31,7 @@ async def look_for_themes(ctx: JobContext) -> None:
     """Job handler: phrases and clusters among answers with no theme."""
     key = str(ctx.params.get("question_key", ""))
     async with ctx.session() as db:
-        consultation = await db.get(Consultation, ctx.consultation_id)
-        if consultation is None:
-            raise NotFound("The consultation no longer exists")
-        question = await text_question(db, consultation, key)
+        consultation, question = await job_question(db, ctx.consultation_id, key)
         answers, coded = await db.run_sync(
             lambda s: (
                 answer_table(s.connection(), consultation.id, question),

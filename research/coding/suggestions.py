@@ -28,15 +28,14 @@ from analysis.codebook import Codebook
 from analysis.embeddings import SentenceEncoder
 from analysis.errors import AnalysisError
 from analysis.learning import fit_theme_model
-from consult.consultations.models import Consultation
-from consult.errors import Invalid, NotFound
+from consult.errors import Invalid
 from consult.jobs import JobContext, JobHandler
 from research.coding.chunks import CHUNK, ChunkCoder, Learned, assign_ranks
 from research.coding.codebooks import codebook_of, codebook_row
 from research.coding.decisions import human_labels
 from research.coding.models import Suggestion, Tally
 from research.coding.ranking import learned_ranks, model_uncertainty
-from research.coding.texts import answer_table, text_question
+from research.coding.texts import answer_table, job_question
 from research.coding.vectors import answer_vectors, store_missing_vectors, with_vectors
 
 JOB_KIND = "code_question"
@@ -243,10 +242,7 @@ async def _code_question(ctx: JobContext, encoded: int | None) -> None:
     use_vectors = encoded is not None
     key = str(ctx.params.get("question_key", ""))
     async with ctx.session() as db:
-        consultation = await db.get(Consultation, ctx.consultation_id)
-        if consultation is None:
-            raise NotFound("The consultation no longer exists")
-        question = await text_question(db, consultation, key)
+        consultation, question = await job_question(db, ctx.consultation_id, key)
         book = codebook_of(await codebook_row(db, consultation.id, key))
         await db.commit()
         answers, labels = await db.run_sync(

@@ -62,6 +62,17 @@ async def text_question(db: AsyncSession, consultation: Consultation, key: str) 
     raise NotFound("That question is not a free-text question of this consultation")
 
 
+async def job_question(
+    db: AsyncSession, consultation_id: uuid.UUID | None, key: str
+) -> tuple[Consultation, QuestionType]:
+    """A background job's consultation and its text question `key`: a job can outlive either
+    (the consultation deleted, the survey changed), and then fails with a clear message."""
+    consultation = await db.get(Consultation, consultation_id) if consultation_id else None
+    if consultation is None:
+        raise NotFound("The consultation no longer exists")
+    return consultation, await text_question(db, consultation, key)
+
+
 def answer_table(
     conn: Connection,
     consultation_id: uuid.UUID,

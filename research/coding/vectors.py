@@ -32,12 +32,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from analysis.embedding_fusion import fit_embedding_model, fuse
 from analysis.embeddings import DIMENSION, MODEL_ID, SentenceEncoder
-from consult.consultations.models import Consultation
 from consult.db import UUIDv7AuditBase
-from consult.errors import NotFound
 from consult.jobs import JobContext
 from research.coding.chunks import Learned
-from research.coding.texts import answer_table, text_question
+from research.coding.texts import answer_table, job_question
 
 # Answers encoded and written per transaction: short write transactions, bounded memory.
 CHUNK = 2_000
@@ -127,10 +125,7 @@ async def store_missing_vectors(ctx: JobContext, key: str, encoder: SentenceEnco
     the coding job with ``CONSULT_EMBEDDINGS`` on, so each answer is encoded once, in the
     background, before the job fuses the vectors in."""
     async with ctx.session() as db:
-        consultation = await db.get(Consultation, ctx.consultation_id)
-        if consultation is None:
-            raise NotFound("The consultation no longer exists")
-        question = await text_question(db, consultation, key)
+        consultation, question = await job_question(db, ctx.consultation_id, key)
         answers, stored = await db.run_sync(
             lambda s: (
                 answer_table(s.connection(), consultation.id, question),
