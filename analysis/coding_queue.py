@@ -157,6 +157,8 @@ def next_batch(
         value = unc[pool].astype(float)
         free = np.ones(len(pool), dtype=bool)
         for _ in range(min(want, len(pool))):
+            if not free.any():
+                break  # argmax of nothing but -inf would pick the first candidate once more
             gain = np.where(free, value - diversity * best_sim, -np.inf)
             k = int(np.argmax(gain))
             free[k] = False
@@ -167,6 +169,15 @@ def next_batch(
             # A near-copy of a response already in the batch teaches nothing new, however
             # uncertain: the similarity penalty alone let copies at uncertainty 0.99 through.
             free &= sim < NEAR_COPY
+    # Every candidate left was a near-copy of one picked: the batch is filled from the rest in
+    # order of uncertainty (copies too - each is a response still to be coded).
+    if len(chosen) < want:
+        for row in open_rows[np.argsort(-unc[open_rows], kind="stable")]:
+            if len(chosen) >= want:
+                break
+            if int(row) not in reasons:
+                chosen.append(int(row))
+                reasons[int(row)] = ("uncertain", "")
     # Interleave: every fourth place goes to discovery while it lasts.
     queue: list[int] = []
     d, c = iter(discover), iter(chosen)

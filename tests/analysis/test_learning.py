@@ -203,6 +203,21 @@ def test_queue_picks_the_planted_uncertain_cases_first_and_not_duplicates() -> N
     assert batch["uncertainty"].is_monotonic_decreasing or len(batch) == 4
 
 
+def test_queue_of_mostly_copies_fills_the_batch_with_distinct_responses() -> None:
+    texts, labels = planted_corpus(300, both_share=0.0)
+    model = fit_theme_model(texts, labels)
+    words = filler_words(np.random.default_rng(7))
+    clear, _ = planted_corpus(3, seed=3, both_share=0.0)
+    # Six copies of one uncertain text and three clear ones: once a copy and the clear ones
+    # are picked, every candidate left is a near-copy of the first.
+    pool = [" ".join(words[40:46])] * 6 + clear
+    batch = next_batch(model, pool, size=5, discovery=0.0)
+    assert len(batch) == 5
+    assert batch["row"].is_unique
+    assert batch["row"].iloc[0] == 0  # the most uncertain first
+    assert set(batch["row"]) >= {6, 7, 8}  # everything not a copy before any second copy
+
+
 def test_queue_discovers_rare_themes_and_skips_coded_responses() -> None:
     texts, labels = planted_corpus(90, both_share=0.0)
     texts += ["abcd refuge efgh", "refuge ijkl mnop"]
