@@ -7,7 +7,9 @@
   retention period keeps its text (it cannot open without a retention period; the closing date
   is when the clock starts). Free text is what each question type's ``without_free_text``
   removes: short_text, long_text and three_words answers (and any type that ``holds_free_text``)
-  and the "other" text of multiple choice questions; codes, ratings and numbers stay.
+  and the "other" text of multiple choice questions; codes, ratings and numbers stay. Rows
+  other tables derived from that text (the workspace's sentence vectors, tables flagged
+  ``DERIVED_FROM_FREE_TEXT``) are deleted in the same transaction.
 
 - **Withdrawal codes never shown** (the confirmation page was not reached) are dropped from
   their responses a day after submission (:mod:`surveys.store.receipts`); the code's hash stays.

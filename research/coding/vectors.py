@@ -36,6 +36,7 @@ from consult.db import UUIDv7AuditBase
 from consult.jobs import JobContext
 from research.coding.chunks import Learned
 from research.coding.texts import answer_table, job_question
+from surveys.store.retention import DERIVED_FROM_FREE_TEXT
 
 # Answers encoded and written per transaction: short write transactions, bounded memory.
 CHUNK = 2_000
@@ -46,6 +47,9 @@ class AnswerVector(UUIDv7AuditBase):
     __table_args__ = (
         UniqueConstraint("consultation_id", "question_key", "model", "response_id"),
         Index("ix_coding_answer_vector_response_id", "response_id"),
+        # A vector is derived from an answer's free text (and can be partly inverted to it):
+        # retention deletes a response's vectors when it removes that response's free text.
+        {"info": {DERIVED_FROM_FREE_TEXT: True}},
     )
 
     consultation_id: Mapped[uuid.UUID] = mapped_column(

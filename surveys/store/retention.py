@@ -11,11 +11,18 @@ from typing import Any
 from sqlalchemy import Connection, Row, Table, bindparam, delete, func, select, update
 
 from consult.consultations.models import Consultation
+from consult.db import import_models
 from surveys.models import Draft, Response
 
 _C: Table = Consultation.__table__  # type: ignore[assignment]
 _D: Table = Draft.__table__  # type: ignore[assignment]
 _R: Table = Response.__table__  # type: ignore[assignment]
+
+# The flag (in a table's `info`) of tables outside the survey layer that hold data derived
+# from a response's free text, linked by a `response_id` column: the research workspace's
+# sentence vectors. Retention deletes their rows for a response when it removes its free text,
+# so nothing derived from the text outlives it.
+DERIVED_FROM_FREE_TEXT = "derived_from_free_text"
 
 
 def consultations(connection: Connection) -> list[Row[Any]]:
@@ -61,7 +68,16 @@ _SET_ANSWERS = (
 
 
 def set_answers(connection: Connection, changed: list[tuple[uuid.UUID, dict[str, Any]]]) -> None:
-    if changed:
-        connection.execute(
-            _SET_ANSWERS, [{"response_id": rid, "kept": kept} for rid, kept in changed]
-        )
+    """Keep only ``kept`` of each response's answers, and delete what other tables derived
+    from the free text removed (see ``DERIVED_FROM_FREE_TEXT``), in the same transaction."""
+    if not changed:
+        return
+    connection.execute(_SET_ANSWERS, [{"response_id": rid, "kept": kept} for rid, kept in changed])
+    ids = [rid for rid, _ in changed]
+    for table in derived_from_free_text():
+        connection.execute(delete(table).where(table.c.response_id.in_(ids)))
+
+
+def derived_from_free_text() -> list[Table]:
+    import_models()  # every model module, so a flagged table is never missed
+    return [t for t in _R.metadata.tables.values() if t.info.get(DERIVED_FROM_FREE_TEXT)]

@@ -9,6 +9,7 @@ import importlib.util
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import replace
+from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
@@ -27,8 +28,9 @@ from research.coding.codebooks import starting_codebook
 from research.coding.suggestions import JOB_KIND as CODING_JOB
 from research.coding.suggestions import code_question, plan
 from research.coding.texts import answer_table, text_question
-from research.coding.vectors import answer_vectors
+from research.coding.vectors import AnswerVector, answer_vectors, text_sha256
 from surveys.models import Response
+from surveys.retention import apply_retention
 from tests.research.coding.conftest import ANSWERS, add_responses
 from tests.surveys.conftest import load_demo
 
@@ -143,3 +145,49 @@ def test_the_coding_plan_fuses_answer_vectors_into_the_learned_view_when_given()
     expected = fuse(text_probs, fit_embedding_model(model_themes, vectors[:16], y).scores(vectors))
     assert np.allclose(fused.coder.learned.probabilities, expected)
     assert not np.allclose(fused.coder.learned.probabilities, text_probs)
+
+
+async def test_retention_deletes_the_vectors_of_answers_whose_free_text_it_removes(
+    settings: Settings, alchemy: Any
+) -> None:
+    await load_demo(settings)
+    ids: list[uuid.UUID] = await add_responses(settings, ANSWERS)
+    async with alchemy.get_session() as db:
+        consultation = await db.scalar(select(Consultation))
+        for rid, (_, text) in zip(ids, ANSWERS, strict=True):
+            db.add(
+                AnswerVector(
+                    consultation_id=consultation.id,
+                    question_key="prevention",
+                    response_id=rid,
+                    model="test",
+                    text_sha256=text_sha256(text),
+                    vector=np.ones(4, np.float32).tobytes(),
+                )
+            )
+        await db.execute(
+            update(Consultation).values(
+                closes_at=datetime(2026, 1, 1, tzinfo=UTC), retention_days=30
+            )
+        )
+        await db.commit()
+
+    async with alchemy.get_session() as db:
+        early = await apply_retention(
+            db, datetime(2026, 1, 30, tzinfo=UTC), dry_run=False, data_dir=settings.data_dir
+        )
+        await db.commit()
+        assert early.consultations == []
+        assert len(list(await db.scalars(select(AnswerVector)))) == len(ANSWERS)
+
+    async with alchemy.get_session() as db:
+        await apply_retention(
+            db, datetime(2026, 2, 2, tzinfo=UTC), dry_run=False, data_dir=settings.data_dir
+        )
+        await db.commit()
+    async with alchemy.get_session() as db:
+        assert list(await db.scalars(select(AnswerVector))) == []
+        answers = [
+            r.answers for r in await db.scalars(select(Response).where(Response.id.in_(ids)))
+        ]
+        assert all("prevention" not in a for a in answers)  # the text went with its vectors
