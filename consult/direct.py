@@ -64,8 +64,8 @@ EXECUTORS = ("loop", "thread")
 TIME_LIMIT = 5.0
 # Per worker. Measured on 2 cores (docs/performance.md, "pool size"): 15 against 8 gave the
 # same page saves per second and a p99 of 309 against 460 ms, since requests waiting inside
-# PostgreSQL are served more evenly than requests waiting for the pool. The default is the
-# setting's (CONSULT_DIRECT_POOL_SIZE); this is the fallback when none is given.
+# PostgreSQL are served more evenly than requests waiting for the pool. The default of the
+# setting CONSULT_DIRECT_POOL_SIZE.
 POOL_SIZE = 15
 CONNECT_TIMEOUT = 10
 # A connection idle this long is pinged before use (PostgreSQL may have restarted meanwhile);

