@@ -14,11 +14,18 @@ from consult.direct import POOL_SIZE, TIME_LIMIT
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
+_TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
+
+
 def _bool(name: str, default: bool) -> bool:
     raw = os.environ.get(name)
     if raw is None or raw == "":
         return default
-    return raw.strip().lower() in {"1", "true", "yes", "on"}
+    word = raw.strip().lower()
+    if word not in _TRUE | _FALSE:
+        # Refused, not read as "off": CONSULT_REQUIRE_TWO_FACTOR=ture must not turn it off.
+        raise SettingsError(f"{name} must be true or false (or 1/0, yes/no, on/off), got {raw!r}")
+    return word in _TRUE
 
 
 def _int(name: str, default: int) -> int:
